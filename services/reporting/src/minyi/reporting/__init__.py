@@ -1,0 +1,1 @@
+"""Reporting: read models rebuilt from events (timelines, statistics, heat maps)."""

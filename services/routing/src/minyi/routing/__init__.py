@@ -1,0 +1,1 @@
+"""Routing: what a suggestion is about, and which government unit must handle it."""

@@ -1,0 +1,1 @@
+"""Supervision: the handling case of every assigned suggestion, against its deadlines."""

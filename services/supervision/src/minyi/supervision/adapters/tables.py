@@ -1,0 +1,31 @@
+"""Supervision's own store: one row per case; the whole case as JSON beside the columns
+that queries and the deadline sweep need."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Boolean, Column, Index, Integer, MetaData, String, Table
+
+from minyi.platform.db import UtcDateTime
+from minyi.platform.service import platform_tables
+
+metadata = MetaData()
+platform_tables(metadata)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("case_id", String(80), primary_key=True),
+    Column("suggestion_id", String(64), nullable=False, index=True),
+    Column("attempt", Integer, nullable=False),
+    Column("unit_id", String(64), nullable=False, index=True),
+    Column("district", String(20), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("category", String(40), nullable=True),
+    Column("status", String(20), nullable=False),
+    Column("overdue", Boolean, nullable=False),
+    Column("reply_by", UtcDateTime(), nullable=False),
+    Column("next_due_at", UtcDateTime(), nullable=True),
+    Column("version", Integer, nullable=False),
+    Column("state", JSON, nullable=False),
+    Index("ix_cases_next_due_at", "next_due_at"),
+)

@@ -1,0 +1,67 @@
+"""Supervision's pure domain: working-day calendar, deadline policy, the handling case.
+
+No I/O here except :meth:`DeadlinePolicy.load`, which reads the policy file.
+"""
+
+from minyi.supervision.domain.calendar import SHANGHAI, WorkingCalendar
+from minyi.supervision.domain.case import (
+    AssignmentReturned,
+    Case,
+    CaseAccepted,
+    CaseClosed,
+    CaseEvent,
+    CaseReopened,
+    CloseResult,
+    DomainError,
+    Escalated,
+    ExtensionGranted,
+    HistoryEntry,
+    IllegalTransition,
+    InvalidInput,
+    KeyCaseMarked,
+    MarkedOverdue,
+    Outcome,
+    ProgressReported,
+    ReminderIssued,
+    Resolved,
+    Status,
+    TimerAction,
+)
+from minyi.supervision.domain.policy import (
+    DeadlinePolicy,
+    Deadlines,
+    Kind,
+    PolicyError,
+    Rules,
+)
+
+__all__ = [
+    "SHANGHAI",
+    "AssignmentReturned",
+    "Case",
+    "CaseAccepted",
+    "CaseClosed",
+    "CaseEvent",
+    "CaseReopened",
+    "CloseResult",
+    "DeadlinePolicy",
+    "Deadlines",
+    "DomainError",
+    "Escalated",
+    "ExtensionGranted",
+    "HistoryEntry",
+    "IllegalTransition",
+    "InvalidInput",
+    "KeyCaseMarked",
+    "Kind",
+    "MarkedOverdue",
+    "Outcome",
+    "PolicyError",
+    "ProgressReported",
+    "ReminderIssued",
+    "Resolved",
+    "Rules",
+    "Status",
+    "TimerAction",
+    "WorkingCalendar",
+]

@@ -1,0 +1,664 @@
+"""The handling case (办理案件) of one suggestion at one unit: state machine and timers.
+
+Lifecycle: assigned → accepted (签收) → in_progress → replied → closed, with returned
+(back to routing; terminal for this case, routing opens a new one), reopened (citizen not
+satisfied → same unit handles again, round 2) and ``overdue`` as a flag.
+
+Every transition returns the domain events to emit (plain dataclasses below). A refused
+transition raises :class:`IllegalTransition` (HTTP 409); bad input raises
+:class:`InvalidInput` (HTTP 422). Both carry an English ``code`` and a Chinese ``message``.
+
+Idempotency (events may be redelivered or arrive out of order): repeating a transition
+whose effect already holds returns ``[]`` instead of failing — accept on an accepted case,
+return on a returned case, mark_key_case on a key case, feedback or no-response on a
+closed case, feedback for an earlier round. A second *reply* is refused (its content may
+differ), as is a second extension.
+
+Timers are planned when deadlines are set and stored on the case (``timers``), so
+``due_timer_actions(now)`` is pure and ``next_due_at()`` can be an indexed column for a
+deadline sweep. ``fire_timers(now)`` records each timer as issued, so each reminder,
+overdue flag and escalation happens exactly once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Literal, TypeVar
+
+from minyi.supervision.domain.calendar import WorkingCalendar
+from minyi.supervision.domain.policy import Clock, Kind, Rules
+
+
+class Outcome(StrEnum):
+    A = "A"  # 已解决或基本解决
+    B = "B"  # 正在解决或列入计划解决
+    C = "C"  # 因条件限制暂时不能解决 (reason required)
+    D = "D"  # 留作参考
+
+
+class CloseResult(StrEnum):
+    SATISFIED = "satisfied"
+    UNSATISFIED = "unsatisfied"
+    NO_RESPONSE = "no_response"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseEvent:
+    case_id: str
+    suggestion_id: str
+    unit_id: str
+    at: datetime
+    version: int  # the case's version after this change: per-aggregate ordering
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseAccepted(CaseEvent):
+    on_time: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProgressReported(CaseEvent):
+    note: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Resolved(CaseEvent):
+    outcome: Outcome
+    reply: str
+    measures: str | None
+    reason: str | None
+    round: int
+    on_time: bool
+    feedback_by: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class AssignmentReturned(CaseEvent):
+    reason: str
+    suggested_unit: str
+    within_window: bool
+    supervisor_consent: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExtensionGranted(CaseEvent):
+    reason: str
+    previous_reply_by: datetime
+    reply_by: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReminderIssued(CaseEvent):
+    stage: Literal["accept", "reply"]
+    mark: float | None  # fraction of the reply window; None for a manual 催办
+    deadline: datetime
+    manual: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class MarkedOverdue(CaseEvent):
+    reply_by: datetime
+    round: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class Escalated(CaseEvent):
+    level: int  # 1 督导组, 2 人大常委会办公室
+    target_id: str
+    target_name: str
+    reply_by: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseReopened(CaseEvent):
+    reply_by: datetime
+    round: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseClosed(CaseEvent):
+    result: CloseResult
+    needs_review: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class KeyCaseMarked(CaseEvent):
+    pass
+
+
+_E = TypeVar("_E", bound="CaseEvent")
+
+
+# -- errors -------------------------------------------------------------------------------
+class DomainError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+class IllegalTransition(DomainError):
+    """The case's state refuses this action (map to HTTP 409)."""
+
+
+class InvalidInput(DomainError):
+    """The action is allowed but its content is not (map to HTTP 422)."""
+
+
+# -- status and timers --------------------------------------------------------------------
+class Status(StrEnum):
+    ASSIGNED = "assigned"
+    ACCEPTED = "accepted"
+    IN_PROGRESS = "in_progress"
+    REPLIED = "replied"
+    REOPENED = "reopened"
+    RETURNED = "returned"
+    CLOSED = "closed"
+
+
+# Statuses in which the unit is handling (the reply clock runs).
+OPEN = frozenset({Status.ASSIGNED, Status.ACCEPTED, Status.IN_PROGRESS, Status.REOPENED})
+HANDLING = frozenset({Status.ACCEPTED, Status.IN_PROGRESS, Status.REOPENED})
+
+TimerKind = Literal["accept_reminder", "reminder", "overdue", "escalation", "no_response"]
+# A deadline of 23:59:59 is missed from the next second on.
+_AFTER = timedelta(seconds=1)
+
+
+@dataclass(frozen=True)
+class TimerAction:
+    """One planned timer. ``issued_at`` is set once fired (or skipped as superseded)."""
+
+    key: str  # unique in the case's current plan, e.g. "reminder:0.5", "escalation:2"
+    kind: TimerKind
+    due_at: datetime
+    mark: float | None = None
+    level: int | None = None
+    target_id: str | None = None
+    target_name: str | None = None
+    issued_at: datetime | None = None
+    skipped: bool = False  # superseded (e.g. a 50 % reminder when already overdue)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    action: str
+    detail: dict[str, str]
+
+
+def _text(value: str | None) -> str:
+    return (value or "").strip()
+
+
+def _require_aware(at: datetime) -> None:
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError(f"timestamps must be timezone-aware, got {at.isoformat()}")
+
+
+def _mark_instant(
+    start: datetime, end: datetime, mark: float, clock: Clock, cal: WorkingCalendar
+) -> datetime:
+    if clock == "calendar":
+        return start + (end - start) * mark
+    total = cal.working_days_between(start, end)
+    return cal.advance_working_time(start, total * mark)
+
+
+# -- the entity ---------------------------------------------------------------------------
+@dataclass
+class Case:
+    """Plain fields (easy SQL columns) plus ``timers`` and ``history`` (JSON lists)."""
+
+    case_id: str
+    suggestion_id: str
+    unit_id: str
+    district: str
+    kind: Kind
+    urgent: bool
+    key_case: bool
+    status: Status
+    assigned_at: datetime
+    accept_by: datetime
+    reply_by: datetime
+    return_until: datetime
+    clock: Clock  # how reminder marks of the current window are measured
+    window_start: datetime  # start of the current reply window (assignment or reopening)
+    round: int = 1  # 2 after the citizen's first "not satisfied"
+    version: int = 0
+    accepted_at: datetime | None = None
+    replied_at: datetime | None = None
+    feedback_by: datetime | None = None
+    closed_at: datetime | None = None
+    returned_at: datetime | None = None
+    outcome: Outcome | None = None
+    reply_text: str | None = None
+    measures: str | None = None
+    reason: str | None = None
+    return_reason: str | None = None
+    suggested_unit: str | None = None
+    extension_count: int = 0
+    extension_reason: str | None = None
+    overdue: bool = False
+    escalation_level: int = 0
+    close_result: CloseResult | None = None
+    needs_review: bool = False
+    timers: list[TimerAction] = field(default_factory=list)
+    history: list[HistoryEntry] = field(default_factory=list)
+
+    # -- creation -------------------------------------------------------------------------
+    @classmethod
+    def open(
+        cls,
+        *,
+        case_id: str,
+        suggestion_id: str,
+        unit_id: str,
+        district: str,
+        kind: Kind | str,
+        urgent: bool,
+        assigned_at: datetime,
+        rules: Rules,
+        key_case: bool = False,
+    ) -> Case:
+        """A new case from AssignedToUnit; deadlines from the policy (no event: routing told)."""
+        _require_aware(assigned_at)
+        try:
+            kind = Kind(kind)
+        except ValueError:
+            raise InvalidInput("unknown_kind", f"未知的事项类型：{kind}") from None
+        d = rules.policy.deadlines_for(kind, urgent, assigned_at, rules.calendar)
+        case = cls(
+            case_id=case_id,
+            suggestion_id=suggestion_id,
+            unit_id=unit_id,
+            district=district,
+            kind=kind,
+            urgent=urgent,
+            key_case=key_case,
+            status=Status.ASSIGNED,
+            assigned_at=assigned_at,
+            accept_by=d.accept_by,
+            reply_by=d.reply_by,
+            return_until=d.return_until,
+            clock=d.clock,
+            window_start=assigned_at,
+        )
+        case.timers = [
+            TimerAction("accept", "accept_reminder", d.accept_by + _AFTER),
+            *case._plan_reply_window(rules, now=assigned_at),
+        ]
+        case._log(assigned_at, "CaseOpened", reply_by=d.reply_by.isoformat())
+        return case
+
+    # -- transitions by the unit ----------------------------------------------------------
+    def accept(self, at: datetime) -> list[CaseEvent]:
+        """签收. Idempotent: a case already accepted gives no new event."""
+        _require_aware(at)
+        if self.status is Status.RETURNED:
+            raise IllegalTransition("case_returned", "案件已退回，不能签收")
+        if self.accepted_at is not None:
+            return []
+        if self.status is not Status.ASSIGNED:  # pragma: no cover - guarded by accepted_at
+            raise IllegalTransition("not_assigned", "案件不在待签收状态")
+        self.status = Status.ACCEPTED
+        self.accepted_at = at
+        return [self._event(CaseAccepted, at, on_time=at <= self.accept_by)]
+
+    def report_progress(self, note: str, at: datetime) -> list[CaseEvent]:
+        _require_aware(at)
+        self._require_handling("报告进展")
+        if not _text(note):
+            raise InvalidInput("note_required", "进展说明不能为空")
+        self.status = Status.IN_PROGRESS
+        return [self._event(ProgressReported, at, note=_text(note))]
+
+    def reply(
+        self,
+        outcome: Outcome | str,
+        reply: str,
+        measures: str | None,
+        reason: str | None,
+        at: datetime,
+        rules: Rules,
+    ) -> list[CaseEvent]:
+        """答复 with outcome A/B/C/D; C needs a reason; text ≥ policy.reply.min_length."""
+        _require_aware(at)
+        if self.status is Status.REPLIED:
+            raise IllegalTransition("already_replied", "案件已答复，等待评价")
+        self._require_handling("答复")
+        try:
+            outcome = Outcome(outcome)
+        except ValueError:
+            raise InvalidInput("invalid_outcome", f"答复类型须为 A/B/C/D，收到 {outcome}") from None
+        reply_rules = rules.policy.reply
+        if len(_text(reply)) < reply_rules.min_length:
+            raise InvalidInput("reply_too_short", f"答复内容不少于{reply_rules.min_length}个字")
+        if reply_rules.outcomes[outcome.value].reason_required and not _text(reason):
+            raise InvalidInput("reason_required", f"答复类型 {outcome.value} 须说明原因")
+        self.status = Status.REPLIED
+        self.replied_at = at
+        self.outcome = outcome
+        self.reply_text = _text(reply)
+        self.measures = _text(measures) or None
+        self.reason = _text(reason) or None
+        self.feedback_by = rules.policy.feedback_deadline(at, rules.calendar)
+        self.timers.append(TimerAction("no_response", "no_response", self.feedback_by + _AFTER))
+        return [
+            self._event(
+                Resolved,
+                at,
+                outcome=outcome,
+                reply=self.reply_text,
+                measures=self.measures,
+                reason=self.reason,
+                round=self.round,
+                on_time=at <= self.reply_by,
+                feedback_by=self.feedback_by,
+            )
+        ]
+
+    def return_(
+        self, reason: str, suggested_unit: str, at: datetime, supervisor_consent: bool = False
+    ) -> list[CaseEvent]:
+        """退回: within the return window freely, later only with a supervisor's consent."""
+        _require_aware(at)
+        if self.status is Status.RETURNED:
+            return []
+        if self.round > 1:
+            raise IllegalTransition(
+                "rehandling_same_unit", "重新办理的案件须由原承办单位办理，不能退回"
+            )
+        if self.status not in OPEN:
+            raise IllegalTransition("not_returnable", "案件已答复或已办结，不能退回")
+        if not _text(reason):
+            raise InvalidInput("reason_required", "退回须说明理由")
+        if not _text(suggested_unit):
+            raise InvalidInput("suggested_unit_required", "退回须提出建议承办单位")
+        if _text(suggested_unit) == self.unit_id:
+            raise InvalidInput("suggested_unit_is_self", "建议承办单位不能是本单位")
+        within = at <= self.return_until
+        if not within and not supervisor_consent:
+            raise IllegalTransition(
+                "return_window_passed", "已超过退回期限（交办后5个工作日），须经督办人员同意"
+            )
+        self.status = Status.RETURNED
+        self.returned_at = at
+        self.return_reason = _text(reason)
+        self.suggested_unit = _text(suggested_unit)
+        return [
+            self._event(
+                AssignmentReturned,
+                at,
+                reason=self.return_reason,
+                suggested_unit=self.suggested_unit,
+                within_window=within,
+                supervisor_consent=supervisor_consent,
+            )
+        ]
+
+    def extend(
+        self, reason: str, at: datetime, rules: Rules, until: datetime | None = None
+    ) -> list[CaseEvent]:
+        """延期 (representative suggestions): once, with a reason, to ≤ 6 months (代表法 51)."""
+        _require_aware(at)
+        ext = rules.policy.rules_for(self.kind).extension
+        if ext is None:
+            raise IllegalTransition("extension_not_allowed", "此类事项不能延期")
+        if self.status is Status.ASSIGNED:
+            raise IllegalTransition("not_accepted", "案件尚未签收，不能申请延期")
+        if self.status not in HANDLING or self.round > 1:
+            raise IllegalTransition("not_extendable", "只有首轮办理中的案件可以延期")
+        if self.extension_count >= ext.max_count:
+            raise IllegalTransition("extension_used", "延期只能申请一次")
+        if at > self.reply_by:
+            raise IllegalTransition("deadline_passed", "已超过答复期限，不能再申请延期")
+        if ext.reason_required and not _text(reason):
+            raise InvalidInput("reason_required", "延期须书面说明理由")
+        limit = rules.policy.extension_limit(self.kind, self.assigned_at, rules.calendar)
+        assert limit is not None
+        new_deadline = limit if until is None else until
+        _require_aware(new_deadline)
+        if new_deadline > limit:
+            raise InvalidInput("extension_too_long", f"延期不能超过 {limit.isoformat()}")
+        if new_deadline <= self.reply_by:
+            raise InvalidInput("extension_too_short", "延期后的期限须晚于原期限")
+        previous = self.reply_by
+        self.reply_by = new_deadline
+        self.extension_count += 1
+        self.extension_reason = _text(reason) or None
+        self._replace_reply_timers(self._plan_reply_window(rules, now=at))
+        return [
+            self._event(
+                ExtensionGranted,
+                at,
+                reason=_text(reason),
+                previous_reply_by=previous,
+                reply_by=new_deadline,
+            )
+        ]
+
+    # -- the citizen's (or representative's) feedback -------------------------------------
+    def record_feedback(
+        self, satisfied: bool, at: datetime, rules: Rules, for_round: int | None = None
+    ) -> list[CaseEvent]:
+        """满意 → closed; 不满意 → reopened once for the same unit, then closed unsatisfied."""
+        _require_aware(at)
+        if self.status is Status.CLOSED or (for_round is not None and for_round != self.round):
+            return []  # stale or duplicate feedback: already settled
+        if self.status is not Status.REPLIED:
+            raise IllegalTransition("not_replied", "案件尚未答复，不能评价")
+        if satisfied:
+            return self._close(CloseResult.SATISFIED, at, needs_review=False)
+        if self.round - 1 >= rules.policy.feedback.max_rehandles:
+            return self._close(CloseResult.UNSATISFIED, at, needs_review=True)
+        self._log(at, "PreviousReply", outcome=str(self.outcome), reply=self.reply_text or "")
+        self.round += 1
+        self.status = Status.REOPENED
+        self.window_start = at
+        self.reply_by = rules.policy.rehandle_deadline(self.kind, at, rules.calendar)
+        self.clock = rules.policy.rehandle_clock(self.kind)
+        self.overdue = False
+        self.escalation_level = 0
+        self.replied_at = self.feedback_by = None
+        self.outcome = None
+        self.reply_text = self.measures = self.reason = None
+        self.timers = self._plan_reply_window(rules, now=at)
+        return [self._event(CaseReopened, at, reply_by=self.reply_by, round=self.round)]
+
+    def close_without_response(self, at: datetime) -> list[CaseEvent]:
+        """No feedback within the window after the reply → closed as no_response."""
+        _require_aware(at)
+        if self.status is Status.CLOSED:
+            return []
+        if self.status is not Status.REPLIED or self.feedback_by is None:
+            raise IllegalTransition("not_replied", "案件尚未答复")
+        if at <= self.feedback_by:
+            raise IllegalTransition("feedback_window_open", "评价期限未满，不能按无回复办结")
+        return self._close(CloseResult.NO_RESPONSE, at, needs_review=False)
+
+    # -- supervision ----------------------------------------------------------------------
+    def urge(self, note: str, at: datetime) -> list[CaseEvent]:
+        """Manual 催办 by a supervisor."""
+        _require_aware(at)
+        if self.status not in OPEN:
+            raise IllegalTransition("case_not_open", "案件不在办理中，无需催办")
+        stage: Literal["accept", "reply"] = "accept" if self.status is Status.ASSIGNED else "reply"
+        deadline = self.accept_by if stage == "accept" else self.reply_by
+        return [
+            self._event(
+                ReminderIssued,
+                at,
+                stage=stage,
+                mark=None,
+                deadline=deadline,
+                manual=True,
+                note=_text(note),
+            )
+        ]
+
+    def mark_key_case(self, at: datetime, rules: Rules) -> list[CaseEvent]:
+        """重点督办: tighter reminder marks from the policy; idempotent."""
+        _require_aware(at)
+        if self.key_case:
+            return []
+        if self.status not in OPEN:
+            raise IllegalTransition("case_not_open", "案件不在办理中，不能列为重点督办")
+        self.key_case = True
+        self._replace_reply_timers(self._plan_reply_window(rules, now=at))
+        return [self._event(KeyCaseMarked, at)]
+
+    # -- timers ---------------------------------------------------------------------------
+    def _applies(self, timer: TimerAction) -> bool:
+        if timer.kind == "accept_reminder":
+            return self.status is Status.ASSIGNED
+        if timer.kind == "no_response":
+            return self.status is Status.REPLIED
+        return self.status in OPEN
+
+    def due_timer_actions(self, now: datetime) -> list[TimerAction]:
+        """Timers due at ``now`` that apply to the current status and were never issued."""
+        _require_aware(now)
+        due = [
+            t for t in self.timers if t.issued_at is None and t.due_at <= now and self._applies(t)
+        ]
+        return sorted(due, key=lambda t: (t.due_at, t.level or 0, t.mark or 0.0))
+
+    def next_due_at(self) -> datetime | None:
+        """Earliest pending timer: store it as an indexed column for the deadline sweep."""
+        pending = [t.due_at for t in self.timers if t.issued_at is None and self._applies(t)]
+        return min(pending, default=None)
+
+    def fire_timers(self, now: datetime) -> list[CaseEvent]:
+        """Issue what is due, exactly once. A sweep that comes late issues only what still
+        matters: among due reminders only the latest mark, and none once overdue."""
+        due = self.due_timer_actions(now)
+        if not due:
+            return []
+        deadline_passed = any(t.kind in ("overdue", "escalation", "no_response") for t in due)
+        reminders = [t for t in due if t.kind in ("reminder", "accept_reminder")]
+        keep_reminder = None if deadline_passed or not reminders else reminders[-1]
+        events: list[CaseEvent] = []
+        for timer in due:
+            is_reminder = timer.kind in ("reminder", "accept_reminder")
+            skipped = is_reminder and timer is not keep_reminder
+            self._set_timer(replace(timer, issued_at=now, skipped=skipped))
+            if not skipped:
+                events.extend(self._fire(timer, now))
+        return events
+
+    def _fire(self, timer: TimerAction, now: datetime) -> list[CaseEvent]:
+        if timer.kind == "accept_reminder":
+            return [
+                self._event(ReminderIssued, now, stage="accept", mark=1.0, deadline=self.accept_by)
+            ]
+        if timer.kind == "reminder":
+            return [
+                self._event(
+                    ReminderIssued, now, stage="reply", mark=timer.mark, deadline=self.reply_by
+                )
+            ]
+        if timer.kind == "overdue":
+            self.overdue = True
+            return [self._event(MarkedOverdue, now, reply_by=self.reply_by, round=self.round)]
+        if timer.kind == "escalation":
+            assert timer.level is not None
+            self.escalation_level = max(self.escalation_level, timer.level)
+            return [
+                self._event(
+                    Escalated,
+                    now,
+                    level=timer.level,
+                    target_id=timer.target_id or "",
+                    target_name=timer.target_name or "",
+                    reply_by=self.reply_by,
+                )
+            ]
+        return self.close_without_response(now)
+
+    def _plan_reply_window(self, rules: Rules, now: datetime) -> list[TimerAction]:
+        """Reminders at the policy's marks, overdue and escalations for the current window.
+        Marks already past at ``now`` (late planning, key case marked mid-way) are skipped."""
+        policy, cal = rules.policy, rules.calendar
+        plan: list[TimerAction] = []
+        for mark in policy.reminder_marks(self.key_case):
+            due = _mark_instant(self.window_start, self.reply_by, mark, self.clock, cal)
+            past = due <= now and now > self.window_start
+            plan.append(
+                TimerAction(
+                    f"reminder:{mark}",
+                    "reminder",
+                    due,
+                    mark=mark,
+                    issued_at=now if past else None,
+                    skipped=past,
+                )
+            )
+        plan.append(TimerAction("overdue", "overdue", self.reply_by + _AFTER))
+        level1 = policy.escalation_target(1, self.district)
+        level2 = policy.escalation_target(2, self.district)
+        plan.append(
+            TimerAction(
+                "escalation:1",
+                "escalation",
+                self.reply_by + _AFTER,
+                level=1,
+                target_id=level1.target_id,
+                target_name=level1.target_name,
+            )
+        )
+        plan.append(
+            TimerAction(
+                "escalation:2",
+                "escalation",
+                policy.level2_escalation_at(self.reply_by, cal) + _AFTER,
+                level=2,
+                target_id=level2.target_id,
+                target_name=level2.target_name,
+            )
+        )
+        return plan
+
+    def _replace_reply_timers(self, plan: list[TimerAction]) -> None:
+        keep = [t for t in self.timers if t.kind in ("accept_reminder", "no_response")]
+        self.timers = keep + plan
+
+    def _set_timer(self, timer: TimerAction) -> None:
+        self.timers = [timer if t.key == timer.key else t for t in self.timers]
+
+    # -- helpers --------------------------------------------------------------------------
+    def _require_handling(self, action: str) -> None:
+        if self.status is Status.ASSIGNED:
+            raise IllegalTransition("not_accepted", f"案件尚未签收，不能{action}")
+        if self.status is Status.RETURNED:
+            raise IllegalTransition("case_returned", f"案件已退回，不能{action}")
+        if self.status is Status.CLOSED:
+            raise IllegalTransition("case_closed", f"案件已办结，不能{action}")
+        if self.status is Status.REPLIED:
+            raise IllegalTransition("already_replied", f"案件已答复，不能{action}")
+
+    def _close(self, result: CloseResult, at: datetime, needs_review: bool) -> list[CaseEvent]:
+        self.status = Status.CLOSED
+        self.closed_at = at
+        self.close_result = result
+        self.needs_review = needs_review
+        return [self._event(CaseClosed, at, result=result, needs_review=needs_review)]
+
+    def _event(self, cls: type[_E], at: datetime, **data: object) -> _E:
+        self.version += 1
+        event = cls(
+            case_id=self.case_id,
+            suggestion_id=self.suggestion_id,
+            unit_id=self.unit_id,
+            at=at,
+            version=self.version,
+            **data,
+        )
+        self._log(at, cls.__name__, **{k: str(v) for k, v in data.items()})
+        return event
+
+    def _log(self, at: datetime, action: str, **detail: str) -> None:
+        self.history.append(HistoryEntry(at=at, action=action, detail=detail))

@@ -1,0 +1,285 @@
+"""Deadline policy of one jurisdiction, loaded from a JSON file (replaceable without code).
+
+The bundled default (``reference/deadlines.json``) cites where each number comes from.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from minyi.supervision.domain.calendar import WorkingCalendar
+
+DEFAULT_POLICY_PATH = Path(__file__).resolve().parent.parent / "reference" / "deadlines.json"
+
+
+class Kind(StrEnum):
+    CITIZEN_APPEAL = "citizen_appeal"
+    REPRESENTATIVE_SUGGESTION = "representative_suggestion"
+
+
+class PolicyError(ValueError):
+    """The policy file is missing, not JSON, or breaks a rule; the message says where."""
+
+
+class _Model(BaseModel):
+    # Unknown keys are refused (typos must not silently keep a default) except "source"
+    # and "comment", which document the rule for humans.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Unit = Literal["working_days", "calendar_hours", "months"]
+Clock = Literal["working", "calendar"]
+
+
+class Duration(_Model):
+    value: int = Field(ge=0)
+    unit: Unit
+    source: str = ""
+
+    def after(self, start: datetime, cal: WorkingCalendar) -> datetime:
+        if self.unit == "working_days":
+            return cal.add_working_days(start, self.value)
+        if self.unit == "months":
+            return cal.add_months(start, self.value)
+        return cal.add_hours(start, self.value)
+
+    @property
+    def clock(self) -> Clock:
+        """How reminder marks measure elapsed time: urgent hour clocks never stop."""
+        return "calendar" if self.unit == "calendar_hours" else "working"
+
+
+class UrgentRules(_Model):
+    accept: Duration
+    reply: Duration
+    source: str = ""
+
+
+class ExtensionRules(_Model):
+    max_total: Duration  # counted from assignment, e.g. 6 months
+    max_count: int = Field(default=1, ge=1)
+    reason_required: bool = True
+    source: str = ""
+
+
+class KindRules(_Model):
+    accept: Duration
+    reply: Duration
+    return_window: Duration
+    rehandle: Duration
+    urgent: UrgentRules | None = None
+    extension: ExtensionRules | None = None
+    comment: str = ""
+
+
+class OutcomeRule(_Model):
+    label: str
+    reason_required: bool = False
+
+
+class ReplyRules(_Model):
+    min_length: int = Field(default=20, ge=1)
+    outcomes: dict[Literal["A", "B", "C", "D"], OutcomeRule]
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _all_outcomes(self) -> ReplyRules:
+        missing = {"A", "B", "C", "D"} - set(self.outcomes)
+        if missing:
+            raise ValueError(f"reply.outcomes lacks {sorted(missing)}")
+        return self
+
+
+class ReminderRules(_Model):
+    normal: list[float]
+    key_case: list[float]
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _marks_are_fractions(self) -> ReminderRules:
+        for name, marks in (("normal", self.normal), ("key_case", self.key_case)):
+            if any(not 0 < m < 1 for m in marks) or marks != sorted(set(marks)):
+                raise ValueError(
+                    f"reminders.{name} must be increasing fractions strictly between 0 and 1"
+                )
+        return self
+
+
+class EscalationTarget(_Model):
+    target_id: str
+    target_name: str
+
+
+class EscalationRules(_Model):
+    # Level 1 fires at the reply deadline, to the district's supervision group.
+    level2_after: Duration  # after the reply deadline, e.g. 5 working days
+    level2: EscalationTarget  # the congress office
+    source: str = ""
+
+
+class FeedbackRules(_Model):
+    window: Duration  # no feedback within this after the reply → closed "no_response"
+    max_rehandles: int = Field(default=1, ge=0)
+    source: str = ""
+
+
+class SupervisionGroup(_Model):
+    name: str
+    districts: list[str]
+
+
+class Deadlines(_Model):
+    accept_by: datetime
+    reply_by: datetime
+    return_until: datetime
+    clock: Clock  # how reply-window reminder marks are measured
+
+
+@dataclass(frozen=True)
+class Escalation:
+    level: int
+    target_id: str
+    target_name: str
+
+
+class DeadlinePolicy(_Model):
+    schema_version: Literal[1]
+    jurisdiction: str
+    comment: str = ""
+    kinds: dict[Kind, KindRules]
+    reply: ReplyRules
+    reminders: ReminderRules
+    escalation: EscalationRules
+    feedback: FeedbackRules
+    supervision_groups: dict[str, SupervisionGroup]
+    default_group: str
+    districts: dict[str, str] = Field(default_factory=dict)  # code → name, for display
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DeadlinePolicy:
+        missing = set(Kind) - set(self.kinds)
+        if missing:
+            raise ValueError(f"kinds lacks {sorted(missing)}")
+        if len(self.supervision_groups) == 0:
+            raise ValueError("supervision_groups is empty")
+        if self.default_group not in self.supervision_groups:
+            raise ValueError(f"default_group {self.default_group!r} is not a supervision group")
+        seen: dict[str, str] = {}
+        for gid, group in self.supervision_groups.items():
+            for code in group.districts:
+                if code in seen:
+                    raise ValueError(
+                        f"district {code} is in both groups {seen[code]!r} and {gid!r}"
+                    )
+                seen[code] = gid
+        for kind, rules in self.kinds.items():
+            ext = rules.extension
+            if ext is not None and ext.max_total.unit != rules.reply.unit:
+                raise ValueError(f"kinds.{kind}.extension.max_total must use the reply unit")
+            if ext is not None and ext.max_total.value <= rules.reply.value:
+                raise ValueError(f"kinds.{kind}.extension.max_total must exceed the reply time")
+        return self
+
+    # -- loading ------------------------------------------------------------------------
+    @classmethod
+    def load(cls, path: Path | None = None) -> DeadlinePolicy:
+        """Load and validate ``path``; ``None`` loads the bundled default policy."""
+        if path is None:
+            text = DEFAULT_POLICY_PATH.read_text(encoding="utf-8")
+            where = f"bundled {DEFAULT_POLICY_PATH.name}"
+        else:
+            try:
+                text = path.read_text(encoding="utf-8")
+            except OSError as exc:
+                raise PolicyError(f"cannot read deadline policy {path}: {exc}") from exc
+            where = str(path)
+        return cls.parse(text, where)
+
+    @classmethod
+    def parse(cls, text: str, where: str = "<policy>") -> DeadlinePolicy:
+        try:
+            raw = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise PolicyError(f"{where}: not valid JSON: {exc}") from exc
+        try:
+            return cls.model_validate(raw)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}"
+                for err in exc.errors()
+            )
+            raise PolicyError(f"{where}: invalid deadline policy: {problems}") from exc
+
+    # -- questions the case asks --------------------------------------------------------
+    def rules_for(self, kind: Kind | str) -> KindRules:
+        return self.kinds[Kind(kind)]
+
+    def deadlines_for(
+        self, kind: Kind | str, urgent: bool, assigned_at: datetime, cal: WorkingCalendar
+    ) -> Deadlines:
+        rules = self.rules_for(kind)
+        # Urgency only changes kinds that define urgent rules (citizen appeals: 24 h).
+        accept, reply = rules.accept, rules.reply
+        if urgent and rules.urgent is not None:
+            accept, reply = rules.urgent.accept, rules.urgent.reply
+        return Deadlines(
+            accept_by=accept.after(assigned_at, cal),
+            reply_by=reply.after(assigned_at, cal),
+            return_until=rules.return_window.after(assigned_at, cal),
+            clock=reply.clock,
+        )
+
+    def rehandle_deadline(
+        self, kind: Kind | str, reopened_at: datetime, cal: WorkingCalendar
+    ) -> datetime:
+        return self.rules_for(kind).rehandle.after(reopened_at, cal)
+
+    def rehandle_clock(self, kind: Kind | str) -> Clock:
+        return self.rules_for(kind).rehandle.clock
+
+    def extension_limit(
+        self, kind: Kind | str, assigned_at: datetime, cal: WorkingCalendar
+    ) -> datetime | None:
+        """Latest reply deadline an extension may set; None when the kind has no extension."""
+        ext = self.rules_for(kind).extension
+        return None if ext is None else ext.max_total.after(assigned_at, cal)
+
+    def feedback_deadline(self, replied_at: datetime, cal: WorkingCalendar) -> datetime:
+        return self.feedback.window.after(replied_at, cal)
+
+    def reminder_marks(self, key_case: bool) -> list[float]:
+        return list(self.reminders.key_case if key_case else self.reminders.normal)
+
+    def level2_escalation_at(self, reply_by: datetime, cal: WorkingCalendar) -> datetime:
+        return self.escalation.level2_after.after(reply_by, cal)
+
+    def escalation_target(self, level: int, district: str) -> Escalation:
+        if level == 1:
+            gid = self.group_for_district(district)
+            return Escalation(1, gid, self.supervision_groups[gid].name)
+        if level == 2:
+            target = self.escalation.level2
+            return Escalation(2, target.target_id, target.target_name)
+        raise ValueError(f"unknown escalation level {level}")
+
+    def group_for_district(self, code: str) -> str:
+        """Group id for a district code; unknown districts go to ``default_group``."""
+        for gid, group in self.supervision_groups.items():
+            if code in group.districts:
+                return gid
+        return self.default_group
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What a case needs to compute deadlines: the policy and the calendar."""
+
+    policy: DeadlinePolicy
+    calendar: WorkingCalendar

@@ -1,0 +1,1 @@
+"""The ``minyi`` command line."""

@@ -1,0 +1,108 @@
+"""``minyi``: run the whole system, one service, its migrations, and service commands.
+
+Services register themselves under the ``minyi.services`` entry-point group, so the CLI
+needs no import of any service until one is asked for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING
+
+import typer
+
+if TYPE_CHECKING:
+    from minyi.platform.service import ServiceDefinition
+
+app = typer.Typer(
+    help="Minyi (民意): suggestions and appeals, routed, supervised and counted.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def service_names() -> list[str]:
+    return sorted(ep.name for ep in entry_points(group="minyi.services"))
+
+
+def load_service(name: str) -> ServiceDefinition:
+    for ep in entry_points(group="minyi.services"):
+        if ep.name == name:
+            definition: ServiceDefinition = ep.load()
+            return definition
+    raise typer.BadParameter(
+        f"unknown service {name!r}; choose one of {', '.join(service_names())}"
+    )
+
+
+@app.command()
+def serve(
+    service: str = typer.Argument(..., help="intake | routing | supervision | reporting"),
+) -> None:
+    """Run one service: its HTTP API and its event consumers."""
+    import uvicorn
+
+    from minyi.platform.service import create_app
+    from minyi.platform.settings import load_settings
+
+    definition = load_service(service)
+    settings = load_settings(service)
+    uvicorn.run(
+        create_app(definition, settings),
+        host=settings.http_host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+    )
+
+
+@app.command()
+def migrate(
+    service: str = typer.Argument(..., help="intake | routing | supervision | reporting"),
+) -> None:
+    """Apply the service's database migrations and exit."""
+    from minyi.platform import migrations
+    from minyi.platform.db import create_engine
+    from minyi.platform.settings import load_settings
+
+    definition = load_service(service)
+    settings = load_settings(service)
+
+    async def run() -> None:
+        engine = create_engine(settings.effective_database_url)
+        try:
+            await migrations.upgrade(engine, definition.package)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+    typer.echo(f"{service}: database is at the newest revision")
+
+
+@app.command()
+def up() -> None:
+    """Run the whole system locally: embedded NATS (unless MINYI_NATS_URL is set) and the
+    four services as separate processes. Ctrl-C stops everything."""
+    from minyi.cli.up import run_all
+
+    raise typer.Exit(run_all(service_names()))
+
+
+def _add_service_commands() -> None:
+    for ep in entry_points(group="minyi.commands"):
+        try:
+            app.add_typer(ep.load(), name=ep.name)
+        except Exception as exc:  # a broken plug-in must not take the CLI down
+            typer.echo(f"warning: commands of {ep.name} not available: {exc}", err=True)
+
+
+def main() -> None:
+    _add_service_commands()
+    app()
+
+
+if __name__ == "__main__":
+    main()

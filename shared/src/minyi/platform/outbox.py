@@ -1,0 +1,184 @@
+"""Transactional outbox: events are written with the state change, then relayed to JetStream.
+
+A row is published with a publish-ack and ``Nats-Msg-Id`` = event id, then deleted. A crash
+between commit and publish loses nothing (the row waits); a crash between publish and delete
+republishes, which JetStream's duplicate window and the consumers' inboxes absorb.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from faststream.nats import NatsBroker
+from opentelemetry import context, propagate
+from sqlalchemy import Table, delete, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from minyi.contracts.envelope import CloudEvent
+from minyi.contracts.subjects import STREAM_NAME
+from minyi.platform.db import is_sqlite
+
+log = logging.getLogger(__name__)
+
+CONTENT_TYPE = "application/cloudevents+json"
+LEASE = timedelta(seconds=30)
+PUBLISH_TIMEOUT_SECONDS = 5.0
+
+
+def outbox_row(event: CloudEvent[Any], subject: str) -> dict[str, Any]:
+    headers: dict[str, str] = {}
+    propagate.inject(headers)  # keep the trace of the request that caused the event
+    payload = event.model_copy(update={"traceparent": headers.get("traceparent")})
+    return {
+        "event_id": event.id,
+        "subject": subject,
+        "payload": payload.model_dump_json().encode(),
+        "headers": headers,
+        "created_at": datetime.now(UTC),
+        "attempts": 0,
+        "claimed_until": None,
+    }
+
+
+async def add_to_outbox(
+    session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]]
+) -> None:
+    if rows:
+        await session.execute(table.insert(), list(rows))
+
+
+class OutboxRelay:
+    """Publishes pending outbox rows. Safe with N replicas: rows are claimed with a lease
+    (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite serialises writers anyway)."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        sessions: async_sessionmaker[AsyncSession],
+        table: Table,
+        broker: NatsBroker,
+        *,
+        batch: int = 500,
+        idle_seconds: float = 0.2,
+        crash_before_publish: bool = False,
+    ) -> None:
+        self._sessions = sessions
+        self._table = table
+        self._broker = broker
+        self._batch = batch
+        self._idle = idle_seconds
+        self._skip_locked = not is_sqlite(str(engine.url))
+        self._wake = asyncio.Event()
+        self._crash_before_publish = crash_before_publish
+        self._task: asyncio.Task[None] | None = None
+        self.published = 0
+
+    def notify(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def pending(self) -> int:
+        from sqlalchemy import func
+
+        async with self._sessions() as s:
+            return int(
+                (await s.execute(select(func.count()).select_from(self._table))).scalar_one()
+            )
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                sent = await self.relay_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox relay pass failed; retrying")
+                sent = 0
+                await asyncio.sleep(1.0)
+            if sent < self._batch:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._idle)
+
+    async def _claim(self) -> list[Any]:
+        t = self._table
+        now = datetime.now(UTC)
+        claimable = (
+            select(t.c.seq)
+            .where((t.c.claimed_until.is_(None)) | (t.c.claimed_until < now))
+            .order_by(t.c.seq)
+            .limit(self._batch)
+        )
+        if self._skip_locked:
+            claimable = claimable.with_for_update(skip_locked=True)
+        async with self._sessions.begin() as s:
+            result = await s.execute(
+                update(t)
+                .where(t.c.seq.in_(claimable.scalar_subquery()))
+                .values(claimed_until=now + LEASE, attempts=t.c.attempts + 1)
+                .returning(t.c.seq, t.c.event_id, t.c.subject, t.c.payload, t.c.headers)
+            )
+            return sorted(result.all(), key=lambda r: r.seq)
+
+    async def relay_once(self) -> int:
+        rows = await self._claim()
+        if not rows:
+            return 0
+        if self._crash_before_publish:
+            # Fault injection for the outbox test: die after the state was committed and
+            # before anything reached NATS (after a moment, so the HTTP answer gets out).
+            log.warning("fault injection: crashing before publish")
+            await asyncio.sleep(0.5)
+            os._exit(137)
+        results = await asyncio.gather(*(self._publish(r) for r in rows), return_exceptions=True)
+        done = [r.seq for r, res in zip(rows, results, strict=True) if res is True]
+        failed = [r.seq for r, res in zip(rows, results, strict=True) if res is not True]
+        async with self._sessions.begin() as s:
+            if done:
+                await s.execute(delete(self._table).where(self._table.c.seq.in_(done)))
+            if failed:
+                # Let them be retried at once rather than after the lease.
+                await s.execute(
+                    update(self._table)
+                    .where(self._table.c.seq.in_(failed))
+                    .values(claimed_until=None)
+                )
+        if failed:
+            log.warning(
+                "outbox: %d of %d events not published yet; will retry", len(failed), len(rows)
+            )
+            await asyncio.sleep(0.5)
+        self.published += len(done)
+        return len(done)
+
+    async def _publish(self, row: Any) -> bool:
+        token = context.attach(propagate.extract(row.headers or {}))
+        try:
+            headers = {"Nats-Msg-Id": row.event_id, "content-type": CONTENT_TYPE}
+            await self._broker.publish(
+                row.payload,
+                row.subject,
+                headers=headers,
+                stream=STREAM_NAME,
+                timeout=PUBLISH_TIMEOUT_SECONDS,
+            )
+            return True
+        except Exception as exc:
+            log.debug("publish of %s failed: %r", row.event_id, exc)
+            return False
+        finally:
+            context.detach(token)

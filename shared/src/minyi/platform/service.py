@@ -1,0 +1,273 @@
+"""One composition root for every service: runtime, unit of work, consumers, the app."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from faststream.exceptions import NackMessage, RejectMessage
+from faststream.nats import NatsBroker, NatsMessage
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.sdk.trace import TracerProvider
+from prometheus_client import CollectorRegistry, Gauge
+from pydantic import ValidationError
+from sqlalchemy import MetaData, Table
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from minyi.contracts.envelope import EventData, RawEvent, new_event
+from minyi.platform import health, inbox, migrations
+from minyi.platform.clock import Clock
+from minyi.platform.db import create_engine, session_factory
+from minyi.platform.messaging import NAK_DELAYS_SECONDS, create_broker, durable_consumer
+from minyi.platform.outbox import OutboxRelay, add_to_outbox, outbox_row
+from minyi.platform.settings import Settings
+from minyi.platform.tables import inbox_table, outbox_table
+from minyi.platform.telemetry import configure_logging, create_tracer_provider
+
+log = logging.getLogger(__name__)
+
+
+class UnitOfWork:
+    """One database transaction; events emitted in it reach the outbox in the same commit."""
+
+    def __init__(self, runtime: Runtime, session: AsyncSession) -> None:
+        self.runtime = runtime
+        self.session = session
+        self._rows: list[dict[str, Any]] = []
+
+    def emit(self, data: EventData, *, subject: str) -> str:
+        event = new_event(
+            data,
+            source=f"minyi/{self.runtime.settings.service}",
+            subject=subject,
+            time=self.runtime.clock.now(),
+        )
+        self._rows.append(outbox_row(event, data.subject_name))
+        return event.id
+
+    async def first_time(self, event_id: str, consumer: str) -> bool:
+        """Record ``event_id`` as handled by ``consumer``; False for a redelivery."""
+        return await inbox.claim(self.session, self.runtime.inbox, event_id, consumer)
+
+    async def _flush(self) -> None:
+        await add_to_outbox(self.session, self.runtime.outbox, self._rows)
+
+
+EventHandler = Callable[[RawEvent, UnitOfWork], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Consumer:
+    """A durable consumer: events on ``subject`` are handled once each by ``handler``."""
+
+    subject: str
+    durable: str
+    handler: EventHandler
+    # Only events whose type is listed are handled; others are acknowledged and skipped
+    # (tolerant reading: new event types never break an old consumer).
+    types: frozenset[str] | None = None
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    broker: NatsBroker
+    relay: OutboxRelay
+    clock: Clock
+    outbox: Table
+    inbox: Table
+    tracer_provider: TracerProvider
+    registry: CollectorRegistry
+    outbox_pending: Gauge
+    broker_started: bool = False
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
+        async with self.sessions() as session:
+            uow = UnitOfWork(self, session)
+            async with session.begin():
+                yield uow
+                await uow._flush()
+            if uow._rows:
+                self.relay.notify()
+
+
+@dataclass
+class ServiceDefinition:
+    name: str
+    package: str  # e.g. "minyi.intake"; its ``migrations`` folder holds the Alembic scripts
+    metadata: MetaData
+    # Builds what handlers and endpoints need (reference data, keys, models) into
+    # ``runtime.extras``; runs before consumers and routes are wired, so bad reference
+    # data fails start-up.
+    prepare: Callable[[Runtime], None] = lambda _rt: None
+    routers: Callable[[Runtime], Sequence[APIRouter]] = lambda _rt: ()
+    consumers: Callable[[Runtime], Sequence[Consumer]] = lambda _rt: ()
+    on_start: Callable[[Runtime], Awaitable[None]] | None = None
+    on_stop: Callable[[Runtime], Awaitable[None]] | None = None
+    title: str = ""
+
+
+def build_runtime(definition: ServiceDefinition, settings: Settings) -> Runtime:
+    """Engine, broker, relay and the service's consumers; nothing is connected yet."""
+    engine = create_engine(settings.effective_database_url)
+    registry = CollectorRegistry()
+    tracer_provider = create_tracer_provider(definition.name)
+    broker = create_broker(settings, tracer_provider, registry)
+    sessions = session_factory(engine)
+    outbox = definition.metadata.tables["outbox"]
+    relay = OutboxRelay(
+        engine,
+        sessions,
+        outbox,
+        broker,
+        batch=settings.outbox_batch,
+        idle_seconds=settings.outbox_idle_seconds,
+        crash_before_publish=settings.has_fault("crash_before_publish"),
+    )
+    gauge = Gauge("minyi_outbox_pending", "Events waiting in the outbox", registry=registry)
+    runtime = Runtime(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        broker=broker,
+        relay=relay,
+        clock=Clock(settings.clock_start, settings.clock_speed),
+        outbox=outbox,
+        inbox=definition.metadata.tables["inbox"],
+        tracer_provider=tracer_provider,
+        registry=registry,
+        outbox_pending=gauge,
+    )
+    definition.prepare(runtime)
+    register_consumers(runtime, definition.consumers(runtime))
+    return runtime
+
+
+def platform_tables(metadata: MetaData) -> None:
+    """Add the outbox and inbox tables to a service's metadata."""
+    outbox_table(metadata)
+    inbox_table(metadata)
+
+
+def _wrap(runtime: Runtime, consumer: Consumer) -> Callable[..., Awaitable[None]]:
+    async def handle(msg: NatsMessage) -> None:
+        try:
+            event = RawEvent.model_validate_json(msg.body)
+        except ValidationError as exc:
+            # Not an envelope at all: retrying cannot help. Terminate it; the server's
+            # advisory lets an operator find it.
+            log.error("rejecting a message that is no CloudEvent on %s: %s", consumer.subject, exc)
+            raise RejectMessage() from exc
+        if consumer.types is not None and event.type not in consumer.types:
+            return
+        try:
+            async with runtime.unit_of_work() as uow:
+                if not await uow.first_time(event.id, consumer.durable):
+                    return
+                await consumer.handler(event, uow)
+        except Exception as exc:
+            delivered = _num_delivered(msg)
+            delay = NAK_DELAYS_SECONDS[min(delivered - 1, len(NAK_DELAYS_SECONDS) - 1)]
+            log.exception(
+                "handling %s (%s) failed on delivery %d; retry in %.0fs",
+                event.id,
+                event.type,
+                delivered,
+                delay,
+            )
+            raise NackMessage(delay=delay) from exc
+
+    handle.__name__ = consumer.durable
+    return handle
+
+
+def _num_delivered(msg: NatsMessage) -> int:
+    try:
+        return int(msg.raw_message.metadata.num_delivered)
+    except Exception:  # TestNatsBroker has no JetStream metadata
+        return 1
+
+
+def register_consumers(runtime: Runtime, consumers: Sequence[Consumer]) -> None:
+    for consumer in consumers:
+        durable_consumer(
+            runtime.broker,
+            runtime.settings,
+            subject=consumer.subject,
+            durable=consumer.durable,
+            handler=_wrap(runtime, consumer),
+        )
+
+
+async def _start_broker(runtime: Runtime) -> None:
+    """Connect to NATS, retrying forever: the HTTP side serves (and the outbox fills)
+    while NATS is away."""
+    delay = 0.5
+    while True:
+        try:
+            await runtime.broker.start()
+            runtime.broker_started = True
+            log.info("connected to NATS at %s", runtime.settings.nats_url)
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("NATS not reachable yet (%s); retrying in %.1fs", exc, delay)
+            with contextlib.suppress(Exception):
+                await runtime.broker.stop()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
+def create_app(definition: ServiceDefinition, settings: Settings) -> FastAPI:
+    configure_logging(definition.name, settings.log_level)
+    runtime = build_runtime(definition, settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await migrations.upgrade(runtime.engine, definition.package)
+        if definition.on_start:
+            await definition.on_start(runtime)
+        connect = asyncio.create_task(_start_broker(runtime), name="nats-connect")
+        runtime.relay.start()
+        log.info("%s listening on http://%s:%d", definition.name, settings.http_host, settings.port)
+        try:
+            yield
+        finally:
+            connect.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await connect
+            await runtime.relay.stop()
+            if definition.on_stop:
+                await definition.on_stop(runtime)
+            with contextlib.suppress(Exception):
+                await runtime.broker.stop()
+            await runtime.engine.dispose()
+            runtime.tracer_provider.shutdown()
+
+    app = FastAPI(
+        title=definition.title or f"Minyi {definition.name}", lifespan=lifespan, version="0.1.0"
+    )
+    app.state.runtime = runtime
+    app.include_router(health.router)
+    for router in definition.routers(runtime):
+        app.include_router(router)
+    FastAPIInstrumentor.instrument_app(
+        app, tracer_provider=runtime.tracer_provider, excluded_urls="healthz,livez,readyz,metrics"
+    )
+    return app
+
+
+def runtime_of(app: FastAPI) -> Runtime:
+    runtime: Runtime = app.state.runtime
+    return runtime

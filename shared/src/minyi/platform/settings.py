@@ -1,0 +1,69 @@
+"""Settings read from the environment (prefix ``MINYI_``), one object per service process."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SERVICE_PORTS = {"intake": 8001, "routing": 8002, "supervision": 8003, "reporting": 8004}
+DEFAULT_NATS_URL = "nats://127.0.0.1:4223"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MINYI_", extra="ignore")
+
+    service: str = ""
+    env: Literal["development", "production"] = "development"
+    data_dir: Path = Path(".minyi")
+    http_host: str = "127.0.0.1"
+    http_port: int | None = None
+    nats_url: str = DEFAULT_NATS_URL
+    nats_user: str | None = None
+    nats_password: str | None = None
+    # Per-process URL; ``MINYI_DATABASE_URL_<SERVICE>`` wins so that ``minyi up`` can give each
+    # service its own database from one environment.
+    database_url: str | None = None
+    stream_replicas: int = 1
+    log_level: str = "INFO"
+    # The one clock every service reads: shifted to ``clock_start`` and sped up ``clock_speed``
+    # times (simulated seconds per real second), for simulations and timer tests.
+    clock_start: datetime | None = None
+    clock_speed: float = Field(default=1.0, gt=0)
+    # Outbox relay: how many rows one pass publishes, and how long it sleeps when idle.
+    outbox_batch: int = 500
+    outbox_idle_seconds: float = 0.2
+    # Fault injection for the fault tests only (e.g. "crash_before_publish").
+    faults: str = ""
+
+    @model_validator(mode="after")
+    def _per_service_database(self) -> Settings:
+        if self.service:
+            specific = os.environ.get(f"MINYI_DATABASE_URL_{self.service.upper()}")
+            if specific:
+                self.database_url = specific
+        return self
+
+    @property
+    def port(self) -> int:
+        return self.http_port or SERVICE_PORTS.get(self.service, 8000)
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        path = (self.data_dir / f"{self.service}.sqlite3").resolve()
+        return f"sqlite+aiosqlite:///{path}"
+
+    def has_fault(self, name: str) -> bool:
+        return name in {f.strip() for f in self.faults.split(",") if f.strip()}
+
+
+def load_settings(service: str) -> Settings:
+    settings = Settings(service=service)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return settings

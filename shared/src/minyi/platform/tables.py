@@ -1,0 +1,35 @@
+"""The platform's own tables (outbox, inbox), added to each service's metadata."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Column, Integer, LargeBinary, MetaData, String, Table
+
+from minyi.platform.db import UtcDateTime
+
+
+def outbox_table(metadata: MetaData) -> Table:
+    return Table(
+        "outbox",
+        metadata,
+        Column("seq", Integer, primary_key=True, autoincrement=True),
+        Column("event_id", String(64), nullable=False, unique=True),
+        Column("subject", String(200), nullable=False),
+        Column("payload", LargeBinary, nullable=False),
+        # Trace propagation headers captured when the row was written (NATS notes, trap 7).
+        Column("headers", JSON, nullable=False),
+        Column("created_at", UtcDateTime(), nullable=False),
+        Column("attempts", Integer, nullable=False, default=0),
+        # Lease for relays on databases without SKIP LOCKED (SQLite): a relay owns a row
+        # until ``claimed_until``.
+        Column("claimed_until", UtcDateTime(), nullable=True),
+    )
+
+
+def inbox_table(metadata: MetaData) -> Table:
+    return Table(
+        "inbox",
+        metadata,
+        Column("event_id", String(64), primary_key=True),
+        Column("consumer", String(100), primary_key=True),
+        Column("handled_at", UtcDateTime(), nullable=False),
+    )
