@@ -24,7 +24,16 @@ FILED = SuggestionFiled(
 def test_an_event_is_a_cloudevents_1_0_structured_envelope() -> None:
     event = new_event(FILED, source="minyi/intake", subject="s-1")
     doc = json.loads(event.model_dump_json())
-    for attribute in ("specversion", "id", "source", "type", "subject", "time", "datacontenttype", "data"):
+    for attribute in (
+        "specversion",
+        "id",
+        "source",
+        "type",
+        "subject",
+        "time",
+        "datacontenttype",
+        "data",
+    ):
         assert attribute in doc
     assert doc["specversion"] == "1.0"
     assert doc["type"] == "cn.minyi.suggestion.filed.v1"
@@ -33,7 +42,9 @@ def test_an_event_is_a_cloudevents_1_0_structured_envelope() -> None:
 
 @pytest.mark.parametrize("model", list(CATALOGUE.values()), ids=list(CATALOGUE))
 def test_every_event_type_is_versioned_and_published_inside_the_stream(model: type) -> None:
-    assert model.event_type.startswith("cn.minyi.") and model.event_type.rsplit(".", 1)[1].startswith("v")
+    assert model.event_type.startswith("cn.minyi.") and model.event_type.rsplit(".", 1)[
+        1
+    ].startswith("v")
     assert model.subject_name.startswith("minyi.")
     assert subjects.STREAM_SUBJECTS == ["minyi.>"]
 
@@ -49,3 +60,17 @@ def test_consumers_read_tolerantly_and_ignore_fields_they_do_not_know() -> None:
 def test_suggestion_filed_has_no_field_for_a_name_or_a_phone() -> None:
     fields = set(SuggestionFiled.model_fields)
     assert not fields & {"name", "phone", "citizen_name", "citizen_phone", "contact"}
+
+
+def test_the_event_catalogue_in_the_docs_matches_the_contracts() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [sys.executable, str(root / "scripts" / "events_doc.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Generic, TypeVar
@@ -54,15 +55,16 @@ class RawEvent(BaseModel):
     traceparent: str | None = None
     data: dict[str, Any]
 
-    def data_as(self, model: type[D]) -> D:
+    def data_as(self, model: builtins.type[D]) -> D:
         return model.model_validate(self.data)
 
 
 def new_event(data: D, *, source: str, subject: str, time: datetime | None = None) -> CloudEvent[D]:
     """Wrap a payload in an envelope with a fresh id."""
-    kwargs: dict[str, Any] = {}
-    if time is not None:
-        kwargs["time"] = time
-    return CloudEvent[type(data)](  # type: ignore[misc]
-        source=source, type=data.event_type, subject=subject, data=data, **kwargs
+    return CloudEvent[D](
+        source=source,
+        type=data.event_type,
+        subject=subject,
+        data=data,
+        time=time or datetime.now(UTC),
     )

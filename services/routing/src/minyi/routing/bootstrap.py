@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from fastapi import APIRouter
 
 from minyi.contracts import subjects
-from minyi.contracts.events import SuggestionFiled
+from minyi.contracts.events import AssignedToUnit, SuggestionFiled
 from minyi.contracts.reference import load_divisions, load_json, reference_file
 from minyi.platform.service import Consumer, Runtime, ServiceDefinition
 from minyi.routing.adapters.tables import metadata
@@ -62,4 +62,5 @@ SERVICE = ServiceDefinition(
     routers=routers,
     consumers=consumers,
     title="Minyi routing",
+    publishes=[AssignedToUnit],
 )
