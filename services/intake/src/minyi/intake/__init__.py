@@ -1,0 +1,1 @@
+"""Intake: the front door for every channel; owns submissions and citizens' contact data."""

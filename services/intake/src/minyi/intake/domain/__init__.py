@@ -1,0 +1,1 @@
+"""Intake's pure domain: tracking codes, contact data, text hygiene, places, PII vault."""

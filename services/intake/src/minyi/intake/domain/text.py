@@ -1,0 +1,68 @@
+"""Input hygiene for citizens' text, and a fingerprint to recognise a resubmission."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from datetime import timedelta
+
+# A citizen who sends the same text again within this window (a double tap, a retried
+# form, a chat message resent on a bad connection) gets the first suggestion back.
+RESUBMISSION_WINDOW = timedelta(minutes=10)
+
+# Invisible format characters that hide or reorder text ("Trojan source" bidi tricks,
+# zero-width spaces, byte-order marks). Zero-width joiners stay: emoji sequences need them.
+_INVISIBLE = frozenset(
+    "\u00ad\u061c\u180e\u200b\u200c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+    "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"
+)
+_LINE_BREAKS = re.compile(r"\r\n|[\r\u2028\u2029\x0b\x0c\x85]")
+_TRAILING_SPACE = re.compile(r"[ \t\u3000]+\n")
+_BLANK_LINES = re.compile(r"\n{3,}")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def _is_dropped(char: str, keep: frozenset[str]) -> bool:
+    if char in keep:
+        return False
+    # Cc: control characters; Cs: lone surrogates, which cannot be stored as UTF-8.
+    return unicodedata.category(char) in ("Cc", "Cs") or char in _INVISIBLE
+
+
+def clean_text(text: str, *, multiline: bool = True) -> str:
+    """NFC text without control or invisible characters, trimmed.
+
+    ``multiline`` keeps line breaks (normalised to ``\\n``) and tabs, drops trailing
+    spaces on each line and squeezes runs of blank lines to one; otherwise (names,
+    titles) every run of whitespace becomes one space.
+    """
+    unified = _LINE_BREAKS.sub("\n", text)
+    keep = frozenset("\n\t") if multiline else frozenset()
+    if not multiline:
+        unified = unified.replace("\n", " ").replace("\t", " ")
+    kept = "".join(char for char in unified if not _is_dropped(char, keep))
+    result = unicodedata.normalize("NFC", kept)
+    if multiline:
+        result = _BLANK_LINES.sub("\n\n", _TRAILING_SPACE.sub("\n", result))
+    else:
+        result = _WHITESPACE.sub(" ", result)
+    return result.strip()
+
+
+def clean_line(text: str) -> str:
+    """A single-line field (a name, a title): whitespace runs become one space."""
+    return clean_text(text, multiline=False)
+
+
+def content_fingerprint(text: str) -> str:
+    """SHA-256 (hex) of the text with width, case, spacing and punctuation ignored.
+
+    ``路灯坏了。`` and ``路灯坏了`` match, as do full- and half-width spellings; anything
+    that changes the words does not.
+    """
+    folded = unicodedata.normalize("NFKC", clean_text(text)).casefold()
+    essential = "".join(
+        char for char in folded if unicodedata.category(char)[0] not in ("Z", "P", "C")
+    )
+    return hashlib.sha256(essential.encode("utf-8")).hexdigest()

@@ -1,0 +1,81 @@
+"""Request and response bodies of intake's REST API."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from minyi.contracts.reference import load_divisions
+from minyi.intake.domain import contact, text
+
+Kind = Literal["citizen_appeal", "representative_suggestion"]
+Channel = Literal[
+    "web",
+    "chat",
+    "hotline",
+    "station",
+    "online_station",
+    "open311",
+    "app",
+    "mail",
+    "representative",
+]
+
+
+def _known_district(code: str) -> str:
+    if code not in load_divisions():
+        known = ", ".join(f"{c} {d.name}" for c, d in load_divisions().items())
+        raise ValueError(f"unknown district_code {code!r}; known divisions: {known}")
+    return code
+
+
+def _phone(value: str) -> str:
+    return contact.PhoneNumber.parse(value).canonical
+
+
+Clean = Annotated[str, AfterValidator(text.clean_text)]
+
+
+class Location(BaseModel):
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class CitizenIn(BaseModel):
+    name: Annotated[Clean, Field(max_length=50)] | None = None
+    phone: Annotated[str, Field(max_length=30), AfterValidator(_phone)] | None = None
+
+
+class SuggestionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: Annotated[Clean, Field(min_length=1, max_length=100)]
+    content: Annotated[Clean, Field(min_length=5, max_length=5000)]
+    kind: Kind = "citizen_appeal"
+    channel: Channel
+    district_code: Annotated[str, AfterValidator(_known_district)]
+    township: Annotated[Clean, Field(max_length=50)] | None = None
+    address: Annotated[Clean, Field(max_length=200)] | None = None
+    location: Location | None = None
+    station_id: Annotated[str, Field(max_length=64)] | None = None
+    representative_id: Annotated[str, Field(max_length=64)] | None = None
+    citizen: CitizenIn | None = None
+    urgent: bool = False
+
+    @model_validator(mode="after")
+    def _required_together(self) -> SuggestionIn:
+        if self.kind == "representative_suggestion" and not self.representative_id:
+            raise ValueError("representative_id is required when kind is representative_suggestion")
+        if self.channel == "station" and not self.station_id:
+            raise ValueError("station_id is required when channel is station")
+        return self
+
+
+class FiledOut(BaseModel):
+    id: str
+    tracking_code: str = Field(description="给群众的查询码：凭此码查询办理进度、评价答复")
+    status: str
+    duplicate: bool = Field(
+        default=False, description="true when the same citizen sent the same text within 10 minutes"
+    )
