@@ -24,7 +24,12 @@ app = typer.Typer(
 
 
 def service_names() -> list[str]:
-    return sorted(ep.name for ep in entry_points(group="minyi.services"))
+    from minyi.platform.settings import SERVICE_PORTS
+
+    # In the order a suggestion travels through them; unknown plug-ins last.
+    order = list(SERVICE_PORTS)
+    names = [ep.name for ep in entry_points(group="minyi.services")]
+    return sorted(names, key=lambda n: (order.index(n) if n in order else len(order), n))
 
 
 def load_service(name: str) -> ServiceDefinition:
