@@ -47,7 +47,17 @@ def test_a_suggestion_is_filed_assigned_and_resolved_across_the_four_services(
     assert assigned["unit_name"] == "东宝区住建局"
     assert assigned["district_code"] == "420802"
 
-    r = httpx.post(system.url("supervision", f"/v1/cases/{sid}/reply"), json=REPLY, timeout=10)
+    unit = {"X-Minyi-Unit": str(assigned["unit_id"])}
+    eventually(
+        lambda: (
+            httpx.get(system.url("supervision", f"/v1/cases/{sid}"), headers=unit).status_code
+            == 200
+        ),
+        what="case opened in supervision",
+    )
+    r = httpx.post(
+        system.url("supervision", f"/v1/cases/{sid}/reply"), json=REPLY, headers=unit, timeout=10
+    )
     assert r.status_code == 200, r.text
 
     resolved = eventually(lambda: _status(system, sid, "resolved"), what="resolution in reporting")

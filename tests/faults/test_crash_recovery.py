@@ -12,6 +12,8 @@ from tests.support.system import System, eventually
 
 pytestmark = pytest.mark.e2e
 
+SUPERVISOR = {"X-Minyi-Role": "supervisor"}
+
 
 def _file(system: System, i: int) -> str:
     body = {
@@ -59,7 +61,10 @@ def test_killing_routing_mid_backlog_still_assigns_every_suggestion_exactly_once
     assert all(n == 1 for n in assigned.values()), f"duplicates: {assigned.most_common(3)}"
     for sid in ids:  # supervision opened exactly one case for each
         assert (
-            httpx.get(system.url("supervision", f"/v1/cases/{sid}"), timeout=5).status_code == 200
+            httpx.get(
+                system.url("supervision", f"/v1/cases/{sid}"), headers=SUPERVISOR, timeout=5
+            ).status_code
+            == 200
         )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, date, datetime, timedelta
 
-import chinese_calendar  # type: ignore[import-untyped]
+import chinese_calendar
 import pytest
 
 from minyi.supervision.domain import calendar as calendar_module

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import ClassVar
+from datetime import date, datetime
+from typing import ClassVar, Literal
+
+from pydantic import Field
 
 from minyi.contracts import subjects
 from minyi.contracts.envelope import EventData
@@ -27,3 +29,61 @@ class SuggestionFiled(EventData):
     # Pseudonymous, keyed reference to the citizen (never a name or a phone number).
     citizen_ref: str | None = None
     filed_at: datetime
+    # Added in v1 (optional): the first-level category a channel already named (an Open311
+    # service_code); routing may take it as a hint or ignore it.
+    category_hint: str | None = None
+
+
+# Subjects of the events below, declared beside them (``subjects`` holds the shared ones).
+SUGGESTION_FEEDBACK_RECEIVED = "minyi.suggestion.feedback_received"
+SUGGESTION_ENDORSED = "minyi.suggestion.endorsed"
+REPRESENTATIVE_ACTIVITY_LOGGED = "minyi.representative.activity_logged"
+
+EndorsementMode = Literal["endorse", "convert"]
+ActivityKind = Literal["station_duty", "visit", "bureau_chief_session", "survey", "other"]
+
+
+class FeedbackReceived(EventData):
+    """The citizen rated the unit's answer (满意度): supervision closes or reopens the case."""
+
+    event_type: ClassVar[str] = "cn.minyi.suggestion.feedback_received.v1"
+    subject_name: ClassVar[str] = SUGGESTION_FEEDBACK_RECEIVED
+
+    suggestion_id: str
+    satisfied: bool
+    score: int | None = Field(default=None, ge=1, le=5)
+    comment: str | None = None
+    # The reply round rated (Resolved.round); None when intake did not know it.
+    round: int | None = None
+    received_at: datetime
+
+
+class SuggestionEndorsed(EventData):
+    """A representative seconded a citizen's suggestion (附议, ``endorse``) or took it up as
+    his or her own representative suggestion (转为代表建议, ``convert``)."""
+
+    event_type: ClassVar[str] = "cn.minyi.suggestion.endorsed.v1"
+    subject_name: ClassVar[str] = SUGGESTION_ENDORSED
+
+    suggestion_id: str
+    representative_id: str
+    mode: EndorsementMode
+    note: str | None = None
+    endorsed_at: datetime
+
+
+class RepresentativeActivityLogged(EventData):
+    """A representative's duty was logged (履职登记). The CloudEvents ``subject`` is the
+    representative id; ``notes`` never hold a citizen's contact data."""
+
+    event_type: ClassVar[str] = "cn.minyi.representative.activity_logged.v1"
+    subject_name: ClassVar[str] = REPRESENTATIVE_ACTIVITY_LOGGED
+
+    activity_id: str
+    representative_id: str
+    kind: ActivityKind
+    station_id: str | None = None
+    date: date
+    participants: int = Field(ge=0)
+    notes: str | None = None
+    logged_at: datetime

@@ -10,6 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from minyi.contracts import subjects
 from minyi.contracts.envelope import EventData
 
+# Subjects of routing's later events (``SUGGESTION_ASSIGNED`` lives in ``subjects``).
+SUGGESTION_TRIAGE_REQUIRED = "minyi.suggestion.triage_required"
+SUGGESTION_CLUSTERED = "minyi.suggestion.clustered"
+
 
 class AssignmentExplanation(BaseModel):
     """Why routing chose this category and unit, in words people read on the timeline."""
@@ -41,3 +45,47 @@ class AssignedToUnit(EventData):
     attempt: int = 1
     explanation: AssignmentExplanation
     assigned_at: datetime
+
+
+class TriageCandidate(BaseModel):
+    """One category (and the unit that would get it) a person may choose in triage."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    category: str
+    confidence: float
+    unit_id: str | None = None
+    unit_name: str | None = None
+
+
+class TriageRequired(EventData):
+    """A person in the manual triage queue (人工分办) must choose the unit.
+
+    Routing could not decide alone: low confidence, returned twice, or no unit left."""
+
+    event_type: ClassVar[str] = "cn.minyi.suggestion.triage_required.v1"
+    subject_name: ClassVar[str] = SUGGESTION_TRIAGE_REQUIRED
+
+    suggestion_id: str
+    reason: str = Field(description="low_confidence | returned | no_unit")
+    candidates: list[TriageCandidate] = Field(default_factory=list)
+    explanation: AssignmentExplanation
+    district_code: str | None = None
+    # The assignment attempt the triage decision will open.
+    attempt: int = 1
+    required_at: datetime | None = None
+
+
+class SuggestionClustered(EventData):
+    """The suggestion joined a cluster of near-duplicates in its district (高频诉求).
+
+    ``size`` counts the cluster's members in the window, this one included."""
+
+    event_type: ClassVar[str] = "cn.minyi.suggestion.clustered.v1"
+    subject_name: ClassVar[str] = SUGGESTION_CLUSTERED
+
+    suggestion_id: str
+    cluster_id: str
+    size: int
+    representative_title: str
+    district_code: str

@@ -13,7 +13,6 @@ from faststream.nats import (
     JStream,
     NatsBroker,
     NatsUserPassword,
-    PullSub,
     StorageType,
 )
 from faststream.nats.opentelemetry import NatsTelemetryMiddleware
@@ -81,14 +80,22 @@ def durable_consumer(
     subject: str,
     durable: str,
     handler: Handler,
-    batch_size: int = 64,
+    workers: int = 128,
 ) -> None:
-    """Register ``handler`` as a durable pull consumer shared by all replicas of a service."""
+    """Register ``handler`` on a durable consumer shared by all replicas of a service.
+
+    A push consumer with a deliver group: messages arrive as soon as they are stored (a
+    pull batch waits for its timeout when partly filled — NATS notes, trap 12), every
+    replica in the group shares the work, and ``max_ack_pending`` bounds what is in flight,
+    so a backlog waits in JetStream rather than in a process's memory. ``workers``
+    messages are handled concurrently, which is what lets the group commit batch them.
+    """
     broker.subscriber(
         subject,
         stream=stream(settings),
         durable=durable,
-        pull_sub=PullSub(batch_size=batch_size, timeout=0.5),
+        queue=durable,
+        max_workers=workers,
         config=ConsumerConfig(
             ack_policy=JsAckPolicy.EXPLICIT,
             ack_wait=ACK_WAIT_SECONDS,

@@ -8,11 +8,13 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Response
+from faststream import Context
 from faststream.exceptions import NackMessage, RejectMessage
-from faststream.nats import NatsBroker, NatsMessage
+from faststream.nats import NatsBroker
+from faststream.nats.message import NatsMessage
 from faststream.specification import AsyncAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
@@ -24,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from minyi.contracts.envelope import CloudEvent, EventData, RawEvent, new_event
 from minyi.platform import health, inbox, migrations
 from minyi.platform.clock import Clock
+from minyi.platform.committer import GroupCommitter
 from minyi.platform.db import create_engine, session_factory
 from minyi.platform.messaging import NAK_DELAYS_SECONDS, create_broker, durable_consumer
 from minyi.platform.outbox import OutboxRelay, add_to_outbox, outbox_row
@@ -88,8 +91,12 @@ class Runtime:
     tracer_provider: TracerProvider
     registry: CollectorRegistry
     outbox_pending: Gauge
+    committer: GroupCommitter = field(init=False)
     broker_started: bool = False
     extras: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.committer = GroupCommitter(self)
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
@@ -159,8 +166,8 @@ def build_runtime(definition: ServiceDefinition, settings: Settings) -> Runtime:
             model.subject_name,
             title=model.event_type,
             description=(model.__doc__ or "").strip(),
-            schema=CloudEvent[model],
-        )  # type: ignore[valid-type]
+            schema=CloudEvent[model],  # type: ignore[valid-type]
+        )
     return runtime
 
 
@@ -170,30 +177,35 @@ def platform_tables(metadata: MetaData) -> None:
     inbox_table(metadata)
 
 
-def _wrap(runtime: Runtime, consumer: Consumer) -> Callable[..., Awaitable[None]]:
-    async def handle(msg: NatsMessage) -> None:
+def _message_handler(runtime: Runtime, consumer: Consumer) -> Callable[..., Awaitable[None]]:
+    """Each message is handled in the service's group commit: messages arriving together
+    share one transaction; each is acked only after its transaction committed."""
+
+    async def apply(event: RawEvent, uow: UnitOfWork) -> None:
+        if await uow.first_time(event.id, consumer.durable):
+            await consumer.handler(event, uow)
+
+    async def handle(msg: Annotated[NatsMessage, Context("message")]) -> None:
         try:
             event = RawEvent.model_validate_json(msg.body)
         except ValidationError as exc:
             # Not an envelope at all: retrying cannot help. Terminate it; the server's
             # advisory lets an operator find it.
-            log.error("rejecting a message that is no CloudEvent on %s: %s", consumer.subject, exc)
+            log.error(
+                "terminating a message that is no CloudEvent on %s: %s", consumer.subject, exc
+            )
             raise RejectMessage() from exc
         if consumer.types is not None and event.type not in consumer.types:
             return
         try:
-            async with runtime.unit_of_work() as uow:
-                if not await uow.first_time(event.id, consumer.durable):
-                    return
-                await consumer.handler(event, uow)
+            await runtime.committer.submit(lambda uow: apply(event, uow))
         except Exception as exc:
-            delivered = _num_delivered(msg)
-            delay = NAK_DELAYS_SECONDS[min(delivered - 1, len(NAK_DELAYS_SECONDS) - 1)]
+            delay = _nak_delay(msg)
             log.exception(
-                "handling %s (%s) failed on delivery %d; retry in %.0fs",
+                "handling %s (%s) on %s failed; retry in %.0fs",
                 event.id,
                 event.type,
-                delivered,
+                consumer.durable,
                 delay,
             )
             raise NackMessage(delay=delay) from exc
@@ -202,11 +214,12 @@ def _wrap(runtime: Runtime, consumer: Consumer) -> Callable[..., Awaitable[None]
     return handle
 
 
-def _num_delivered(msg: NatsMessage) -> int:
+def _nak_delay(msg: NatsMessage) -> float:
     try:
-        return int(msg.raw_message.metadata.num_delivered)
+        delivered = int(msg.raw_message.metadata.num_delivered)
     except Exception:  # TestNatsBroker has no JetStream metadata
-        return 1
+        delivered = 1
+    return NAK_DELAYS_SECONDS[min(delivered - 1, len(NAK_DELAYS_SECONDS) - 1)]
 
 
 def register_consumers(runtime: Runtime, consumers: Sequence[Consumer]) -> None:
@@ -216,7 +229,7 @@ def register_consumers(runtime: Runtime, consumers: Sequence[Consumer]) -> None:
             runtime.settings,
             subject=consumer.subject,
             durable=consumer.durable,
-            handler=_wrap(runtime, consumer),
+            handler=_message_handler(runtime, consumer),
         )
 
 
@@ -259,6 +272,7 @@ def create_app(definition: ServiceDefinition, settings: Settings) -> FastAPI:
             with contextlib.suppress(asyncio.CancelledError):
                 await connect
             await runtime.relay.stop()
+            await runtime.committer.stop()
             if definition.on_stop:
                 await definition.on_stop(runtime)
             with contextlib.suppress(Exception):

@@ -6,8 +6,10 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     Float,
     Index,
+    Integer,
     MetaData,
     String,
     Table,
@@ -49,6 +51,96 @@ suggestions = Table(
     Column("outcome", String(2)),
     Column("reply", Text),
     Column("replied_at", UtcDateTime()),
+    # The reply round last answered (Resolved.round): feedback is taken once per round.
+    Column("reply_round", Integer),
+    # The round the status belongs to: a reopened case starts a new round.
+    Column("status_round", Integer),
+    Column("category_hint", String(50)),
     Column("history", JSON, nullable=False),
     Index("ix_suggestions_dedupe", "citizen_ref", "fingerprint", "created_at"),
+)
+
+# Idempotency-Key → the response first given, stored in the transaction that filed it.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("key", String(300), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("status_code", Integer, nullable=False),
+    Column("response", JSON, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+# One rating per reply round: the primary key refuses a second one.
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("suggestion_id", String(64), primary_key=True),
+    Column("round", Integer, primary_key=True),
+    Column("satisfied", Boolean, nullable=False),
+    Column("score", Integer),
+    Column("comment", Text),
+    Column("channel", String(30), nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
+)
+
+endorsements = Table(
+    "endorsements",
+    metadata,
+    Column("suggestion_id", String(64), primary_key=True),
+    Column("representative_id", String(64), primary_key=True),
+    Column("mode", String(20), primary_key=True),
+    Column("note", Text),
+    Column("endorsed_at", UtcDateTime(), nullable=False),
+)
+
+activities = Table(
+    "activities",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("representative_id", String(64), nullable=False, index=True),
+    Column("kind", String(30), nullable=False),
+    Column("station_id", String(64)),
+    Column("date", Date, nullable=False),
+    Column("participants", Integer, nullable=False),
+    Column("notes", Text),
+    Column("logged_at", UtcDateTime(), nullable=False),
+)
+
+# Citizen notifications waiting for delivery (an outbox for the SMS gateway). The phone is
+# not copied here: the dispatcher decrypts it from ``suggestions`` at the moment it sends.
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("suggestion_id", String(64), nullable=False),
+    Column("kind", String(30), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UtcDateTime(), nullable=False),
+    Column("sent_at", UtcDateTime()),
+    Column("failed", Boolean, nullable=False, default=False),
+    Column("last_error", String(200)),
+    Index("ix_notifications_due", "sent_at", "failed", "next_attempt_at"),
+)
+
+# Chat: a conversation waiting for the citizen to name the district, keyed by a blind
+# index of the chat user id (the platform's id is personal data too).
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("user_ref", String(64), primary_key=True),
+    Column("state", String(30), nullable=False),
+    Column("pending_text", Text),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+# Chat messages already answered: a replayed message_id gets the same reply again.
+chat_messages = Table(
+    "chat_messages",
+    metadata,
+    Column("message_id", String(200), primary_key=True),
+    Column("reply", JSON, nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
 )

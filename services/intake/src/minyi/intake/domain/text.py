@@ -66,3 +66,14 @@ def content_fingerprint(text: str) -> str:
         char for char in folded if unicodedata.category(char)[0] not in ("Z", "P", "C")
     )
     return hashlib.sha256(essential.encode("utf-8")).hexdigest()
+
+
+_PHONE_LIKE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)")
+_LANDLINE_LIKE = re.compile(r"(?<!\d)(0\d{2,3})[\s-]?(\d{3,4})(\d{4})(?!\d)")
+
+
+def redact_phones(text: str) -> str:
+    """Mask phone numbers in free text meant for events (a representative's activity
+    notes must not carry a citizen's contact data)."""
+    masked = _PHONE_LIKE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
+    return _LANDLINE_LIKE.sub(lambda m: f"{m.group(1)}-****{m.group(3)}", masked)

@@ -1,20 +1,39 @@
-"""Intake's REST API."""
+"""Intake's REST API (v1): thin endpoints that translate, call a use case, answer."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request, Response
-from sqlalchemy import select
+from fastapi import APIRouter, Header, HTTPException, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 
-from minyi.intake.adapters.tables import suggestions
+from minyi.contracts.reference import load_divisions
+from minyi.intake.adapters.reference import reference
 from minyi.intake.domain import tracking_code
-from minyi.intake.domain.status import STATUS_LABELS
-from minyi.intake.entrypoints.schemas import FiledOut, SuggestionIn
+from minyi.intake.entrypoints.guard import JsonRoute
+from minyi.intake.entrypoints.schemas import (
+    ActivityIn,
+    EndorsementIn,
+    FeedbackIn,
+    FiledOut,
+    SuggestionIn,
+)
+from minyi.intake.service_layer import idempotency, queries
+from minyi.intake.service_layer.feedback import GiveFeedback, give_feedback
 from minyi.intake.service_layer.filing import Citizen, FileSuggestion, file_suggestion
+from minyi.intake.service_layer.representatives import (
+    EndorseSuggestion,
+    LogActivity,
+    endorse,
+    log_activity,
+)
 from minyi.platform.service import Runtime
 
-router = APIRouter(prefix="/v1", tags=["suggestions"])
+router = APIRouter(prefix="/v1", tags=["suggestions"], route_class=JsonRoute)
+
+NOT_FOUND_CODE = "未找到该查询码对应的诉求（no suggestion with this code）"
 
 
 def _runtime(request: Request) -> Runtime:
@@ -22,15 +41,8 @@ def _runtime(request: Request) -> Runtime:
     return runtime
 
 
-@router.post(
-    "/suggestions",
-    status_code=201,
-    response_model=FiledOut,
-    summary="File a suggestion or appeal (any channel)",
-)
-async def post_suggestion(body: SuggestionIn, request: Request, response: Response) -> FiledOut:
-    runtime = _runtime(request)
-    cmd = FileSuggestion(
+def _command(body: SuggestionIn) -> FileSuggestion:
+    return FileSuggestion(
         title=body.title,
         content=body.content,
         kind=body.kind,
@@ -45,17 +57,95 @@ async def post_suggestion(body: SuggestionIn, request: Request, response: Respon
         urgent=body.urgent,
         citizen=Citizen(body.citizen.name, body.citizen.phone) if body.citizen else None,
     )
-    async with runtime.unit_of_work() as uow:
-        filed = await file_suggestion(cmd, uow, runtime.extras["vault"])
-    if filed.duplicate:
-        response.status_code = 200
-    response.headers["Location"] = f"/v1/track/{filed.tracking_code}"
-    return FiledOut(
-        id=filed.id,
-        tracking_code=filed.tracking_code,
-        status=filed.status,
-        duplicate=filed.duplicate,
+
+
+@router.post(
+    "/suggestions",
+    status_code=201,
+    response_model=FiledOut,
+    summary="File a suggestion or appeal (any channel); Idempotency-Key makes retries safe",
+)
+async def post_suggestion(
+    body: SuggestionIn,
+    request: Request,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> Response:
+    runtime = _runtime(request)
+    key = f"suggestions:{idempotency_key}" if idempotency_key else None
+    digest = idempotency.request_hash(body.model_dump(mode="json"))
+    try:
+        stored = await _file_once(runtime, body, key, digest)
+    except IntegrityError:
+        # A concurrent request with the same key committed first: answer as it did.
+        stored = await _file_once(runtime, body, key, digest)
+    return JSONResponse(
+        stored.body,
+        status_code=stored.status_code,
+        headers={"Location": f"/v1/track/{stored.body['tracking_code']}"},
     )
+
+
+async def _file_once(
+    runtime: Runtime, body: SuggestionIn, key: str | None, digest: str
+) -> idempotency.StoredResponse:
+    async with runtime.unit_of_work() as uow:
+        stored = await idempotency.replay(uow, key, digest) if key else None
+        if stored is not None:
+            return stored
+        filed = await file_suggestion(_command(body), uow, runtime.extras["vault"])
+        out = FiledOut(
+            id=filed.id,
+            tracking_code=filed.tracking_code,
+            status=filed.status,
+            duplicate=filed.duplicate,
+        ).model_dump()
+        stored = idempotency.StoredResponse(200 if filed.duplicate else 201, out)
+        if key:
+            await idempotency.remember(uow, key, digest, stored.status_code, out)
+    return stored
+
+
+@router.get("/suggestions/{suggestion_id}", summary="A suggestion for staff (contact masked)")
+async def get_suggestion(suggestion_id: str, request: Request) -> dict[str, Any]:
+    runtime = _runtime(request)
+    async with runtime.sessions() as s:
+        view = await queries.staff_view(s, suggestion_id, runtime.extras["vault"])
+    if view is None:
+        raise HTTPException(404, detail="未找到该诉求（no suggestion with this id）")
+    encoded: dict[str, Any] = jsonable_encoder(view)
+    return encoded
+
+
+@router.post(
+    "/suggestions/{suggestion_id}/endorsements",
+    status_code=201,
+    summary="A representative seconds (附议) or takes up (转为代表建议) a suggestion",
+)
+async def post_endorsement(
+    suggestion_id: str, body: EndorsementIn, request: Request
+) -> dict[str, str]:
+    runtime = _runtime(request)
+    cmd = EndorseSuggestion(suggestion_id, body.representative_id, body.mode, body.note)
+    async with runtime.unit_of_work() as uow:
+        await endorse(cmd, uow, reference())
+    return {"suggestion_id": suggestion_id, "representative_id": body.representative_id}
+
+
+@router.post(
+    "/representatives/{representative_id}/activities",
+    status_code=201,
+    summary="Log a representative's duty (履职登记)",
+)
+async def post_activity(
+    representative_id: str, body: ActivityIn, request: Request
+) -> dict[str, str]:
+    runtime = _runtime(request)
+    cmd = LogActivity(
+        representative_id, body.kind, body.date, body.participants, body.station_id, body.notes
+    )
+    async with runtime.unit_of_work() as uow:
+        activity_id = await log_activity(cmd, uow, reference())
+    return {"id": activity_id, "representative_id": representative_id}
 
 
 @router.get("/track/{code}", summary="Track a suggestion by its tracking code (no personal data)")
@@ -63,30 +153,43 @@ async def track(code: str, request: Request) -> dict[str, Any]:
     if not tracking_code.is_valid(code):
         raise HTTPException(404, detail="查询码无效，请核对后重试（invalid tracking code）")
     async with _runtime(request).sessions() as s:
-        row = (
-            (
-                await s.execute(
-                    select(suggestions).where(
-                        suggestions.c.tracking_code == tracking_code.normalize(code)
-                    )
-                )
-            )
-            .mappings()
-            .first()
-        )
-    if row is None:
-        raise HTTPException(404, detail="未找到该查询码对应的诉求（no suggestion with this code）")
-    return {
-        "tracking_code": tracking_code.format_code(row["tracking_code"]),
-        "title": row["title"],
-        "status": row["status"],
-        "status_label": STATUS_LABELS.get(row["status"], row["status"]),
-        "unit_name": row["unit_name"],
-        "outcome": row["outcome"],
-        "reply": row["reply"],
-        "replied_at": row["replied_at"],
-        "filed_at": row["created_at"],
-        "history": [
-            {**h, "label": STATUS_LABELS.get(h["status"], h["status"])} for h in row["history"]
-        ],
-    }
+        view = await queries.track_view(s, code)
+    if view is None:
+        raise HTTPException(404, detail=NOT_FOUND_CODE)
+    encoded: dict[str, Any] = jsonable_encoder(view)
+    return encoded
+
+
+@router.post(
+    "/track/{code}/feedback",
+    status_code=201,
+    summary="Rate the answer (满意度), once per reply round",
+)
+async def post_feedback(code: str, body: FeedbackIn, request: Request) -> dict[str, Any]:
+    if not tracking_code.is_valid(code):
+        raise HTTPException(404, detail="查询码无效，请核对后重试（invalid tracking code）")
+    cmd = GiveFeedback(tracking_code.normalize(code), body.satisfied, body.score, body.comment)
+    async with _runtime(request).unit_of_work() as uow:
+        recorded = await give_feedback(cmd, uow)
+    return {"round": recorded.round, "message": "感谢您的评价！"}
+
+
+@router.get("/reference/divisions", summary="Divisions and townships (for forms)")
+async def divisions() -> list[dict[str, Any]]:
+    return [
+        {"code": d.code, "name": d.name, "townships": list(d.townships)}
+        for d in load_divisions().values()
+    ]
+
+
+@router.get("/reference/stations", summary="Liaison stations (demo data unless replaced)")
+async def stations() -> list[dict[str, Any]]:
+    return [vars(s) for s in reference().stations.values()]
+
+
+@router.get("/reference/representatives", summary="Representatives (demo data unless replaced)")
+async def representatives() -> list[dict[str, Any]]:
+    return [
+        {"id": r.id, "name": r.name, "level": r.level, "district_code": r.district_code}
+        for r in reference().representatives.values()
+    ]

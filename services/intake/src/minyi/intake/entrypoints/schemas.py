@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from minyi.contracts.intake import ActivityKind, EndorsementMode
 from minyi.contracts.reference import load_divisions
+from minyi.intake.adapters.reference import reference
 from minyi.intake.domain import contact, text
 
 Kind = Literal["citizen_appeal", "representative_suggestion"]
@@ -30,11 +33,34 @@ def _known_district(code: str) -> str:
     return code
 
 
+def _known_station(station_id: str) -> str:
+    if station_id not in reference().stations:
+        raise ValueError(f"unknown station_id {station_id!r}; see GET /v1/reference/stations")
+    return station_id
+
+
+def _known_representative(rep_id: str) -> str:
+    if rep_id not in reference().representatives:
+        raise ValueError(f"unknown representative_id {rep_id!r}")
+    return rep_id
+
+
+def _utf8(value: str) -> str:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text (no lone surrogates)") from None
+    return value
+
+
 def _phone(value: str) -> str:
     return contact.PhoneNumber.parse(value).canonical
 
 
 Clean = Annotated[str, AfterValidator(text.clean_text)]
+CleanLine = Annotated[str, AfterValidator(text.clean_line)]
+StationId = Annotated[str, Field(max_length=64), AfterValidator(_known_station)]
+RepresentativeId = Annotated[str, Field(max_length=64), AfterValidator(_known_representative)]
 
 
 class Location(BaseModel):
@@ -43,23 +69,25 @@ class Location(BaseModel):
 
 
 class CitizenIn(BaseModel):
-    name: Annotated[Clean, Field(max_length=50)] | None = None
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[CleanLine, Field(max_length=50)] | None = None
     phone: Annotated[str, Field(max_length=30), AfterValidator(_phone)] | None = None
 
 
 class SuggestionIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    title: Annotated[Clean, Field(min_length=1, max_length=100)]
+    title: Annotated[CleanLine, Field(min_length=1, max_length=100)]
     content: Annotated[Clean, Field(min_length=5, max_length=5000)]
     kind: Kind = "citizen_appeal"
     channel: Channel
     district_code: Annotated[str, AfterValidator(_known_district)]
-    township: Annotated[Clean, Field(max_length=50)] | None = None
-    address: Annotated[Clean, Field(max_length=200)] | None = None
+    township: Annotated[CleanLine, Field(max_length=50)] | None = None
+    address: Annotated[CleanLine, Field(max_length=200)] | None = None
     location: Location | None = None
-    station_id: Annotated[str, Field(max_length=64)] | None = None
-    representative_id: Annotated[str, Field(max_length=64)] | None = None
+    station_id: StationId | None = None
+    representative_id: RepresentativeId | None = None
     citizen: CitizenIn | None = None
     urgent: bool = False
 
@@ -79,3 +107,38 @@ class FiledOut(BaseModel):
     duplicate: bool = Field(
         default=False, description="true when the same citizen sent the same text within 10 minutes"
     )
+
+
+class FeedbackIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    satisfied: bool
+    score: int | None = Field(default=None, ge=1, le=5)
+    comment: Annotated[Clean, Field(max_length=500)] | None = None
+
+
+class EndorsementIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    representative_id: Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_utf8)]
+    mode: EndorsementMode = "endorse"
+    note: Annotated[Clean, Field(max_length=1000)] | None = None
+
+
+class ActivityIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: ActivityKind
+    station_id: StationId | None = None
+    date: dt.date
+    participants: int = Field(ge=0, le=100_000)
+    notes: Annotated[Clean, Field(max_length=2000)] | None = None
+
+
+class ChatIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    message_id: Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_utf8)]
+    user_id: Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_utf8)]
+    text: Annotated[Clean, Field(max_length=5000)]
+    sent_at: dt.datetime | None = None

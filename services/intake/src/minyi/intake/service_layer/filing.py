@@ -35,6 +35,9 @@ class FileSuggestion:
     station_id: str | None = None
     representative_id: str | None = None
     urgent: bool = False
+    # A pseudonymous reference from the channel (a chat user) when there is no phone.
+    citizen_ref: str | None = None
+    category_hint: str | None = None
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,9 @@ async def file_suggestion(cmd: FileSuggestion, uow: UnitOfWork, vault: PiiVault)
     now = uow.runtime.clock.now()
     fingerprint = text.content_fingerprint(f"{cmd.title}\n{cmd.content}")
     citizen_ref = (
-        vault.blind_index(cmd.citizen.phone) if cmd.citizen and cmd.citizen.phone else None
+        vault.blind_index(cmd.citizen.phone)
+        if cmd.citizen and cmd.citizen.phone
+        else cmd.citizen_ref
     )
     if citizen_ref:
         earlier = (
@@ -98,6 +103,8 @@ async def file_suggestion(cmd: FileSuggestion, uow: UnitOfWork, vault: PiiVault)
             fingerprint=fingerprint,
             created_at=now,
             status="filed",
+            status_round=1,
+            category_hint=cmd.category_hint,
             history=[{"status": "filed", "at": now.isoformat()}],
         )
     )
@@ -114,6 +121,7 @@ async def file_suggestion(cmd: FileSuggestion, uow: UnitOfWork, vault: PiiVault)
             urgent=cmd.urgent,
             citizen_ref=citizen_ref,
             filed_at=now,
+            category_hint=cmd.category_hint,
         ),
         subject=sid,
     )

@@ -1,25 +1,40 @@
-"""Domain events of a case → wire contracts."""
+"""Domain events of a case → wire contracts (every domain event has one)."""
 
 from __future__ import annotations
 
-from minyi.contracts import events as wire
+from minyi.contracts import supervision as wire
 from minyi.contracts.envelope import EventData
 from minyi.supervision import domain
 
 
-def to_contract(event: domain.CaseEvent) -> EventData:
+def case_id_for(suggestion_id: str, attempt: int) -> str:
+    # Deterministic: a republished assignment finds its case instead of opening another.
+    return f"{suggestion_id}:{attempt}"
+
+
+def attempt_of(case_id: str) -> int:
+    return int(case_id.rsplit(":", 1)[1])
+
+
+def _group_of(case: domain.Case) -> str:
+    # The level-1 escalation timer targets the district's supervision group; the case keeps
+    # it in every plan, so the group is known without the policy here.
+    return next((t.target_id or "" for t in case.timers if t.key == "escalation:1"), "")
+
+
+def to_contract(event: domain.CaseEvent, case: domain.Case) -> EventData:
+    ids = {
+        "suggestion_id": event.suggestion_id,
+        "unit_id": event.unit_id,
+        "case_id": event.case_id,
+        "case_version": event.version,
+    }
     match event:
         case domain.CaseAccepted():
-            return wire.CaseAccepted(
-                suggestion_id=event.suggestion_id,
-                unit_id=event.unit_id,
-                accepted_at=event.at,
-                on_time=event.on_time,
-            )
+            return wire.CaseAccepted(**ids, accepted_at=event.at, on_time=event.on_time)
         case domain.Resolved():
             return wire.Resolved(
-                suggestion_id=event.suggestion_id,
-                unit_id=event.unit_id,
+                **ids,
                 outcome=event.outcome.value,
                 reply=event.reply,
                 measures=event.measures,
@@ -29,4 +44,78 @@ def to_contract(event: domain.CaseEvent) -> EventData:
                 round=event.round,
                 feedback_by=event.feedback_by,
             )
-    raise NotImplementedError(f"no contract for {type(event).__name__} yet")
+        case domain.AssignmentReturned():
+            return wire.AssignmentReturned(
+                **ids,
+                reason=event.reason,
+                suggested_unit=event.suggested_unit,
+                attempt=attempt_of(event.case_id),
+                returned_at=event.at,
+                within_window=event.within_window,
+                supervisor_consent=event.supervisor_consent,
+            )
+        case domain.ProgressReported():
+            return wire.ProgressReported(**ids, note=event.note, reported_at=event.at)
+        case domain.ReminderIssued():
+            return wire.ReminderIssued(
+                **ids,
+                stage=event.stage,
+                mark=event.mark,
+                deadline=event.deadline,
+                manual=event.manual,
+                note=event.note,
+                issued_at=event.at,
+            )
+        case domain.MarkedOverdue():
+            return wire.MarkedOverdue(
+                **ids, reply_by=event.reply_by, round=event.round, marked_at=event.at
+            )
+        case domain.Escalated():
+            return wire.Escalated(
+                **ids,
+                level=event.level,
+                target_id=event.target_id,
+                target_name=event.target_name,
+                group_id=_group_of(case),
+                district_code=case.district,
+                reply_by=event.reply_by,
+                escalated_at=event.at,
+            )
+        case domain.ExtensionGranted():
+            return wire.ExtensionGranted(
+                **ids,
+                reason=event.reason,
+                previous_reply_by=event.previous_reply_by,
+                reply_by=event.reply_by,
+                granted_at=event.at,
+            )
+        case domain.KeyCaseMarked():
+            return wire.KeyCaseMarked(**ids, marked_at=event.at)
+        case domain.CaseReopened():
+            return wire.CaseReopened(
+                **ids, reply_by=event.reply_by, round=event.round, reopened_at=event.at
+            )
+        case domain.CaseClosed():
+            return wire.CaseClosed(
+                **ids,
+                result=event.result.value,
+                needs_review=event.needs_review,
+                closed_at=event.at,
+            )
+    raise TypeError(f"no contract for {type(event).__name__}")  # pragma: no cover
+
+
+# Everything the service publishes, for its AsyncAPI document.
+PUBLISHED: list[type[EventData]] = [
+    wire.CaseAccepted,
+    wire.AssignmentReturned,
+    wire.ProgressReported,
+    wire.Resolved,
+    wire.ReminderIssued,
+    wire.MarkedOverdue,
+    wire.Escalated,
+    wire.ExtensionGranted,
+    wire.KeyCaseMarked,
+    wire.CaseReopened,
+    wire.CaseClosed,
+]

@@ -3,7 +3,18 @@ that queries and the deadline sweep need."""
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, Index, Integer, MetaData, String, Table
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    false,
+    text,
+)
 
 from minyi.platform.db import UtcDateTime
 from minyi.platform.service import platform_tables
@@ -27,5 +38,11 @@ cases = Table(
     Column("next_due_at", UtcDateTime(), nullable=True),
     Column("version", Integer, nullable=False),
     Column("state", JSON, nullable=False),
+    # For the workbench and supervisors' lists (the truth stays in ``state``).
+    Column("escalation_level", Integer, nullable=False, server_default=text("0")),
+    Column("key_case", Boolean, nullable=False, server_default=false()),
+    Column("needs_review", Boolean, nullable=False, server_default=false()),
+    Column("round", Integer, nullable=False, server_default=text("1")),
     Index("ix_cases_next_due_at", "next_due_at"),
+    Index("ix_cases_unit_status", "unit_id", "status"),
 )

@@ -1,25 +1,42 @@
-"""The unit workbench's HTTP API."""
+"""The unit workbench and supervisors' HTTP API.
+
+Interim identity (until JWTs arrive): ``X-Minyi-Unit: <unit id>`` makes the caller that
+unit's staff; ``X-Minyi-Role: supervisor`` (optionally ``X-Minyi-Group: <group id>``) makes
+it a supervisor. Without either the API answers 401. A unit never sees another unit's
+case: it gets 404, as for a case that does not exist.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, HTTPException, Request
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
+from pydantic import AwareDatetime, BaseModel, Field
 from pydantic import TypeAdapter as _TA
 
-from minyi.platform.service import Runtime
-from minyi.supervision.adapters.repository import CaseRepository
+from minyi.platform.service import Runtime, UnitOfWork
+from minyi.supervision.adapters.repository import CaseFilter, ConcurrentUpdate
 from minyi.supervision.domain import Case, IllegalTransition, InvalidInput, Rules
-from minyi.supervision.service_layer.commands import (
-    CaseNotFound,
-    ReplyToCase,
-    accept_case,
-    reply_to_case,
-)
+from minyi.supervision.domain import Status as CaseStatus
+from minyi.supervision.domain.case import OPEN as OPEN_STATUSES
+from minyi.supervision.service_layer import commands as uc
 
 router = APIRouter(prefix="/v1", tags=["workbench"])
 _CASE = _TA(Case)
+T = TypeVar("T")
+
+# Which request field a domain refusal is about, so a 422 names it.
+_FIELD_OF = {
+    "note_required": "note",
+    "reply_too_short": "reply",
+    "invalid_outcome": "outcome",
+    "reason_required": "reason",
+    "suggested_unit_required": "suggested_unit",
+    "suggested_unit_is_self": "suggested_unit",
+    "extension_too_long": "until",
+    "extension_too_short": "until",
+}
 
 
 class ReplyBody(BaseModel):
@@ -33,9 +50,68 @@ class ReplyBody(BaseModel):
     )
 
 
+class ReturnBody(BaseModel):
+    reason: str = Field(min_length=1, max_length=2_000, description="退回理由")
+    suggested_unit: str = Field(min_length=1, max_length=64, description="建议承办单位（单位编码）")
+
+
+class ProgressBody(BaseModel):
+    note: str = Field(min_length=1, max_length=5_000, description="办理进展说明")
+
+
+class ExtendBody(BaseModel):
+    reason: str = Field(min_length=1, max_length=2_000, description="延期理由（书面说明）")
+    until: AwareDatetime | None = Field(
+        default=None, description="新的答复期限；缺省为法定最长期限（交办后六个月）"
+    )
+
+
+class UrgeBody(BaseModel):
+    note: str = Field(default="", max_length=2_000, description="催办意见")
+
+
+class Page(BaseModel):
+    items: list[dict[str, Any]]
+    total: int
+    limit: int
+    offset: int
+
+
 def _runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
+
+
+def _rules(request: Request) -> Rules:
+    rules: Rules = _runtime(request).extras["rules"]
+    return rules
+
+
+def caller(
+    request: Request,
+    x_minyi_unit: Annotated[str | None, Header()] = None,
+    x_minyi_role: Annotated[str | None, Header()] = None,
+    x_minyi_group: Annotated[str | None, Header()] = None,
+) -> uc.Actor:
+    """The interim identity from headers (see the module docstring)."""
+    if x_minyi_role == "supervisor":
+        if x_minyi_group is None:
+            return uc.Actor(supervisor=True)
+        group = _rules(request).policy.supervision_groups.get(x_minyi_group)
+        if group is None:
+            raise HTTPException(
+                403, detail={"code": "unknown_group", "message": f"未知的督导组：{x_minyi_group}"}
+            )
+        return uc.Actor(supervisor=True, districts=frozenset(group.districts))
+    if x_minyi_unit:
+        return uc.Actor(unit_id=x_minyi_unit)
+    raise HTTPException(
+        401,
+        detail={"code": "identity_required", "message": "缺少身份：请提供 X-Minyi-Unit 请求头"},
+    )
+
+
+Caller = Annotated[uc.Actor, Depends(caller)]
 
 
 def _view(case: Case) -> dict[str, Any]:
@@ -43,37 +119,131 @@ def _view(case: Case) -> dict[str, Any]:
     return data
 
 
-async def _run(request: Request, action: Any) -> dict[str, Any]:
+async def _run(request: Request, action: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+    """One use case in one transaction; domain refusals become 404/403/409/422."""
     try:
         async with _runtime(request).unit_of_work() as uow:
-            case = await action(uow)
-    except CaseNotFound as exc:
-        raise HTTPException(404, detail=f"no open case for suggestion {exc}") from exc
+            return await action(uow)
+    except uc.CaseNotFound as exc:
+        raise HTTPException(
+            404, detail={"code": "case_not_found", "message": f"没有找到建议 {exc} 的案件"}
+        ) from exc
+    except uc.Forbidden as exc:
+        raise HTTPException(403, detail={"code": exc.code, "message": exc.message}) from exc
     except IllegalTransition as exc:
         raise HTTPException(409, detail={"code": exc.code, "message": exc.message}) from exc
+    except ConcurrentUpdate as exc:
+        raise HTTPException(
+            409,
+            detail={"code": "concurrent_update", "message": "案件刚被其他操作修改，请刷新后重试"},
+        ) from exc
     except InvalidInput as exc:
-        raise HTTPException(422, detail={"code": exc.code, "message": exc.message}) from exc
-    return _view(case)
+        detail = {"code": exc.code, "message": exc.message, "field": _FIELD_OF.get(exc.code)}
+        raise HTTPException(422, detail=detail) from exc
 
 
-@router.get(
-    "/cases/{suggestion_id}", summary="The suggestion's current case, with deadlines and history"
-)
-async def get_case(suggestion_id: str, request: Request) -> dict[str, Any]:
-    async with _runtime(request).sessions() as session:
-        case = await CaseRepository(session).current_for_suggestion(suggestion_id, lock=False)
-    if case is None:
-        raise HTTPException(404, detail=f"no open case for suggestion {suggestion_id}")
-    return _view(case)
+async def _case(request: Request, action: Callable[[UnitOfWork], Awaitable[Case]]) -> Any:
+    return _view(await _run(request, action))
+
+
+async def _page(request: Request, f: CaseFilter, who: uc.Actor, limit: int, offset: int) -> Page:
+    items, total = await _run(
+        request, lambda uow: uc.list_cases(f, who, uow, limit=limit, offset=offset)
+    )
+    return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+Limit = Annotated[int, Query(ge=1, le=200, description="每页条数")]
+Offset = Annotated[int, Query(ge=0, description="跳过的条数")]
+
+
+@router.get("/cases", summary="The caller's cases (a unit: its own; a supervisor: its group's)")
+async def list_cases(
+    request: Request,
+    who: Caller,
+    status: CaseStatus | None = None,
+    overdue: bool | None = None,
+    due_before: AwareDatetime | None = None,
+    category: str | None = None,
+    unit: str | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page:
+    statuses = None if status is None else frozenset({status})
+    f = CaseFilter(unit, None, statuses, overdue, due_before, category)
+    return await _page(request, f, who, limit, offset)
+
+
+@router.get("/cases/{suggestion_id}", summary="The case, with deadlines, timers and history")
+async def get_case(suggestion_id: str, request: Request, who: Caller) -> Any:
+    return await _case(request, lambda uow: uc.get_case(suggestion_id, who, uow))
 
 
 @router.post("/cases/{suggestion_id}/accept", summary="签收: the unit signs for the case")
-async def accept(suggestion_id: str, request: Request) -> dict[str, Any]:
-    return await _run(request, lambda uow: accept_case(suggestion_id, uow))
+async def accept(suggestion_id: str, request: Request, who: Caller) -> Any:
+    return await _case(request, lambda uow: uc.accept_case(suggestion_id, who, uow))
+
+
+@router.post(
+    "/cases/{suggestion_id}/return", summary="退回: not this unit's (emits AssignmentReturned)"
+)
+async def return_(suggestion_id: str, body: ReturnBody, request: Request, who: Caller) -> Any:
+    cmd = uc.ReturnCase(suggestion_id, body.reason, body.suggested_unit)
+    return await _case(request, lambda uow: uc.return_case(cmd, who, uow))
+
+
+@router.post("/cases/{suggestion_id}/progress", summary="办理进展: report progress")
+async def progress(suggestion_id: str, body: ProgressBody, request: Request, who: Caller) -> Any:
+    cmd = uc.ReportProgress(suggestion_id, body.note)
+    return await _case(request, lambda uow: uc.report_progress(cmd, who, uow))
 
 
 @router.post("/cases/{suggestion_id}/reply", summary="答复: the unit's answer (emits Resolved)")
-async def reply(suggestion_id: str, body: ReplyBody, request: Request) -> dict[str, Any]:
-    rules: Rules = _runtime(request).extras["rules"]
-    cmd = ReplyToCase(suggestion_id, body.outcome, body.reply, body.measures, body.reason)
-    return await _run(request, lambda uow: reply_to_case(cmd, uow, rules))
+async def reply(suggestion_id: str, body: ReplyBody, request: Request, who: Caller) -> Any:
+    cmd = uc.ReplyToCase(suggestion_id, body.outcome, body.reply, body.measures, body.reason)
+    return await _case(request, lambda uow: uc.reply_to_case(cmd, who, uow, _rules(request)))
+
+
+@router.post("/cases/{suggestion_id}/extend", summary="延期: representative suggestions, once")
+async def extend(suggestion_id: str, body: ExtendBody, request: Request, who: Caller) -> Any:
+    cmd = uc.ExtendDeadline(suggestion_id, body.reason, body.until)
+    return await _case(request, lambda uow: uc.extend_deadline(cmd, who, uow, _rules(request)))
+
+
+@router.post("/cases/{suggestion_id}/urge", summary="催办: a supervisor reminds the unit now")
+async def urge(suggestion_id: str, body: UrgeBody, request: Request, who: Caller) -> Any:
+    cmd = uc.UrgeCase(suggestion_id, body.note)
+    return await _case(request, lambda uow: uc.urge_case(cmd, who, uow))
+
+
+@router.post("/cases/{suggestion_id}/key-case", summary="重点督办: mark as a key case")
+async def key_case(suggestion_id: str, request: Request, who: Caller) -> Any:
+    return await _case(
+        request, lambda uow: uc.mark_key_case(suggestion_id, who, uow, _rules(request))
+    )
+
+
+@router.get("/supervision/overdue", summary="Open cases past their reply deadline")
+async def overdue(request: Request, who: Caller, limit: Limit = 50, offset: Offset = 0) -> Page:
+    f = CaseFilter(statuses=OPEN_STATUSES, overdue=True)
+    return await _page(request, _supervisors_only(who, f), who, limit, offset)
+
+
+@router.get("/supervision/escalations", summary="Open cases escalated (督办) to at least ``level``")
+async def escalations(
+    request: Request,
+    who: Caller,
+    level: Annotated[int, Query(ge=1, le=2, description="最低督办级别")] = 1,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page:
+    f = CaseFilter(statuses=OPEN_STATUSES, min_escalation=level)
+    return await _page(request, _supervisors_only(who, f), who, limit, offset)
+
+
+def _supervisors_only(who: uc.Actor, f: CaseFilter) -> CaseFilter:
+    if not who.supervisor:
+        raise HTTPException(
+            403, detail={"code": "supervisor_only", "message": "只有督办人员可以查看督办列表"}
+        )
+    return f

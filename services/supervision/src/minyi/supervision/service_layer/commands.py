@@ -1,17 +1,47 @@
-"""What a unit does with its case (the workbench's use cases)."""
+"""What a unit and a supervisor do with a case (the workbench's use cases)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
 
 from minyi.platform.service import UnitOfWork
 from minyi.supervision.adapters.events import to_contract
-from minyi.supervision.adapters.repository import CaseRepository
+from minyi.supervision.adapters.repository import CaseFilter, CaseRepository
 from minyi.supervision.domain import Case, CaseEvent, Rules, Status
 
 
 class CaseNotFound(LookupError):
-    pass
+    """No case for the suggestion that this caller may see (also for another unit's case,
+    so a unit cannot probe which suggestions exist elsewhere)."""
+
+
+class Forbidden(PermissionError):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who calls: unit staff (its own cases only) or a supervisor (a group's districts,
+    or all of them when ``districts`` is None)."""
+
+    unit_id: str | None = None
+    supervisor: bool = False
+    districts: frozenset[str] | None = None
+
+    def require_unit(self) -> str:
+        if self.unit_id is None:
+            raise Forbidden("unit_only", "只有承办单位可以办理案件")
+        return self.unit_id
+
+    def require_supervisor(self) -> None:
+        if not self.supervisor:
+            raise Forbidden("supervisor_only", "只有督办人员可以执行此操作")
 
 
 @dataclass(frozen=True)
@@ -23,35 +53,135 @@ class ReplyToCase:
     reason: str | None = None
 
 
-async def _load(uow: UnitOfWork, suggestion_id: str) -> tuple[CaseRepository, Case]:
-    repo = CaseRepository(uow.session)
-    case = await repo.current_for_suggestion(suggestion_id)
+@dataclass(frozen=True)
+class ReturnCase:
+    suggestion_id: str
+    reason: str
+    suggested_unit: str
+
+
+@dataclass(frozen=True)
+class ReportProgress:
+    suggestion_id: str
+    note: str
+
+
+@dataclass(frozen=True)
+class ExtendDeadline:
+    suggestion_id: str
+    reason: str
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class UrgeCase:
+    suggestion_id: str
+    note: str
+
+
+async def _find(repo: CaseRepository, suggestion_id: str, actor: Actor, lock: bool) -> Case:
+    if actor.unit_id is not None:
+        case = await repo.latest_at_unit(suggestion_id, actor.unit_id, lock=lock)
+    elif actor.supervisor:
+        case = await repo.current_for_suggestion(suggestion_id, lock=lock)
+        if (
+            case is not None
+            and actor.districts is not None
+            and case.district not in actor.districts
+        ):
+            case = None
+    else:
+        case = None
     if case is None:
         raise CaseNotFound(suggestion_id)
-    return repo, case
+    return case
 
 
-async def _commit(
-    uow: UnitOfWork, repo: CaseRepository, case: Case, events: list[CaseEvent]
-) -> None:
+async def _change(
+    uow: UnitOfWork,
+    suggestion_id: str,
+    actor: Actor,
+    transition: Callable[[Case, datetime], list[CaseEvent]],
+) -> Case:
+    """Load the caller's case, apply one transition, save it and its events together."""
+    repo = CaseRepository(uow.session)
+    case = await _find(repo, suggestion_id, actor, lock=True)
+    events = transition(case, uow.runtime.clock.now())
     await repo.save(case)
     for event in events:
-        uow.emit(to_contract(event), subject=case.suggestion_id)
-
-
-async def accept_case(suggestion_id: str, uow: UnitOfWork) -> Case:
-    """签收: the unit confirms the case is in its hands."""
-    repo, case = await _load(uow, suggestion_id)
-    await _commit(uow, repo, case, case.accept(uow.runtime.clock.now()))
+        uow.emit(to_contract(event, case), subject=case.suggestion_id)
     return case
 
 
-async def reply_to_case(cmd: ReplyToCase, uow: UnitOfWork, rules: Rules) -> Case:
+async def get_case(suggestion_id: str, actor: Actor, uow: UnitOfWork) -> Case:
+    """The case with its deadlines, timers and history."""
+    return await _find(CaseRepository(uow.session), suggestion_id, actor, lock=False)
+
+
+async def list_cases(
+    f: CaseFilter, actor: Actor, uow: UnitOfWork, *, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of case summaries, narrowed to what the caller may see."""
+    if actor.unit_id is not None:
+        if f.unit_id not in (None, actor.unit_id):
+            raise Forbidden("other_unit", "不能查看其他单位的案件")
+        f = replace(f, unit_id=actor.unit_id)
+    elif actor.supervisor:
+        f = replace(f, districts=actor.districts)
+    else:
+        raise Forbidden("no_identity", "缺少调用者身份")
+    return await CaseRepository(uow.session).search(f, limit=limit, offset=offset)
+
+
+async def accept_case(suggestion_id: str, actor: Actor, uow: UnitOfWork) -> Case:
+    """签收: the unit confirms the case is in its hands."""
+    actor.require_unit()
+    return await _change(uow, suggestion_id, actor, lambda c, now: c.accept(now))
+
+
+async def return_case(cmd: ReturnCase, actor: Actor, uow: UnitOfWork) -> Case:
+    """退回: not ours; routing re-routes (to the suggested unit if it agrees)."""
+    actor.require_unit()
+    return await _change(
+        uow, cmd.suggestion_id, actor, lambda c, now: c.return_(cmd.reason, cmd.suggested_unit, now)
+    )
+
+
+async def report_progress(cmd: ReportProgress, actor: Actor, uow: UnitOfWork) -> Case:
+    """办理进展: what the unit has done so far."""
+    actor.require_unit()
+    return await _change(
+        uow, cmd.suggestion_id, actor, lambda c, now: c.report_progress(cmd.note, now)
+    )
+
+
+async def reply_to_case(cmd: ReplyToCase, actor: Actor, uow: UnitOfWork, rules: Rules) -> Case:
     """答复: the unit's answer with its outcome; replying to a case not yet signed for
     signs for it first (the unit plainly has it)."""
-    repo, case = await _load(uow, cmd.suggestion_id)
-    now = uow.runtime.clock.now()
-    events = case.accept(now) if case.status is Status.ASSIGNED else []
-    events += case.reply(cmd.outcome, cmd.reply, cmd.measures, cmd.reason, now, rules)
-    await _commit(uow, repo, case, events)
-    return case
+    actor.require_unit()
+
+    def reply(case: Case, now: datetime) -> list[CaseEvent]:
+        events = case.accept(now) if case.status is Status.ASSIGNED else []
+        return events + case.reply(cmd.outcome, cmd.reply, cmd.measures, cmd.reason, now, rules)
+
+    return await _change(uow, cmd.suggestion_id, actor, reply)
+
+
+async def extend_deadline(cmd: ExtendDeadline, actor: Actor, uow: UnitOfWork, rules: Rules) -> Case:
+    """延期: once, for representative suggestions, with a written reason."""
+    actor.require_unit()
+    return await _change(
+        uow, cmd.suggestion_id, actor, lambda c, now: c.extend(cmd.reason, now, rules, cmd.until)
+    )
+
+
+async def urge_case(cmd: UrgeCase, actor: Actor, uow: UnitOfWork) -> Case:
+    """催办 by hand: a supervisor reminds the unit now."""
+    actor.require_supervisor()
+    return await _change(uow, cmd.suggestion_id, actor, lambda c, now: c.urge(cmd.note, now))
+
+
+async def mark_key_case(suggestion_id: str, actor: Actor, uow: UnitOfWork, rules: Rules) -> Case:
+    """重点督办: the case gets the tighter reminder plan."""
+    actor.require_supervisor()
+    return await _change(uow, suggestion_id, actor, lambda c, now: c.mark_key_case(now, rules))

@@ -2,16 +2,38 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime
+
 from minyi.contracts.envelope import RawEvent
 from minyi.contracts.events import AssignedToUnit
 from minyi.platform.service import UnitOfWork
+from minyi.supervision.adapters.events import case_id_for, to_contract
 from minyi.supervision.adapters.repository import CaseRepository
-from minyi.supervision.domain import Case, Rules
+from minyi.supervision.domain import Case, DomainError, Rules
+
+log = logging.getLogger(__name__)
+
+# Intake's contract; read tolerantly from ``event.data`` so supervision does not depend on
+# intake's model (only on the fields below).
+FEEDBACK_RECEIVED = "cn.minyi.suggestion.feedback_received.v1"
+FEEDBACK_SUBJECT = "minyi.suggestion.feedback_received"
+
+__all__ = [
+    "FEEDBACK_RECEIVED",
+    "FEEDBACK_SUBJECT",
+    "case_id_for",
+    "when_assigned_open_case",
+    "when_feedback_received_close_or_reopen",
+]
 
 
-def case_id_for(suggestion_id: str, attempt: int) -> str:
-    # Deterministic: a republished assignment finds its case instead of opening another.
-    return f"{suggestion_id}:{attempt}"
+def _aware(value: object) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    return parsed if parsed is not None and parsed.tzinfo is not None else None
 
 
 async def when_assigned_open_case(event: RawEvent, uow: UnitOfWork, rules: Rules) -> None:
@@ -32,3 +54,31 @@ async def when_assigned_open_case(event: RawEvent, uow: UnitOfWork, rules: Rules
         rules=rules,
     )
     await repo.add(case, attempt=a.attempt, category=a.category)
+
+
+async def when_feedback_received_close_or_reopen(
+    event: RawEvent, uow: UnitOfWork, rules: Rules
+) -> None:
+    """满意 closes the case; 不满意 reopens it once for the same unit, then closes it
+    unsatisfied for review. Stale or duplicate feedback changes nothing."""
+    data = event.data
+    suggestion_id = str(data["suggestion_id"])
+    satisfied = bool(data["satisfied"])
+    raw_round = data.get("round")
+    for_round = int(raw_round) if raw_round is not None else None
+    at = _aware(data.get("received_at")) or event.time
+    repo = CaseRepository(uow.session)
+    case = await repo.current_for_suggestion(suggestion_id)
+    if case is None:
+        log.warning("feedback %s for %s: no case here; ignored", event.id, suggestion_id)
+        return
+    try:
+        events = case.record_feedback(satisfied, at, rules, for_round=for_round)
+    except DomainError as exc:
+        # Feedback on a case that is not waiting for it (e.g. a citizen rating twice)
+        # cannot succeed on retry: record it as handled and move on.
+        log.warning("feedback %s for %s ignored: %s", event.id, suggestion_id, exc)
+        return
+    await repo.save(case)
+    for e in events:
+        uow.emit(to_contract(e, case), subject=suggestion_id)

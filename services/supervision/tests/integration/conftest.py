@@ -1,0 +1,128 @@
+"""A supervision service in-process (SQLite, TestNatsBroker) with a clock tests move."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from minyi.contracts.events import AssignedToUnit, AssignmentExplanation
+from minyi.platform.clock import FixedClock
+from minyi.supervision.bootstrap import SERVICE
+from minyi.supervision.entrypoints.http import router
+from minyi.supervision.entrypoints.sweeper import DeadlineSweeper
+from minyi.supervision.service_layer.handlers import FEEDBACK_RECEIVED, FEEDBACK_SUBJECT
+from tests.support.harness import Harness, harness
+
+# 09:00 Beijing time on 30 Sep 2025, the eve of the National Day holiday (1–8 Oct).
+START = datetime(2025, 9, 30, 1, 0, tzinfo=UTC)
+UNIT = "db-zjj"
+OTHER_UNIT = "dd-zjj"
+GOOD_REPLY = {"outcome": "A", "reply": "经现场核查，路灯线路老化，已更换线路并恢复照明，感谢监督。"}
+
+
+class Bench:
+    def __init__(self, h: Harness) -> None:
+        self.h = h
+        self.clock = FixedClock(START)
+        h.runtime.clock = self.clock
+        self.sweeper = DeadlineSweeper(h.runtime, interval=3600, batch=2)
+        app = FastAPI()
+        app.state.runtime = h.runtime
+        app.include_router(router)
+        self._app = app
+
+    def client(
+        self, unit: str | None = UNIT, *, supervisor: bool = False, group: str | None = None
+    ) -> httpx.AsyncClient:
+        headers: dict[str, str] = {}
+        if supervisor:
+            headers["X-Minyi-Role"] = "supervisor"
+            if group:
+                headers["X-Minyi-Group"] = group
+        elif unit:
+            headers["X-Minyi-Unit"] = unit
+        return httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=self._app), base_url="http://sup", headers=headers
+        )
+
+    async def assign(
+        self,
+        sid: str = "s-1",
+        *,
+        unit: str = UNIT,
+        district: str = "420802",
+        kind: str = "citizen_appeal",
+        attempt: int = 1,
+        at: datetime | None = None,
+        category: str = "城乡建设",
+        urgent: bool = False,
+    ) -> None:
+        await self.h.deliver(
+            AssignedToUnit(
+                suggestion_id=sid,
+                unit_id=unit,
+                unit_name="单位",
+                category=category,
+                focus_area="城市能级",
+                district_code=district,
+                kind=kind,
+                urgent=urgent,
+                attempt=attempt,
+                explanation=AssignmentExplanation(reason="rule"),
+                assigned_at=at or self.clock.now(),
+            )
+        )
+
+    async def feedback(
+        self, sid: str, satisfied: bool, round: int | None = None, event_id: str | None = None
+    ) -> str:
+        """Intake's FeedbackReceived, as plain JSON (supervision reads it tolerantly)."""
+        data = {
+            "suggestion_id": sid,
+            "satisfied": satisfied,
+            "score": 5 if satisfied else 1,
+            "comment": None,
+            "round": round,
+            "received_at": self.clock.now().isoformat(),
+            "some_future_field": "ignored",
+        }
+        event = {
+            "specversion": "1.0",
+            "id": event_id or str(uuid.uuid4()),
+            "source": "minyi/intake",
+            "type": FEEDBACK_RECEIVED,
+            "subject": sid,
+            "time": self.clock.now().isoformat(),
+            "data": data,
+        }
+        await self.h.broker.publish(json.dumps(event).encode(), FEEDBACK_SUBJECT)
+        return str(event["id"])
+
+    def advance(self, **delta: float) -> None:
+        self.clock.advance(timedelta(**delta))
+
+    def at(self, when: datetime) -> None:
+        self.clock._at = when
+
+    async def sweep(self) -> int:
+        return await self.sweeper.sweep_once()
+
+    async def events(self) -> list[dict[str, Any]]:
+        return await self.h.outbox()
+
+    async def types(self) -> list[str]:
+        return [e["type"].split(".")[-2] for e in await self.h.outbox()]
+
+
+@pytest.fixture
+async def bench(tmp_path: Path) -> AsyncIterator[Bench]:
+    async with harness(SERVICE, tmp_path) as h:
+        yield Bench(h)
