@@ -92,7 +92,7 @@ def test_regex_rules_and_no_match_fall_back_to_the_model() -> None:
 
 
 def test_shipped_keyword_rules_name_only_known_categories() -> None:
-    rules = KeywordRules.from_json(DATA / "keyword_rules.json")
+    rules = KeywordRules.from_json(DATA.parent / "reference" / "keyword_rules.json")
     assert len(rules) > 30
     assert rules.categories() <= CATEGORIES
 

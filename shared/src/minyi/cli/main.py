@@ -96,6 +96,61 @@ def up() -> None:
     raise typer.Exit(run_all(service_names()))
 
 
+dlq = typer.Typer(help="Dead letters: events a consumer gave up on after its last delivery.")
+app.add_typer(dlq, name="dlq")
+
+
+@dlq.command("list")
+def dlq_list(
+    service: str = typer.Argument(..., help="the service whose consumers gave up"),
+) -> None:
+    """List the service's pending dead letters with their errors."""
+    from minyi.platform import dead_letters
+    from minyi.platform.service import build_runtime
+    from minyi.platform.settings import load_settings
+
+    async def run() -> list[dict[str, object]]:
+        runtime = build_runtime(load_service(service), load_settings(service))
+        try:
+            return await dead_letters.pending(runtime)
+        finally:
+            await runtime.engine.dispose()
+
+    letters = asyncio.run(run())
+    for d in letters:
+        typer.echo(
+            f"{d['failed_at']:%Y-%m-%d %H:%M:%S}  {d['consumer']}  seq={d['stream_seq']}  "
+            f"{d['event_type']}  {d['event_id']}  after {d['deliveries']} deliveries\n"
+            f"    {d['error']}"
+        )
+    typer.echo(f"{len(letters)} dead letter(s) pending for {service}")
+
+
+@dlq.command("replay")
+def dlq_replay(
+    service: str = typer.Argument(..., help="the service whose consumer should retry"),
+    event_id: str | None = typer.Option(None, "--event-id", help="only this event"),
+) -> None:
+    """Re-drive pending dead letters through the handler (after a fix), then publish what
+    the handler emitted. Safe to repeat: the inbox drops what was already applied."""
+    from minyi.platform import dead_letters
+    from minyi.platform.service import build_runtime
+    from minyi.platform.settings import load_settings
+
+    async def run() -> list[str]:
+        runtime = build_runtime(load_service(service), load_settings(service))
+        await runtime.broker.connect()
+        try:
+            return await dead_letters.replay(runtime, event_id)
+        finally:
+            await runtime.committer.stop()
+            await runtime.broker.stop()
+            await runtime.engine.dispose()
+
+    done = asyncio.run(run())
+    typer.echo(f"replayed {len(done)} dead letter(s) for {service}: {', '.join(done) or '-'}")
+
+
 def _add_service_commands() -> None:
     for ep in entry_points(group="minyi.commands"):
         try:

@@ -26,6 +26,8 @@ class AssignmentExplanation(BaseModel):
     confidence: float | None = None
     top_features: list[str] = Field(default_factory=list)
     summary: str = ""
+    # Set with reason "cluster": the recurring-appeal cluster handled together (并案).
+    cluster_id: str | None = None
 
 
 class AssignedToUnit(EventData):

@@ -25,14 +25,16 @@ from minyi.platform.settings import Settings
 
 log = logging.getLogger(__name__)
 
-# How long the server waits for an ack before redelivering, and how often it tries before
-# the message becomes a dead letter (an advisory an operator can replay from).
+# How long the server waits for an ack before redelivering. How often it tries, and the
+# delays between tries, are settings (``max_deliver``, ``retry_delays``): the delays go
+# with each NAK, because a consumer-level ``backoff`` would also replace ``ack_wait`` and
+# redeliver slow-but-healthy handlers.
 ACK_WAIT_SECONDS = 30.0
-MAX_DELIVER = 8
-# Delays between redeliveries of a failing message (given with each NAK; a consumer-level
-# ``backoff`` would also replace ``ack_wait`` and redeliver slow-but-healthy handlers).
-NAK_DELAYS_SECONDS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0)
 MAX_ACK_PENDING = 2000
+DLQ_STREAM = "MINYI_DLQ"
+# The server announces each message that ran out of deliveries here; MINYI_DLQ keeps
+# those advisories (the message itself stays in MINYI, by its sequence number).
+DLQ_SUBJECTS = [f"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{subjects.STREAM_NAME}.>"]
 
 
 def stream(settings: Settings) -> JStream:
@@ -99,10 +101,27 @@ def durable_consumer(
         config=ConsumerConfig(
             ack_policy=JsAckPolicy.EXPLICIT,
             ack_wait=ACK_WAIT_SECONDS,
-            max_deliver=MAX_DELIVER,
+            max_deliver=settings.max_deliver,
             max_ack_pending=MAX_ACK_PENDING,
         ),
         # A failing handler is NACKed and redelivered with back-off, never silently dropped
         # (FastStream's default would terminate it: NATS notes, trap 1).
         ack_policy=AckPolicy.NACK_ON_ERROR,
     )(handler)
+
+
+async def declare_dead_letter_stream(broker: NatsBroker) -> None:
+    from nats.js.api import StreamConfig
+    from nats.js.errors import NotFoundError
+
+    js = broker.config.connection_state.stream
+    config = StreamConfig(
+        name=DLQ_STREAM,
+        subjects=DLQ_SUBJECTS,
+        storage=StorageType.FILE,
+        max_age=subjects.MAX_AGE.total_seconds(),
+    )
+    try:
+        await js.stream_info(DLQ_STREAM)
+    except NotFoundError:
+        await js.add_stream(config)

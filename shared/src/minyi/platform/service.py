@@ -10,7 +10,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Response
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
 from faststream import Context
 from faststream.exceptions import NackMessage, RejectMessage
 from faststream.nats import NatsBroker
@@ -21,17 +22,19 @@ from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import CollectorRegistry, Gauge
 from pydantic import ValidationError
 from sqlalchemy import MetaData, Table
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SATimeoutError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from minyi.contracts.envelope import CloudEvent, EventData, RawEvent, new_event
-from minyi.platform import health, inbox, migrations
+from minyi.platform import dead_letters, health, inbox, migrations
 from minyi.platform.clock import Clock
 from minyi.platform.committer import GroupCommitter
 from minyi.platform.db import create_engine, session_factory
-from minyi.platform.messaging import NAK_DELAYS_SECONDS, create_broker, durable_consumer
+from minyi.platform.messaging import create_broker, declare_dead_letter_stream, durable_consumer
 from minyi.platform.outbox import OutboxRelay, add_to_outbox, outbox_row
 from minyi.platform.settings import Settings
-from minyi.platform.tables import inbox_table, outbox_table
+from minyi.platform.tables import dead_letters_table, inbox_table, outbox_table
 from minyi.platform.telemetry import configure_logging, create_tracer_provider
 
 log = logging.getLogger(__name__)
@@ -88,12 +91,14 @@ class Runtime:
     clock: Clock
     outbox: Table
     inbox: Table
+    dead_letters: Table
     tracer_provider: TracerProvider
     registry: CollectorRegistry
     outbox_pending: Gauge
     committer: GroupCommitter = field(init=False)
     broker_started: bool = False
     extras: dict[str, Any] = field(default_factory=dict)
+    consumers: list[Consumer] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.committer = GroupCommitter(self)
@@ -155,12 +160,14 @@ def build_runtime(definition: ServiceDefinition, settings: Settings) -> Runtime:
         clock=Clock(settings.clock_start, settings.clock_speed),
         outbox=outbox,
         inbox=definition.metadata.tables["inbox"],
+        dead_letters=definition.metadata.tables["dead_letters"],
         tracer_provider=tracer_provider,
         registry=registry,
         outbox_pending=gauge,
     )
     definition.prepare(runtime)
-    register_consumers(runtime, definition.consumers(runtime))
+    runtime.consumers = list(definition.consumers(runtime))
+    register_consumers(runtime, runtime.consumers)
     for model in definition.publishes:
         runtime.broker.publisher(
             model.subject_name,
@@ -175,15 +182,18 @@ def platform_tables(metadata: MetaData) -> None:
     """Add the outbox and inbox tables to a service's metadata."""
     outbox_table(metadata)
     inbox_table(metadata)
+    dead_letters_table(metadata)
+
+
+async def handle_once(consumer: Consumer, event: RawEvent, uow: UnitOfWork) -> None:
+    """Apply ``event`` unless ``consumer`` already did (the inbox)."""
+    if await uow.first_time(event.id, consumer.durable):
+        await consumer.handler(event, uow)
 
 
 def _message_handler(runtime: Runtime, consumer: Consumer) -> Callable[..., Awaitable[None]]:
     """Each message is handled in the service's group commit: messages arriving together
     share one transaction; each is acked only after its transaction committed."""
-
-    async def apply(event: RawEvent, uow: UnitOfWork) -> None:
-        if await uow.first_time(event.id, consumer.durable):
-            await consumer.handler(event, uow)
 
     async def handle(msg: Annotated[NatsMessage, Context("message")]) -> None:
         try:
@@ -198,14 +208,27 @@ def _message_handler(runtime: Runtime, consumer: Consumer) -> Callable[..., Awai
         if consumer.types is not None and event.type not in consumer.types:
             return
         try:
-            await runtime.committer.submit(lambda uow: apply(event, uow))
+            await runtime.committer.submit(lambda uow: handle_once(consumer, event, uow))
         except Exception as exc:
-            delay = _nak_delay(msg)
+            delivered, seq = _delivery_of(msg)
+            delays = runtime.settings.retry_delay_seconds
+            if delivered >= runtime.settings.max_deliver:
+                log.exception(
+                    "%s (%s) failed on its last delivery; it is a dead letter now",
+                    event.id,
+                    event.type,
+                )
+                await dead_letters.record(
+                    runtime, consumer.durable, event, msg.raw_message.subject, seq, delivered, exc
+                )
+                raise NackMessage() from exc  # the server then announces it to MINYI_DLQ
+            delay = delays[min(delivered - 1, len(delays) - 1)]
             log.exception(
-                "handling %s (%s) on %s failed; retry in %.0fs",
+                "handling %s (%s) on %s failed (delivery %d); retry in %.1fs",
                 event.id,
                 event.type,
                 consumer.durable,
+                delivered,
                 delay,
             )
             raise NackMessage(delay=delay) from exc
@@ -214,12 +237,13 @@ def _message_handler(runtime: Runtime, consumer: Consumer) -> Callable[..., Awai
     return handle
 
 
-def _nak_delay(msg: NatsMessage) -> float:
+def _delivery_of(msg: NatsMessage) -> tuple[int, int | None]:
+    """How often this message was delivered, and its stream sequence."""
     try:
-        delivered = int(msg.raw_message.metadata.num_delivered)
+        meta = msg.raw_message.metadata
+        return int(meta.num_delivered), int(meta.sequence.stream)
     except Exception:  # TestNatsBroker has no JetStream metadata
-        delivered = 1
-    return NAK_DELAYS_SECONDS[min(delivered - 1, len(NAK_DELAYS_SECONDS) - 1)]
+        return 1, None
 
 
 def register_consumers(runtime: Runtime, consumers: Sequence[Consumer]) -> None:
@@ -240,6 +264,7 @@ async def _start_broker(runtime: Runtime) -> None:
     while True:
         try:
             await runtime.broker.start()
+            await declare_dead_letter_stream(runtime.broker)
             runtime.broker_started = True
             log.info("connected to NATS at %s", runtime.settings.nats_url)
             return
@@ -285,6 +310,9 @@ def create_app(definition: ServiceDefinition, settings: Settings) -> FastAPI:
     )
     app.state.runtime = runtime
     app.include_router(health.router)
+    app.add_exception_handler(DatabaseUnavailable, _database_unavailable)
+    for exc_type in DATABASE_DOWN:
+        app.add_exception_handler(exc_type, _database_unavailable)
     spec = AsyncAPI(runtime.broker, title=app.title, version=app.version)
 
     @app.get("/asyncapi.json", include_in_schema=False)
@@ -298,6 +326,32 @@ def create_app(definition: ServiceDefinition, settings: Settings) -> FastAPI:
         app, tracer_provider=runtime.tracer_provider, excluded_urls="healthz,livez,readyz,metrics"
     )
     return app
+
+
+class DatabaseUnavailable(Exception):
+    """Raised where a use case finds its store unreachable."""
+
+
+# What a store that is down or unreachable raises: the request is refused with 503 rather
+# than accepted without being stored (an IntegrityError stays a bug or a 409, never a 503).
+DATABASE_DOWN: tuple[type[Exception], ...] = (
+    OperationalError,
+    InterfaceError,
+    SATimeoutError,
+    ConnectionError,
+    OSError,
+)
+
+
+async def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    log.warning("database unavailable: %s", exc)
+    return JSONResponse(
+        {
+            "detail": "服务暂时不可用：数据库无法访问，请稍后重试（database unavailable; retry later）"
+        },
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )
 
 
 def runtime_of(app: FastAPI) -> Runtime:

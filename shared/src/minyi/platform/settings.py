@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     # Outbox relay: how many rows one pass publishes, and how long it sleeps when idle.
     outbox_batch: int = 500
     outbox_idle_seconds: float = 0.2
+    # Redelivery of a failing event: how many deliveries in all, and the delays between them
+    # (seconds, comma-separated; the last one repeats). After the last, it is a dead letter.
+    max_deliver: int = Field(default=8, ge=2)
+    retry_delays: str = "1,2,5,10,30,60,120"
     # Fault injection for the fault tests only (e.g. "crash_before_publish").
     faults: str = ""
 
@@ -58,6 +62,10 @@ class Settings(BaseSettings):
             return self.database_url
         path = (self.data_dir / f"{self.service}.sqlite3").resolve()
         return f"sqlite+aiosqlite:///{path}"
+
+    @property
+    def retry_delay_seconds(self) -> list[float]:
+        return [float(x) for x in self.retry_delays.split(",") if x.strip()] or [1.0]
 
     def has_fault(self, name: str) -> bool:
         return name in {f.strip() for f in self.faults.split(",") if f.strip()}

@@ -33,3 +33,21 @@ def inbox_table(metadata: MetaData) -> Table:
         Column("consumer", String(100), primary_key=True),
         Column("handled_at", UtcDateTime(), nullable=False),
     )
+
+
+def dead_letters_table(metadata: MetaData) -> Table:
+    """Events a consumer gave up on after its last delivery, with the error, for operators
+    (``minyi dlq list`` / ``minyi dlq replay``). The event itself stays in the stream."""
+    return Table(
+        "dead_letters",
+        metadata,
+        Column("event_id", String(64), primary_key=True),
+        Column("consumer", String(100), primary_key=True),
+        Column("subject", String(200), nullable=False),
+        Column("event_type", String(200), nullable=False),
+        Column("stream_seq", Integer, nullable=True),
+        Column("deliveries", Integer, nullable=False),
+        Column("error", String(2000), nullable=False),
+        Column("failed_at", UtcDateTime(), nullable=False),
+        Column("replayed_at", UtcDateTime(), nullable=True),
+    )

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, Float, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Float,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
 
 from minyi.platform.db import UtcDateTime
 from minyi.platform.service import platform_tables
@@ -20,14 +31,17 @@ suggestions = Table(
     Column("district_code", String(20), nullable=False),
     Column("urgent", Boolean, nullable=False, default=False),
     Column("filed_at", UtcDateTime(), nullable=False),
+    # Recurring-appeal cluster; the index is rebuilt from these rows at start-up.
+    Column("cluster_id", String(80), nullable=True, index=True),
 )
 
 assignments = Table(
     "assignments",
     metadata,
     Column("suggestion_id", String(64), primary_key=True),
+    # The current assignment attempt (or, in triage, the one the person's choice opens).
     Column("attempt", Integer, nullable=False),
-    Column("status", String(20), nullable=False),  # assigned | triage
+    Column("status", String(20), nullable=False),  # assigned | triage | closed
     Column("unit_id", String(64), nullable=True),
     Column("category", String(40), nullable=False),
     Column("focus_area", String(40), nullable=False),
@@ -36,4 +50,34 @@ assignments = Table(
     Column("explanation", JSON, nullable=False),
     Column("returned_by", JSON, nullable=False),  # unit ids that said "not ours"
     Column("decided_at", UtcDateTime(), nullable=False),
+    Column("triage_reason", String(20), nullable=True),
+    Column("candidates", JSON, nullable=True),  # what the triage queue offers
+)
+
+model_versions = Table(
+    "model_versions",
+    metadata,
+    Column("version", String(64), primary_key=True),
+    Column("file_name", String(200), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    # The model's bytes too: a replica without the file (another host) restores it.
+    Column("content", LargeBinary, nullable=False),
+    Column("trained_rows", Integer, nullable=False),
+    Column("source", String(400), nullable=False),
+    Column("metrics", JSON, nullable=False),
+    Column("active", Boolean, nullable=False, default=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+training_examples = Table(
+    "training_examples",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("suggestion_id", String(64), nullable=False, index=True),
+    Column("title", String(200), nullable=False),
+    Column("content", Text, nullable=False),
+    Column("category", String(40), nullable=False),
+    Column("unit_id", String(64), nullable=True),
+    Column("source", String(20), nullable=False),  # manual
+    Column("created_at", UtcDateTime(), nullable=False),
 )

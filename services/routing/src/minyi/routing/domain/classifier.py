@@ -32,6 +32,8 @@ class Prediction:
     top_features: list[str]  # n-grams (or the rule) that pushed the decision most
     model_version: str
     rule: str | None = None  # set when a keyword rule pinned the category
+    # The best categories with their probabilities, best first (the triage candidates).
+    ranking: tuple[tuple[str, float], ...] = ()
 
     @property
     def explanation(self) -> str:
@@ -176,7 +178,8 @@ class TextClassifier:
         )
         x = vectorizer.fit_transform(texts)
         y = np.asarray(labels)
-        svm = LinearSVC(C=cfg.C)
+        # A fixed seed: liblinear shuffles, and the shipped model must be reproducible.
+        svm = LinearSVC(C=cfg.C, random_state=0)
         svm.fit(x, y)
 
         # Temperature for the softmax fitted on out-of-fold scores of the training data
@@ -185,7 +188,9 @@ class TextClassifier:
         temperature = 1.0
         if min_count >= 3:
             folds = StratifiedKFold(n_splits=min(5, min_count), shuffle=True, random_state=0)
-            oof = cross_val_predict(LinearSVC(C=cfg.C), x, y, cv=folds, method="decision_function")
+            oof = cross_val_predict(
+                LinearSVC(C=cfg.C, random_state=0), x, y, cv=folds, method="decision_function"
+            )
             col = {c: i for i, c in enumerate(svm.classes_)}
             temperature = _fit_temperature(np.asarray(oof), np.array([col[v] for v in y]))
 
@@ -238,20 +243,32 @@ class TextClassifier:
         result: NDArray[np.float32] = w @ self._coef_t[idx] + self._intercept
         return result
 
-    def predict(self, text: str) -> Prediction:
+    def predict(self, text: str, ranked: int = 3) -> Prediction:
         if self.rules is not None and (rule := self.rules.match(text)) is not None:
-            return Prediction(rule.category, 1.0, [rule.pattern], self.version, rule=rule.pattern)
+            return Prediction(
+                rule.category,
+                1.0,
+                [rule.pattern],
+                self.version,
+                rule=rule.pattern,
+                ranking=((rule.category, 1.0),),
+            )
         idx, w = self._features(text)
         contrib = w[:, None] * self._coef_t[idx]  # (n_features_in_text, n_classes)
         scores = contrib.sum(axis=0) + self._intercept
         best = int(np.argmax(scores))
         z = (scores - scores[best]) / self.temperature
         probs = np.exp(z)
-        confidence = float(1.0 / probs.sum())
+        probs /= probs.sum()
         pushes = contrib[:, best]
         order = np.argsort(-pushes)[: self.top_k]
         top = [self.vocabulary[idx[i]] for i in order if pushes[i] > 0]
-        return Prediction(self.classes[best], confidence, top, self.version)
+        ranking = tuple(
+            (self.classes[int(i)], round(float(probs[i]), 4)) for i in np.argsort(-probs)[:ranked]
+        )
+        return Prediction(
+            self.classes[best], float(probs[best]), top, self.version, ranking=ranking
+        )
 
     def predict_many(self, texts: Sequence[str]) -> list[Prediction]:
         return [self.predict(t) for t in texts]

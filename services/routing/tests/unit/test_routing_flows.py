@@ -1,0 +1,392 @@
+"""Routing's use cases in-process: a real SQLite store and FastStream's TestNatsBroker.
+
+Assignment, triage and the manual desk, returns, recurring appeals with merged handling,
+the classify endpoint and model reloads."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from minyi.contracts.events import SuggestionFiled
+from minyi.contracts.subjects import STREAM_NAME
+from minyi.routing.bootstrap import SERVICE, on_start
+from minyi.routing.entrypoints import http
+from minyi.routing.service_layer.handlers import RoutingContext
+from minyi.routing.service_layer.messages import (
+    ASSIGNMENT_RETURNED_SUBJECT,
+    ASSIGNMENT_RETURNED_TYPE,
+    CASE_CLOSED_SUBJECT,
+    CASE_CLOSED_TYPE,
+)
+from tests.support.harness import Harness, harness
+
+DONGBAO = "420802"
+
+
+def filed(
+    sid: str = "s-1",
+    title: str = "小区路灯坏了",
+    district: str = DONGBAO,
+    content: str | None = None,
+    at: datetime | None = None,
+) -> SuggestionFiled:
+    return SuggestionFiled(
+        suggestion_id=sid,
+        title=title,
+        content=content if content is not None else f"{title}，晚上出行很不方便。",
+        channel="web",
+        district_code=district,
+        filed_at=at or datetime.now(UTC),
+    )
+
+
+async def deliver_raw(h: Harness, type_: str, subject: str, data: dict[str, Any]) -> str:
+    """Publish another service's event by its wire form only (routing reads it tolerantly)."""
+    event_id = str(uuid.uuid4())
+    envelope = {
+        "specversion": "1.0",
+        "id": event_id,
+        "source": "minyi/supervision",
+        "type": type_,
+        "subject": data["suggestion_id"],
+        "time": datetime.now(UTC).isoformat(),
+        "datacontenttype": "application/json",
+        "data": data,
+    }
+    await h.broker.publish(json.dumps(envelope).encode(), subject, stream=STREAM_NAME)
+    return event_id
+
+
+async def returned(
+    h: Harness,
+    sid: str,
+    unit_id: str,
+    attempt: int,
+    suggested_unit: str = "",
+    reason: str = "不属于本单位职责",
+) -> str:
+    return await deliver_raw(
+        h,
+        ASSIGNMENT_RETURNED_TYPE,
+        ASSIGNMENT_RETURNED_SUBJECT,
+        {
+            "suggestion_id": sid,
+            "unit_id": unit_id,
+            "reason": reason,
+            "suggested_unit": suggested_unit,
+            "attempt": attempt,
+            "returned_at": datetime.now(UTC).isoformat(),
+            "case_id": f"{sid}:{attempt}",
+            "case_version": 3,
+        },
+    )
+
+
+async def closed(h: Harness, sid: str, unit_id: str) -> str:
+    return await deliver_raw(
+        h,
+        CASE_CLOSED_TYPE,
+        CASE_CLOSED_SUBJECT,
+        {
+            "suggestion_id": sid,
+            "unit_id": unit_id,
+            "result": "satisfied",
+            "closed_at": datetime.now(UTC).isoformat(),
+            "case_id": f"{sid}:1",
+            "case_version": 5,
+        },
+    )
+
+
+def ctx_of(h: Harness) -> RoutingContext:
+    ctx: RoutingContext = h.runtime.extras["routing"]
+    return ctx
+
+
+def api(h: Harness) -> FastAPI:
+    """Routing's routes over the harness's runtime (no lifespan: the harness migrated)."""
+    app = FastAPI()
+    app.state.runtime = h.runtime
+    app.include_router(http.router)
+    return app
+
+
+def of_type(events: list[dict[str, Any]], type_: str) -> list[dict[str, Any]]:
+    return [e["data"] for e in events if e["type"] == type_]
+
+
+ASSIGNED = "cn.minyi.suggestion.assigned.v1"
+TRIAGE = "cn.minyi.suggestion.triage_required.v1"
+CLUSTERED = "cn.minyi.suggestion.clustered.v1"
+STREETLIGHT = "东宝区泉口街道金泉路路灯坏了两周没人修"
+STREETLIGHT_AGAIN = "东宝区泉口街道金泉路路灯坏了好久没人修"
+
+
+async def _assignment(h: Harness, sid: str) -> dict[str, Any]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(api(h)), base_url="http://t") as c:
+        r = await c.get(f"/v1/assignments/{sid}")
+    assert r.status_code == 200, r.text
+    return dict(r.json())
+
+
+async def test_a_filed_suggestion_is_assigned_with_the_models_explanation(tmp_path: Path) -> None:
+    async with harness(SERVICE, tmp_path) as h:
+        await h.deliver(filed(title=STREETLIGHT))
+        out = await h.outbox()
+    [data] = of_type(out, ASSIGNED)
+    assert data["unit_id"] == "db-zjj" and data["category"] == "城乡建设"
+    assert data["focus_area"] == "城市能级"
+    e = data["explanation"]
+    assert e["reason"] == "model" and e["model_version"] == "default-demo-1"
+    assert e["top_features"] and all(
+        f in STREETLIGHT + "，晚上出行很不方便。" for f in e["top_features"]
+    )
+    assert 0.5 <= e["confidence"] <= 1.0
+    assert "东宝区住建局" in e["summary"] and "模型 default-demo-1" in e["summary"]
+
+
+async def test_a_keyword_rule_pins_the_category_and_says_so(tmp_path: Path) -> None:
+    async with harness(SERVICE, tmp_path) as h:
+        await h.deliver(filed(title="工地老板拖欠农民工工资三个月"))
+        out = await h.outbox()
+    [data] = of_type(out, ASSIGNED)
+    assert data["category"] == "劳动和社会保障" and data["unit_id"] == "db-rsj"
+    assert data["explanation"]["reason"] == "rule"
+    assert data["explanation"]["rule"] == "拖欠农民工工资"
+    assert data["explanation"]["confidence"] == 1.0
+
+
+async def test_a_category_reserved_to_the_city_goes_to_the_city_unit(tmp_path: Path) -> None:
+    async with harness(SERVICE, tmp_path) as h:
+        await h.deliver(filed(title="举报村干部贪污扶贫款"))
+        out = await h.outbox()
+    assert of_type(out, ASSIGNED)[0]["unit_id"] == "jm-jw"
+
+
+async def test_a_suggestion_below_the_threshold_waits_in_the_triage_queue(tmp_path: Path) -> None:
+    async with harness(SERVICE, tmp_path) as h:
+        ctx_of(h).settings = ctx_of(h).settings.model_copy(update={"triage_threshold": 0.999})
+        await h.deliver(filed(title=STREETLIGHT))
+        out = await h.outbox()
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(api(h)), base_url="http://t"
+        ) as c:
+            queue = (await c.get("/v1/triage")).json()
+    assert of_type(out, ASSIGNED) == []
+    [triage] = of_type(out, TRIAGE)
+    assert triage["reason"] == "low_confidence" and triage["attempt"] == 1
+    assert triage["candidates"][0]["category"] == "城乡建设"
+    assert triage["candidates"][0]["unit_id"] == "db-zjj"
+    assert len(triage["candidates"]) == 3
+    assert "转人工分办" in triage["explanation"]["summary"]
+    assert [q["suggestion_id"] for q in queue] == ["s-1"]
+    assert queue[0]["title"] == STREETLIGHT and queue[0]["reason"] == "low_confidence"
+
+
+async def test_a_person_assigns_from_triage_and_the_choice_becomes_training_data(
+    tmp_path: Path,
+) -> None:
+    from sqlalchemy import select
+
+    from minyi.routing.adapters.tables import training_examples
+
+    async with harness(SERVICE, tmp_path) as h:
+        ctx_of(h).settings = ctx_of(h).settings.model_copy(update={"triage_threshold": 0.999})
+        await h.deliver(filed(title=STREETLIGHT))
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(api(h)), base_url="http://t"
+        ) as c:
+            body = {"unit_id": "jm-zjj", "category": "城乡建设", "by": "分办员张三"}
+            r = await c.post("/v1/triage/s-1/assign", json=body)
+            again = await c.post("/v1/triage/s-1/assign", json=body)
+            queue = (await c.get("/v1/triage")).json()
+        out = await h.outbox()
+        async with h.runtime.sessions() as s:
+            examples = (await s.execute(select(training_examples))).mappings().all()
+    assert r.status_code == 200, r.text
+    [data] = of_type(out, ASSIGNED)
+    assert data["unit_id"] == "jm-zjj" and data["attempt"] == 1
+    assert data["explanation"]["reason"] == "manual"
+    assert "人工分办（分办员张三）" in data["explanation"]["summary"]
+    assert again.status_code == 409
+    assert queue == []
+    assert [(e["suggestion_id"], e["category"], e["unit_id"]) for e in examples] == [
+        ("s-1", "城乡建设", "jm-zjj")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sid", "body", "status"),
+    [
+        ("s-1", {"unit_id": "db-jyj", "category": "城乡建设"}, 422),  # not its category
+        ("s-1", {"unit_id": "dd-zjj", "category": "城乡建设"}, 422),  # not its district
+        ("s-1", {"unit_id": "nobody", "category": "城乡建设"}, 422),
+        ("s-1", {"unit_id": "db-zjj", "category": "天气"}, 422),
+        ("s-404", {"unit_id": "db-zjj", "category": "城乡建设"}, 404),
+    ],
+)
+async def test_a_manual_choice_the_directory_cannot_honour_is_refused(
+    tmp_path: Path, sid: str, body: dict[str, str], status: int
+) -> None:
+    async with harness(SERVICE, tmp_path) as h:
+        ctx_of(h).settings = ctx_of(h).settings.model_copy(update={"triage_threshold": 0.999})
+        await h.deliver(filed(title=STREETLIGHT))
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(api(h)), base_url="http://t"
+        ) as c:
+            r = await c.post(f"/v1/triage/{sid}/assign", json=body)
+        out = await h.outbox()
+    assert r.status_code == status, r.text
+    assert of_type(out, ASSIGNED) == []
+
+
+async def test_a_returned_case_goes_to_the_next_unit_and_never_back(tmp_path: Path) -> None:
+    async with harness(SERVICE, tmp_path) as h:
+        await h.deliver(filed(title=STREETLIGHT))
+        # The returning unit suggests the environment bureau, which cannot handle 城乡建设.
+        await returned(h, "s-1", "db-zjj", attempt=1, suggested_unit="db-sthjj")
+        out = await h.outbox()
+        row = await _assignment(h, "s-1")
+    first, second = of_type(out, ASSIGNED)
+    assert first["unit_id"] == "db-zjj" and first["attempt"] == 1
+    assert second["unit_id"] == "jm-zjj" and second["attempt"] == 2
+    assert second["category"] == "城乡建设"
+    assert second["explanation"]["reason"] == "return"
+    assert "东宝区住建局退回（不属于本单位职责）" in second["explanation"]["summary"]
+    assert row["returned_by"] == ["db-zjj"] and row["attempt"] == 2
+
+
+async def test_two_returns_send_the_suggestion_to_triage(tmp_path: Path) -> None:
+    async with harness(SERVICE, tmp_path) as h:
+        await h.deliver(filed(title=STREETLIGHT))
+        await returned(h, "s-1", "db-zjj", attempt=1)
+        await returned(h, "s-1", "jm-zjj", attempt=2, suggested_unit="db-zjj")
+        out = await h.outbox()
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(api(h)), base_url="http://t"
+        ) as c:
+            queue = (await c.get("/v1/triage")).json()
+            r = await c.post(
+                "/v1/triage/s-1/assign", json={"unit_id": "db-zjj", "category": "城乡建设"}
+            )
+        out = await h.outbox()
+    assert [d["unit_id"] for d in of_type(out, ASSIGNED)] == ["db-zjj", "jm-zjj", "db-zjj"]
+    [triage] = of_type(out, TRIAGE)
+    assert triage["reason"] == "returned" and triage["attempt"] == 3
+    assert "已被退回 2 次" in triage["explanation"]["summary"]
+    assert queue[0]["returned_by"] == ["db-zjj", "jm-zjj"]
+    assert r.status_code == 200
+    assert of_type(out, ASSIGNED)[-1]["attempt"] == 3  # a person may choose a returner
+
+
+async def test_a_stale_or_repeated_return_changes_nothing(tmp_path: Path) -> None:
+    async with harness(SERVICE, tmp_path) as h:
+        await h.deliver(filed(title=STREETLIGHT))
+        await returned(h, "s-1", "db-zjj", attempt=1)
+        await returned(h, "s-1", "db-zjj", attempt=1)  # another event id, same return
+        await returned(h, "s-404", "db-zjj", attempt=1)  # a suggestion routing never saw
+        out = await h.outbox()
+    assert [d["attempt"] for d in of_type(out, ASSIGNED)] == [1, 2]
+
+
+async def test_recurring_appeals_are_clustered_and_merged_to_the_open_cases_unit(
+    tmp_path: Path,
+) -> None:
+    async with harness(SERVICE, tmp_path) as h:
+        await h.deliver(filed("s-1", title=STREETLIGHT))
+        await returned(h, "s-1", "db-zjj", attempt=1)  # now handled by jm-zjj
+        await h.deliver(filed("s-2", title=STREETLIGHT_AGAIN))
+        await h.deliver(filed("s-9", title="掇刀区学校门口缺少红绿灯", district="420804"))
+        out = await h.outbox()
+    clustered = of_type(out, CLUSTERED)
+    assert [(c["suggestion_id"], c["size"], c["cluster_id"]) for c in clustered] == [
+        ("s-2", 2, "rc-s-1")
+    ]
+    assert clustered[0]["representative_title"] == STREETLIGHT
+    assert clustered[0]["district_code"] == DONGBAO
+    merged = next(d for d in of_type(out, ASSIGNED) if d["suggestion_id"] == "s-2")
+    assert merged["unit_id"] == "jm-zjj"  # not db-zjj, which the model alone would pick
+    assert merged["explanation"]["reason"] == "cluster"
+    assert merged["explanation"]["cluster_id"] == "rc-s-1"
+    assert "并案办理" in merged["explanation"]["summary"]
+
+
+async def test_a_closed_case_no_longer_attracts_merged_handling(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MINYI_ROUTING_TRACK_CLOSED_CASES", "true")
+    async with harness(SERVICE, tmp_path) as h:
+        await h.deliver(filed("s-1", title=STREETLIGHT))
+        await returned(h, "s-1", "db-zjj", attempt=1)
+        await closed(h, "s-1", "jm-zjj")
+        await h.deliver(filed("s-2", title=STREETLIGHT_AGAIN))
+        out = await h.outbox()
+    s2 = next(d for d in of_type(out, ASSIGNED) if d["suggestion_id"] == "s-2")
+    assert s2["unit_id"] == "db-zjj" and s2["explanation"]["reason"] == "model"
+    assert [c["size"] for c in of_type(out, CLUSTERED)] == [2]
+
+
+async def test_without_close_tracking_a_closed_case_still_merges(tmp_path: Path) -> None:
+    async with harness(SERVICE, tmp_path) as h:
+        await h.deliver(filed("s-1", title=STREETLIGHT))
+        await closed(h, "s-1", "db-zjj")  # no consumer for it: the default deployment
+        await h.deliver(filed("s-2", title=STREETLIGHT_AGAIN))
+        out = await h.outbox()
+    s2 = next(d for d in of_type(out, ASSIGNED) if d["suggestion_id"] == "s-2")
+    assert s2["explanation"]["reason"] == "cluster"
+
+
+async def test_the_appeal_index_is_rebuilt_from_stored_rows_at_start(tmp_path: Path) -> None:
+    async with harness(SERVICE, tmp_path) as h:
+        await h.deliver(filed("s-1", title=STREETLIGHT))
+        ctx_of(h).appeals = ctx_of(h).new_index()  # a restart forgets the in-memory index
+        await on_start(h.runtime)
+        await h.deliver(filed("s-2", title=STREETLIGHT_AGAIN))
+        out = await h.outbox()
+    assert [(c["suggestion_id"], c["cluster_id"]) for c in of_type(out, CLUSTERED)] == [
+        ("s-2", "rc-s-1")
+    ]
+
+
+async def test_classify_gives_the_decision_without_assigning(tmp_path: Path) -> None:
+    async with harness(SERVICE, tmp_path) as h:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(api(h)), base_url="http://t"
+        ) as c:
+            r = await c.post(
+                "/v1/classify",
+                json={"title": STREETLIGHT, "content": "晚上很黑", "district_code": DONGBAO},
+            )
+            bad_district = await c.post(
+                "/v1/classify", json={"title": STREETLIGHT, "district_code": "999999"}
+            )
+            no_title = await c.post("/v1/classify", json={"title": "", "district_code": DONGBAO})
+        out = await h.outbox()
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["category"] == "城乡建设" and body["unit_id"] == "db-zjj"
+    assert body["focus_area"] == "城市能级" and body["needs_triage"] is False
+    assert body["explanation"]["model_version"] == "default-demo-1"
+    assert body["explanation"]["top_features"]
+    assert body["candidates"][0]["category"] == "城乡建设"
+    assert bad_district.status_code == 422 and "999999" in bad_district.json()["detail"]
+    assert no_title.status_code == 422
+    assert out == []
+
+
+async def test_a_redelivered_event_assigns_only_once(tmp_path: Path) -> None:
+    async with harness(SERVICE, tmp_path) as h:
+        event = await h.deliver(filed(title=STREETLIGHT))
+        await h.deliver(filed(title=STREETLIGHT), event=event)
+        await h.deliver(filed(title=STREETLIGHT))  # republished under a new event id
+        out = await h.outbox()
+    assert len(of_type(out, ASSIGNED)) == 1
+    assert of_type(out, CLUSTERED) == []
