@@ -92,8 +92,40 @@ def up() -> None:
     """Run the whole system locally: embedded NATS (unless MINYI_NATS_URL is set) and the
     four services as separate processes. Ctrl-C stops everything."""
     from minyi.cli.up import run_all
+    from minyi.platform.settings import Settings
 
-    raise typer.Exit(run_all(service_names()))
+    raise typer.Exit(run_all(service_names(), Settings().data_dir))
+
+
+@app.command()
+def simulate(
+    days: int = typer.Option(30, help="simulated days"),
+    rate: float = typer.Option(40.0, help="suggestions filed per simulated day"),
+    seconds_per_day: float = typer.Option(1.0, help="real seconds per simulated day"),
+    start: str = typer.Option("", help="first simulated day (YYYY-MM-DD); default today"),
+    seed: int = typer.Option(1, help="random seed, for repeatable runs"),
+    exit_when_done: bool = typer.Option(False, "--exit", help="stop the system at the end"),
+) -> None:
+    """Run the whole system on an accelerated clock with synthetic citizens and units."""
+    from datetime import UTC, datetime
+
+    from minyi.cli.simulate import default_start
+    from minyi.cli.simulate import simulate as run
+    from minyi.platform.settings import Settings
+
+    first = datetime.fromisoformat(start).replace(tzinfo=UTC) if start else default_start()
+    raise typer.Exit(
+        run(
+            days,
+            rate,
+            seconds_per_day,
+            first,
+            Settings().data_dir / "simulation",
+            seed,
+            not exit_when_done,
+            service_names(),
+        )
+    )
 
 
 dlq = typer.Typer(help="Dead letters: events a consumer gave up on after its last delivery.")

@@ -8,10 +8,11 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from minyi.platform import nats_server
-from minyi.platform.settings import DEFAULT_NATS_URL, SERVICE_PORTS, Settings
+from minyi.platform.settings import DEFAULT_NATS_URL, SERVICE_PORTS
 
 READY_TIMEOUT = 90.0
 
@@ -31,98 +32,123 @@ def _tail(path: Path, lines: int = 15) -> str:
         return ""
 
 
-def run_all(services: list[str]) -> int:
-    settings = Settings()
-    data_dir = settings.data_dir.resolve()
-    logs = data_dir / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, MINYI_DATA_DIR=str(data_dir))
+class StartFailed(RuntimeError):
+    pass
 
+
+@dataclass
+class LocalSystem:
+    """NATS (embedded unless MINYI_NATS_URL is set) and one process per service."""
+
+    data_dir: Path
+    services: list[str]
+    env: dict[str, str] = field(default_factory=dict)
     nats: subprocess.Popen[bytes] | None = None
-    if "MINYI_NATS_URL" not in os.environ:
-        port = int(DEFAULT_NATS_URL.rsplit(":", 1)[1])
-        print(
-            f"starting embedded nats-server (JetStream) on 127.0.0.1:{port}, state in {data_dir / 'nats'}"
-        )
-        nats = nats_server.start(data_dir / "nats", port, log_file=logs / "nats-server.log")
-        env["MINYI_NATS_URL"] = DEFAULT_NATS_URL
-    else:
-        print(f"using NATS at {os.environ['MINYI_NATS_URL']}")
+    children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
-    children: dict[str, subprocess.Popen[bytes]] = {}
-    stopping = False
+    @property
+    def logs(self) -> Path:
+        return self.data_dir / "logs"
 
-    def stop(*_: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
-    try:
-        for name in services:
-            log_path = logs / f"{name}.log"
-            out = open(log_path, "ab")
-            store = os.environ.get(f"MINYI_DATABASE_URL_{name.upper()}", f"SQLite in {data_dir}")
+    def start(self, stopping: list[bool]) -> None:
+        self.logs.mkdir(parents=True, exist_ok=True)
+        env = dict(os.environ, MINYI_DATA_DIR=str(self.data_dir), **self.env)
+        if "MINYI_NATS_URL" not in env:
+            port = int(DEFAULT_NATS_URL.rsplit(":", 1)[1])
+            print(
+                f"starting embedded nats-server (JetStream) on 127.0.0.1:{port}, "
+                f"state in {self.data_dir / 'nats'}"
+            )
+            self.nats = nats_server.start(
+                self.data_dir / "nats", port, log_file=self.logs / "nats-server.log"
+            )
+            env["MINYI_NATS_URL"] = DEFAULT_NATS_URL
+        else:
+            print(f"using NATS at {env['MINYI_NATS_URL']}")
+        for name in self.services:
+            log_path = self.logs / f"{name}.log"
+            out = open(log_path, "ab")  # owned by the child for its lifetime
+            store = env.get(f"MINYI_DATABASE_URL_{name.upper()}", f"SQLite in {self.data_dir}")
             print(f"starting {name} (store: {store.split('@')[-1]}; log: {log_path})")
-            children[name] = subprocess.Popen(
+            self.children[name] = subprocess.Popen(
                 [sys.executable, "-m", "minyi.cli.main", "serve", name],
                 env=env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + READY_TIMEOUT
-        pending = set(services)
-        while pending and not stopping:
-            for name in list(pending):
-                if children[name].poll() is not None:
-                    print(
-                        f"\n{name} exited with {children[name].returncode}; its log ends:\n"
-                        f"{_tail(logs / f'{name}.log')}",
-                        file=sys.stderr,
-                    )
-                    return 1
-                if _ready(SERVICE_PORTS[name]):
-                    pending.discard(name)
+        pending = set(self.services)
+        while pending and not stopping[0]:
+            self.check_alive()
+            pending = {n for n in pending if not _ready(SERVICE_PORTS[n])}
             if time.monotonic() > deadline:
-                print(
-                    f"not ready after {READY_TIMEOUT:.0f}s: {', '.join(sorted(pending))}; "
-                    f"see the logs in {logs}",
-                    file=sys.stderr,
+                raise StartFailed(
+                    f"not ready after {READY_TIMEOUT:.0f}s: "
+                    f"{', '.join(sorted(pending))}; see the logs in {self.logs}"
                 )
-                return 1
             time.sleep(0.2)
-        if stopping:
-            return 0
-        print("\nMinyi is up (demo reference data loaded: divisions, units, deadlines):")
-        for name in services:
-            print(f"  {name:<12} http://127.0.0.1:{SERVICE_PORTS[name]}   (API docs: /docs)")
-        print("Press Ctrl-C to stop.")
-        while not stopping:
-            for name, child in children.items():
-                if child.poll() is not None:
-                    print(
-                        f"{name} exited with {child.returncode}; stopping everything. Log:\n"
-                        f"{_tail(logs / f'{name}.log')}",
-                        file=sys.stderr,
-                    )
-                    return 1
-            time.sleep(0.5)
-        return 0
-    finally:
-        print("\nstopping…")
-        for child in children.values():
+
+    def check_alive(self) -> None:
+        for name, child in self.children.items():
+            if child.poll() is not None:
+                raise StartFailed(
+                    f"{name} exited with {child.returncode}; its log ends:\n"
+                    f"{_tail(self.logs / f'{name}.log')}"
+                )
+
+    def stop(self) -> None:
+        for child in self.children.values():
             if child.poll() is None:
                 child.terminate()
-        for name, child in children.items():
+        for name, child in self.children.items():
             try:
                 child.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 print(f"{name} did not stop in 15s; killing it", file=sys.stderr)
                 child.kill()
-        if nats is not None:
-            nats.terminate()
+        if self.nats is not None:
+            self.nats.terminate()
             try:
-                nats.wait(timeout=10)
+                self.nats.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                nats.kill()
+                self.nats.kill()
+
+
+def stop_on_signals() -> list[bool]:
+    """A flag that SIGINT/SIGTERM set, so loops end and everything stops cleanly."""
+    stopping = [False]
+
+    def stop(*_: object) -> None:
+        stopping[0] = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    return stopping
+
+
+def print_urls(services: list[str]) -> None:
+    for name in services:
+        print(f"  {name:<12} http://127.0.0.1:{SERVICE_PORTS[name]}   (API docs: /docs)")
+
+
+def run_all(services: list[str], data_dir: Path) -> int:
+    system = LocalSystem(data_dir.resolve(), services)
+    stopping = stop_on_signals()
+    try:
+        system.start(stopping)
+        if stopping[0]:
+            return 0
+        print("\nMinyi is up (demo reference data loaded: divisions, units, deadlines):")
+        print_urls(services)
+        print("Press Ctrl-C to stop.")
+        while not stopping[0]:
+            system.check_alive()
+            time.sleep(0.5)
+        return 0
+    except StartFailed as exc:
+        print(f"\n{exc}", file=sys.stderr)
+        return 1
+    finally:
+        print("\nstopping…")
+        system.stop()
         print("stopped.")

@@ -72,7 +72,7 @@ class GroupCommitter:
                 if not group[0].future.done():
                     group[0].future.set_exception(exc)
                 return
-            log.debug("a group of %d failed; retrying its units alone", len(group), exc_info=True)
+            log.warning("a group of %d failed; retrying its units alone", len(group), exc_info=True)
             for item in group:
                 await self._commit([item])
             return

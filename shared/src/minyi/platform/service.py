@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from minyi.contracts.envelope import CloudEvent, EventData, RawEvent, new_event
 from minyi.platform import dead_letters, health, inbox, migrations
-from minyi.platform.clock import Clock
+from minyi.platform.clock import Clock, FileClock
 from minyi.platform.committer import GroupCommitter
 from minyi.platform.db import create_engine, session_factory
 from minyi.platform.messaging import create_broker, declare_dead_letter_stream, durable_consumer
@@ -157,7 +157,11 @@ def build_runtime(definition: ServiceDefinition, settings: Settings) -> Runtime:
         sessions=sessions,
         broker=broker,
         relay=relay,
-        clock=Clock(settings.clock_start, settings.clock_speed),
+        clock=(
+            FileClock(settings.clock_file)
+            if settings.clock_file
+            else Clock(settings.clock_start, settings.clock_speed, settings.clock_origin)
+        ),
         outbox=outbox,
         inbox=definition.metadata.tables["inbox"],
         dead_letters=definition.metadata.tables["dead_letters"],

@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     # times (simulated seconds per real second), for simulations and timer tests.
     clock_start: datetime | None = None
     clock_speed: float = Field(default=1.0, gt=0)
+    # The real Unix time at which the clock read ``clock_start`` (shared by all processes of
+    # a simulation; default: each process's own start).
+    clock_origin: float | None = None
+    # Or: a JSON file with start, speed and origin, followed when it changes (simulations).
+    clock_file: Path | None = None
     # Outbox relay: how many rows one pass publishes, and how long it sleeps when idle.
     outbox_batch: int = 500
     outbox_idle_seconds: float = 0.2

@@ -12,15 +12,22 @@ from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ParentBased
 
 
 def create_tracer_provider(service: str) -> TracerProvider:
+    exporting = bool(os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"))
+    # Without an exporter nobody reads the spans: do not record them (a recorded span per
+    # request and per message is a real share of a service's CPU), but still create and
+    # propagate trace ids, so logs carry them. With an exporter, OTEL_TRACES_SAMPLER /
+    # OTEL_TRACES_SAMPLER_ARG choose (default: everything).
     provider = TracerProvider(
         resource=Resource.create(
             {"service.name": os.environ.get("OTEL_SERVICE_NAME", f"minyi-{service}")}
-        )
+        ),
+        sampler=None if exporting else ParentBased(ALWAYS_OFF),
     )
-    if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"):
+    if exporting:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))

@@ -1,0 +1,332 @@
+"""``minyi simulate``: a month of a city's suggestions in a minute, through the real APIs.
+
+It starts the whole system (as ``minyi up`` does) with an accelerated clock that every
+service reads (``MINYI_CLOCK_START`` / ``MINYI_CLOCK_SPEED`` / ``MINYI_CLOCK_ORIGIN``), then
+plays synthetic citizens (who file, and rate the answers), units (which sign, report
+progress, reply — some late, some return an item that is not theirs) over HTTP, exactly as
+people and adapters would. Deadlines, reminders and escalations come from supervision's
+own sweep on the accelerated clock. It prints a summary and, unless ``--exit``, leaves the
+system running so the dashboards can be read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import random
+import shutil
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from minyi.platform.auth import Principal, Role, local_bearer
+from minyi.platform.clock import write_clock_file
+from minyi.platform.settings import SERVICE_PORTS
+
+DISTRICT_WEIGHTS = {
+    "420802": 26,
+    "420804": 20,
+    "420822": 14,
+    "420881": 18,
+    "420882": 14,
+    "420800-ZH": 5,
+    "420800-QJL": 3,
+}
+GROUPS = ["g1", "g2", "g3", "g4", "g5", "g6"]
+REPLIES = {
+    "A": "经现场核查，问题已于本周处理完毕，相关设施已恢复正常，感谢您对我们工作的监督和支持。",
+    "B": "您反映的问题已列入本年度工作计划，目前正在组织施工，预计下月底前完成，请您理解支持。",
+    "C": "经研究，该事项受用地和资金条件限制暂时无法解决，我们将持续关注并在条件具备时推进。",
+}
+
+
+def url(service: str, path: str) -> str:
+    return f"http://127.0.0.1:{SERVICE_PORTS[service]}{path}"
+
+
+@dataclass
+class Plan:
+    """What a synthetic unit will do with a case, decided when it first sees it."""
+
+    accept_after: float  # simulated days after first seen
+    reply_after: float
+    returns: bool
+    outcome: str
+
+
+@dataclass
+class Simulation:
+    data_dir: Path
+    days: int
+    rate: float
+    start: datetime
+    speed: float
+    origin: float
+    rng: random.Random
+    corpus: list[dict[str, str]] = field(default_factory=list)
+    filed: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> {code, at}
+    plans: dict[str, Plan] = field(default_factory=dict)
+    seen: dict[str, float] = field(default_factory=dict)
+    rated: set[str] = field(default_factory=set)
+    counts: Counter[str] = field(default_factory=Counter)
+    tokens: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def now(self) -> datetime:
+        return self.start + timedelta(seconds=(time.time() - self.origin) * self.speed)
+
+    def day(self) -> float:
+        return (self.now() - self.start).total_seconds() / 86400
+
+    def auth(self, principal: Principal) -> dict[str, str]:
+        key = f"{principal.role}:{principal.unit}:{principal.group}"
+        if key not in self.tokens:
+            self.tokens[key] = local_bearer(self.data_dir, principal, ttl_seconds=3600)
+        return self.tokens[key]
+
+    async def file_one(self, client: httpx.AsyncClient, i: int) -> None:
+        row = self.rng.choice(self.corpus)
+        district = self.rng.choices(
+            list(DISTRICT_WEIGHTS), weights=list(DISTRICT_WEIGHTS.values())
+        )[0]
+        body: dict[str, Any] = {
+            "title": row["title"][:100],
+            "content": row["content"][:5000] or row["title"] * 2,
+            "district_code": district,
+            "channel": self.rng.choice(["web", "chat", "hotline", "web"]),
+            "urgent": self.rng.random() < 0.05,
+            "citizen": {"name": "模拟群众", "phone": f"139{self.rng.randrange(10**8):08d}"},
+        }
+        r = await client.post(url("intake", "/v1/suggestions"), json=body)
+        if r.status_code == 201:
+            self.filed[r.json()["id"]] = {"code": r.json()["tracking_code"], "day": self.day()}
+            self.counts["filed"] += 1
+        else:
+            self.counts[f"file_{r.status_code}"] += 1
+        del i
+
+    async def units_act(self, client: httpx.AsyncClient) -> None:
+        for group in GROUPS:
+            sup = self.auth(Principal(Role.SUPERVISOR, f"sim-{group}", group=group))
+            offset, total = 0, 1
+            while offset < total:
+                r = await client.get(
+                    url("supervision", "/v1/cases"),
+                    headers=sup,
+                    params={"limit": 200, "offset": offset},
+                )
+                if r.status_code != 200:
+                    self.counts[f"list_{r.status_code}"] += 1
+                    break
+                page = r.json()
+                total, offset = page["total"], offset + len(page["items"]) or total
+                await asyncio.gather(*(self.handle_case(client, c) for c in page["items"]))
+
+    async def handle_case(self, client: httpx.AsyncClient, case: dict[str, Any]) -> None:
+        sid, status, unit = case["suggestion_id"], case["status"], case["unit_id"]
+        if status not in ("assigned", "accepted", "in_progress", "reopened"):
+            return
+        key = f"{sid}:{case.get('case_id', '')}:{case.get('round', 1)}"
+        now_day = self.day()
+        self.seen.setdefault(key, now_day)
+        plan = self.plans.setdefault(
+            key,
+            Plan(
+                accept_after=self.rng.uniform(0, 1.2),
+                # Most answer within five working days; some are late and get escalated.
+                reply_after=self.rng.choice([1, 2, 3, 4, 5, 6])
+                + (self.rng.uniform(4, 9) if self.rng.random() < 0.12 else 0),
+                returns=self.rng.random() < 0.04 and status == "assigned",
+                outcome=self.rng.choices("ABC", weights=[70, 22, 8])[0],
+            ),
+        )
+        age = now_day - self.seen[key]
+        who = self.auth(Principal(Role.UNIT_STAFF, f"sim-{unit}", unit=unit))
+        base = f"/v1/cases/{sid}"
+        if plan.returns and status == "assigned" and age >= plan.accept_after:
+            r = await client.post(
+                url("supervision", f"{base}/return"),
+                headers=who,
+                json={
+                    "reason": "该事项不属于本单位职责范围，建议转交属地单位办理。",
+                    "suggested_unit": "jm-zfb",
+                },
+            )
+            self.counts["returned" if r.status_code == 200 else f"return_{r.status_code}"] += 1
+            plan.returns = False
+        elif status == "assigned" and age >= plan.accept_after:
+            r = await client.post(url("supervision", f"{base}/accept"), headers=who)
+            self.counts["accepted" if r.status_code == 200 else f"accept_{r.status_code}"] += 1
+        elif (
+            status in ("accepted", "reopened")
+            and age >= plan.reply_after / 2
+            and self.rng.random() < 0.3
+        ):
+            r = await client.post(
+                url("supervision", f"{base}/progress"),
+                headers=who,
+                json={"note": "已安排人员现场核查，正在制定处理方案。"},
+            )
+            self.counts["progress" if r.status_code == 200 else f"progress_{r.status_code}"] += 1
+        elif status in ("accepted", "in_progress", "reopened") and age >= plan.reply_after:
+            body = {
+                "outcome": plan.outcome,
+                "reply": REPLIES[plan.outcome],
+                "measures": "现场核查、制定方案、组织实施",
+                "reason": "用地和资金条件暂不具备" if plan.outcome == "C" else None,
+            }
+            r = await client.post(url("supervision", f"{base}/reply"), headers=who, json=body)
+            self.counts["replied" if r.status_code == 200 else f"reply_{r.status_code}"] += 1
+
+    async def citizens_rate(self, client: httpx.AsyncClient) -> None:
+        for sid, info in list(self.filed.items()):
+            if sid in self.rated:
+                continue
+            r = await client.get(url("intake", f"/v1/track/{info['code']}"))
+            if r.status_code != 200 or r.json().get("status") != "replied":
+                continue
+            if self.rng.random() < 0.5:
+                continue  # rates on a later day, if at all
+            self.rated.add(sid)
+            if self.rng.random() < 0.1:
+                self.counts["no_feedback"] += 1
+                continue
+            satisfied = self.rng.random() < 0.8
+            r = await client.post(
+                url("intake", f"/v1/track/{info['code']}/feedback"),
+                json={
+                    "satisfied": satisfied,
+                    "score": 5 if satisfied else 2,
+                    "comment": "处理及时" if satisfied else "问题没有真正解决",
+                },
+            )
+            if r.status_code in (200, 201):
+                self.counts["satisfied" if satisfied else "unsatisfied"] += 1
+                if not satisfied:
+                    self.rated.discard(sid)  # it will be answered again and rated again
+            else:
+                self.counts[f"feedback_{r.status_code}"] += 1
+
+    async def run(self) -> None:
+        async with httpx.AsyncClient(timeout=30) as client:
+            i = 0
+            tick = 0
+            while (day := self.day()) < self.days:
+                due = int(day * self.rate) - self.counts["filed"]
+                await asyncio.gather(*(self.file_one(client, i + k) for k in range(max(0, due))))
+                i += max(0, due)
+                tick += 1
+                if tick % 2 == 0:
+                    await self.units_act(client)
+                if tick % 3 == 0:
+                    await self.citizens_rate(client)
+                print(
+                    f"\r  simulated day {min(day, self.days):5.1f}/{self.days}  "
+                    f"filed {self.counts['filed']:5d}  replied {self.counts['replied']:5d}",
+                    end="",
+                    flush=True,
+                )
+                await asyncio.sleep(0.1)
+            print()
+
+
+def load_corpus() -> list[dict[str, str]]:
+    path = resources.files("minyi.routing").joinpath("data/demo_corpus.csv")
+    with path.open(encoding="utf-8") as f:
+        return [row for row in csv.DictReader(f) if row.get("title")]
+
+
+async def summary(data_dir: Path) -> dict[str, Any]:
+    analyst = local_bearer(data_dir, Principal(Role.ANALYST, "sim-analyst"))
+    async with httpx.AsyncClient(timeout=30) as client:
+        stats = (await client.get(url("reporting", "/v1/stats"), headers=analyst)).json()
+        head = await client.get(url("reporting", "/v1/headline"), headers=analyst)
+        return {"stats": stats, "headline": head.json() if head.status_code == 200 else None}
+
+
+def simulate(
+    days: int,
+    rate: float,
+    seconds_per_day: float,
+    start: datetime,
+    data_dir: Path,
+    seed: int,
+    keep_running: bool,
+    services: list[str],
+) -> int:
+    from minyi.cli.up import LocalSystem, StartFailed, print_urls, stop_on_signals
+
+    if data_dir.exists():
+        shutil.rmtree(data_dir)
+    # Every service reads one clock file: held at the first day while they start, then set
+    # going for all of them at once.
+    data_dir.mkdir(parents=True)
+    clock_file = data_dir.resolve() / "clock.json"
+    write_clock_file(clock_file, start, 0.0, None)
+    speed = 86400.0 / seconds_per_day
+    env = {
+        "MINYI_CLOCK_FILE": str(clock_file),
+        "MINYI_SUPERVISION_SWEEP_SECONDS": "0.1",
+        "MINYI_INTAKE_RATE_PER_IP_PER_MINUTE": "1000000",
+        "MINYI_INTAKE_RATE_PER_IP_BURST": "1000000",
+    }
+    system = LocalSystem(data_dir.resolve(), services, env)
+    stopping = stop_on_signals()
+    try:
+        system.start(stopping)
+        origin = time.time() + 0.5
+        write_clock_file(clock_file, start, speed, origin)
+        time.sleep(0.7)  # every service has read it (they look every 100 ms)
+        sim = Simulation(
+            data_dir=data_dir.resolve(),
+            days=days,
+            rate=rate,
+            start=start,
+            speed=speed,
+            origin=origin,
+            rng=random.Random(seed),
+            corpus=load_corpus(),
+        )
+        print(
+            f"simulating {days} days from {start:%Y-%m-%d}, {rate:g} suggestions a day, "
+            f"one day every {seconds_per_day:g} s"
+        )
+        t0 = time.monotonic()
+        asyncio.run(sim.run())
+        # Let the last events reach reporting before reading its counts.
+        deadline = time.monotonic() + 90
+        result = asyncio.run(summary(sim.data_dir))
+        while result["stats"].get("total", 0) < sim.counts["filed"] and time.monotonic() < deadline:
+            time.sleep(1.0)
+            result = asyncio.run(summary(sim.data_dir))
+        print(f"\nsimulation done in {time.monotonic() - t0:.0f} s. What the synthetic people did:")
+        for k, v in sorted(sim.counts.items()):
+            print(f"  {k:<14} {v}")
+        print("What reporting counts:")
+        print(f"  {result['stats']}")
+        if result["headline"]:
+            print(f"  headline: {result['headline']}")
+        if keep_running and not stopping[0]:
+            print(
+                "\nThe system keeps running (its clock still fast) so the dashboards can be read:"
+            )
+            print_urls(services)
+            print("Press Ctrl-C to stop.")
+            while not stopping[0]:
+                system.check_alive()
+                time.sleep(0.5)
+        return 0
+    except StartFailed as exc:
+        print(f"\n{exc}")
+        return 1
+    finally:
+        system.stop()
+
+
+def default_start() -> datetime:
+    return datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)

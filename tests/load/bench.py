@@ -1,0 +1,321 @@
+"""`make bench`: Minyi against the raw limits of its building blocks, measured in one run.
+
+Starts everything on this machine (the embedded default: SQLite stores and the bundled
+nats-server; PostgreSQL too where a server answers), offers load through intake's HTTP API
+from a separate process, and writes bench-results/bench-<date>.json plus the generated
+section of docs/BENCHMARKS.md. Bounded in time (about 6–9 minutes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from minyi.platform.nats_server import free_port, wait_for_port  # noqa: E402
+from tests.load.ceilings import jetstream  # noqa: E402
+from tests.support import infra  # noqa: E402
+from tests.support.bus import events_on  # noqa: E402
+from tests.support.system import System  # noqa: E402
+
+RESULTS = ROOT / "bench-results"
+DOC = ROOT / "docs" / "BENCHMARKS.md"
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+
+
+def progress(step: str) -> None:
+    print(f"[{datetime.now():%H:%M:%S}] {step}", flush=True)
+
+
+def loadgen(url: str, *, clients: int, seconds: float, rate: float | None = None) -> dict[str, Any]:
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
+        out = f.name
+    cmd = [sys.executable, "-m", "tests.load.loadgen", "--url", url, "--clients", str(clients),
+           "--seconds", str(seconds), "--out", out]
+    if rate:
+        cmd += ["--rate", str(rate)]
+    subprocess.run(cmd, check=True, cwd=ROOT)
+    result: dict[str, Any] = json.loads(Path(out).read_text())
+    os.unlink(out)
+    return result
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, int(p * len(values)))]
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def bare_fastapi_ceiling(seconds: float, clients: int) -> dict[str, Any]:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, str(ROOT / "tests/load/bare_api.py"), str(port)], cwd=ROOT)
+    try:
+        wait_for_port("127.0.0.1", port)
+        r = loadgen(f"http://127.0.0.1:{port}/v1/suggestions", clients=clients, seconds=seconds)
+        r.pop("filed")
+        return r
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+def reporting_total(system: System) -> int:
+    stats = httpx.get(system.url("reporting", "/v1/stats"), timeout=10, headers=system.headers).json()
+    return int(stats.get("total", 0))
+
+
+def wait_drained(system: System, expected: int, timeout: float) -> float:
+    """Seconds until reporting counts ``expected`` suggestions (or the timeout)."""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        if reporting_total(system) >= expected:
+            return time.monotonic() - t0
+        time.sleep(0.25)
+    return float("inf")
+
+
+def end_to_end(system: System, store: str) -> dict[str, Any]:
+    """filed → assigned and filed → visible in reporting, from event timestamps: the event
+    times in the stream, and when reporting's inbox recorded the AssignedToUnit event."""
+    events = events_on(system.nats_url)
+    filed = {e["subject"]: e for e in events if e["type"].endswith(".filed.v1")}
+    assigned = {e["subject"]: e for e in events if e["type"].endswith(".assigned.v1")}
+    handled: dict[str, datetime] = {}
+    if store == "sqlite":
+        db = sqlite3.connect(system.data_dir / "reporting.sqlite3")
+        for event_id, at in db.execute("SELECT event_id, handled_at FROM inbox"):
+            handled[event_id] = datetime.fromisoformat(at).replace(tzinfo=UTC)
+        db.close()
+    to_assigned, to_visible = [], []
+    for sid, f in filed.items():
+        a = assigned.get(sid)
+        if not a:
+            continue
+        t_filed = datetime.fromisoformat(f["time"])
+        to_assigned.append((datetime.fromisoformat(a["time"]) - t_filed).total_seconds() * 1000)
+        if a["id"] in handled:
+            to_visible.append((handled[a["id"]] - t_filed).total_seconds() * 1000)
+    def summary(xs: list[float]) -> dict[str, float]:
+        return {"n": len(xs), "p50_ms": round(pct(xs, .5), 1), "p95_ms": round(pct(xs, .95), 1),
+                "p99_ms": round(pct(xs, .99), 1)}
+    return {"filed_to_assigned": summary(to_assigned), "filed_to_visible": summary(to_visible)}
+
+
+def process_figures(system: System, cpu_before: dict[str, float]) -> dict[str, Any]:
+    out = {}
+    for name, svc in system.services.items():
+        assert svc.proc is not None
+        out[name] = {"cpu_s": round(cpu_seconds(svc.proc.pid) - cpu_before.get(name, 0.0), 1),
+                     "peak_rss_mb": round(peak_rss_mb(svc.proc.pid), 1)}
+    return out
+
+
+def run_minyi(store: str, nats_url: str, workdir: Path, db_urls: dict[str, str], *,
+              seconds: float, clients: int, steps: list[float]) -> dict[str, Any]:
+    result: dict[str, Any] = {"store": store}
+    system = System(nats_url=nats_url, data_dir=workdir / f"system-{store}", database_urls=db_urls)
+    system.start()
+    try:
+        intake = system.url("intake", "/v1/suggestions")
+        cpu0 = {n: cpu_seconds(s.proc.pid) for n, s in system.services.items() if s.proc}
+        progress(f"{store}: intake at full load ({clients} clients, {seconds:.0f} s)")
+        load = loadgen(intake, clients=clients, seconds=seconds)
+        accepted = load["ok"]
+        t_load_end = time.monotonic()
+        drain = wait_drained(system, accepted, timeout=180)
+        load.pop("filed")
+        result["intake_max"] = load
+        result["pipeline_drain_s"] = round(drain, 1)
+        result["pipeline_rate"] = round(accepted / (seconds + drain), 1) if drain != float("inf") else None
+        del t_load_end
+        progress(f"{store}: stepped offered load {steps}")
+        sustained = 0.0
+        stepped = []
+        total = reporting_total(system)
+        for rate in steps:
+            step = loadgen(intake, clients=256, seconds=8, rate=rate)
+            total += step["ok"]
+            lag = wait_drained(system, total, timeout=6)
+            step.pop("filed")
+            step["backlog_cleared_within_6s"] = lag != float("inf")
+            stepped.append(step)
+            progress(f"  offered {rate:.0f}/s: accepted {step['rate']}/s, p99 {step['p99_ms']} ms, "
+                     f"{'kept up' if lag != float('inf') else 'backlog grew'}")
+            if lag == float("inf") or step["p99_ms"] > 1000:
+                wait_drained(system, total, timeout=120)
+                break
+            sustained = step["rate"]
+        result["stepped"] = stepped
+        result["sustained_rate"] = sustained
+        if sustained:
+            progress(f"{store}: half the sustained rate ({sustained / 2:.0f}/s) for latency")
+            half = loadgen(intake, clients=128, seconds=8, rate=sustained / 2)
+            total += half["ok"]
+            wait_drained(system, total, timeout=60)
+            half_ids = {sid for sid, _ in half.pop("filed")}
+            result["half_rate_intake"] = half
+            e2e = end_to_end(system, store)
+            result["end_to_end_all"] = e2e
+            if store == "sqlite":
+                result["end_to_end_half_rate"] = _e2e_subset(system, half_ids)
+        result["processes"] = process_figures(system, cpu0)
+        result["suggestions_total"] = total
+    finally:
+        system.stop()
+    return result
+
+
+def _e2e_subset(system: System, ids: set[str]) -> dict[str, Any]:
+    events = [e for e in events_on(system.nats_url) if e["subject"] in ids]
+    db = sqlite3.connect(system.data_dir / "reporting.sqlite3")
+    handled = {eid: datetime.fromisoformat(at).replace(tzinfo=UTC)
+               for eid, at in db.execute("SELECT event_id, handled_at FROM inbox")}
+    db.close()
+    filed = {e["subject"]: datetime.fromisoformat(e["time"]) for e in events if e["type"].endswith(".filed.v1")}
+    vis = [(handled[e["id"]] - filed[e["subject"]]).total_seconds() * 1000
+           for e in events if e["type"].endswith(".assigned.v1") and e["id"] in handled and e["subject"] in filed]
+    return {"n": len(vis), "filed_to_visible_p50_ms": round(pct(vis, .5), 1),
+            "filed_to_visible_p99_ms": round(pct(vis, .99), 1)}
+
+
+def scaling(nats_url: str, workdir: Path, db_urls: dict[str, str], n: int = 4000) -> dict[str, Any]:
+    """Routing backlog drain with one and with two routing processes sharing the durable."""
+    out: dict[str, Any] = {}
+    for replicas in (1, 2):
+        system = System(nats_url=nats_url, data_dir=workdir / f"scale-{replicas}", database_urls=db_urls)
+        system.start(["intake"])
+        loadgen(system.url("intake", "/v1/suggestions"), clients=64, seconds=n / 600)
+        filed = len([e for e in events_on(nats_url, "minyi.suggestion.filed")])
+        routers = [system["routing"]]
+        if replicas == 2:
+            from tests.support.system import ServiceProcess
+
+            extra = dict(system["routing"].env, MINYI_HTTP_PORT=str(free_port()))
+            routers.append(ServiceProcess("routing", int(extra["MINYI_HTTP_PORT"]), extra,
+                                          system.data_dir / "routing-2.log"))
+        t0 = time.monotonic()
+        for r in routers:
+            r.start()
+        while len(events_on(nats_url, "minyi.suggestion.assigned")) < filed and time.monotonic() - t0 < 120:
+            time.sleep(0.5)
+        elapsed = time.monotonic() - t0
+        out[f"routing_x{replicas}"] = {"suggestions": filed, "seconds": round(elapsed, 1),
+                                       "rate": round(filed / elapsed, 1)}
+        for r in routers:
+            r.stop()
+        system.stop()
+        progress(f"  routing x{replicas}: {filed} assigned in {elapsed:.1f} s")
+        break_stream(nats_url)
+    return out
+
+
+def break_stream(nats_url: str) -> None:
+    """Empty the stream between runs that count events (a fresh system each time)."""
+    async def purge() -> None:
+        import nats
+
+        nc = await nats.connect(nats_url)
+        js = nc.jetstream()
+        await js.purge_stream("MINYI")
+        for c in await js.consumers_info("MINYI"):
+            await js.delete_consumer("MINYI", c.name)
+        await nc.close()
+    asyncio.run(purge())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=float, default=15)
+    ap.add_argument("--clients", type=int, default=32)
+    ap.add_argument("--no-postgres", action="store_true")
+    args = ap.parse_args()
+    RESULTS.mkdir(exist_ok=True)
+    started = time.monotonic()
+    results: dict[str, Any] = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "platform": platform.platform(), "memory_gb": round(
+                        os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)},
+    }
+    workdir = Path(tempfile.mkdtemp(prefix="minyi-bench-"))
+    with ExitStack() as stack:
+        progress("ceiling: bare FastAPI POST with the same validation")
+        results["ceiling_fastapi"] = bare_fastapi_ceiling(10, args.clients)
+        ns = stack.enter_context(infra.nats(workdir))
+        progress("ceiling: raw JetStream publish-with-ack and pull-consume (nats-py)")
+        results["ceiling_jetstream"] = asyncio.run(jetstream(ns.url))
+        steps = [200, 400, 600, 800, 1000, 1200, 1500]
+        results["sqlite"] = run_minyi("sqlite", ns.url, workdir, {}, seconds=args.seconds,
+                                      clients=args.clients, steps=steps)
+        break_stream(ns.url)
+        admin = None if args.no_postgres else stack.enter_context(infra.postgres_admin())
+        if admin:
+            dbs = stack.enter_context(infra.postgres_databases(admin, ["intake", "routing", "supervision", "reporting"]))
+            results["postgresql"] = run_minyi("postgresql", ns.url, workdir, dbs, seconds=args.seconds,
+                                              clients=args.clients, steps=steps)
+            break_stream(ns.url)
+            progress("scaling: one vs two routing processes (PostgreSQL)")
+            scale_dbs = stack.enter_context(infra.postgres_databases(admin, ["intake", "routing", "supervision", "reporting"]))
+            results["scaling"] = scaling(ns.url, workdir, scale_dbs)
+        else:
+            results["postgresql"] = "skipped: no PostgreSQL server answered"
+    reporting_bench = ROOT / "services/reporting/bench/bench_queries.py"
+    if reporting_bench.exists():
+        progress("reporting queries over generated suggestions")
+        r = subprocess.run([sys.executable, str(reporting_bench), "--json"], cwd=ROOT,
+                           capture_output=True, text=True, timeout=400)
+        try:
+            results["reporting_queries"] = json.loads(r.stdout.strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            results["reporting_queries"] = {"error": r.stderr[-2000:]}
+    results["duration_s"] = round(time.monotonic() - started)
+    shutil.rmtree(workdir, ignore_errors=True)
+    out = RESULTS / f"bench-{datetime.now():%Y%m%d-%H%M%S}.json"
+    out.write_text(json.dumps(results, indent=1, ensure_ascii=False))
+    write_doc(results)
+    progress(f"done in {results['duration_s']} s: {out} and {DOC}")
+
+
+def write_doc(r: dict[str, Any]) -> None:
+    from tests.load.report import render
+
+    text = DOC.read_text(encoding="utf-8") if DOC.exists() else f"# Benchmarks\n\n{BEGIN}\n{END}\n"
+    if BEGIN not in text:
+        text += f"\n{BEGIN}\n{END}\n"
+    head, rest = text.split(BEGIN, 1)
+    tail = rest.split(END, 1)[1]
+    DOC.write_text(f"{head}{BEGIN}\n{render(r)}\n{END}{tail}", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

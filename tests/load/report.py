@@ -1,0 +1,77 @@
+"""Render a bench result as the generated section of docs/BENCHMARKS.md."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _ratio(a: float | None, b: float | None) -> str:
+    if not a or not b:
+        return "–"
+    return f"{a / b:.0%}"
+
+
+def render(r: dict[str, Any]) -> str:
+    m = r["machine"]
+    fa = r["ceiling_fastapi"]
+    js = r["ceiling_jetstream"]
+    lines = [
+        f"## Last `make bench` run: {r['date']}",
+        "",
+        f"Machine: {m['cpus']} CPUs, {m['memory_gb']} GiB, {m['platform']}, Python {m['python']}. "
+        f"Load generator on the same cores (a separate process). Duration {r.get('duration_s', '?')} s.",
+        "",
+        "### Ceilings of the building blocks (same run)",
+        "",
+        "| building block | rate | p99 |",
+        "|---|---|---|",
+        f"| bare FastAPI POST, same validation, no store | {fa['rate']:,.0f} req/s | {fa['p99_ms']} ms |",
+        f"| JetStream publish with ack (nats-py, async window) | {js['publish_ack_msgs_per_s']:,} msg/s | |",
+        f"| JetStream pull consume + ack (nats-py, fetch 256) | {js['pull_consume_msgs_per_s']:,} msg/s | |",
+        "",
+    ]
+    for store in ("sqlite", "postgresql"):
+        s = r.get(store)
+        if not isinstance(s, dict):
+            lines += [f"### Minyi on {store}", "", f"{s}", ""]
+            continue
+        im = s["intake_max"]
+        lines += [
+            f"### Minyi on {store}",
+            "",
+            "| measure | value | ratio to ceiling |",
+            "|---|---|---|",
+            f"| intake accepted (stored + outbox before 201), {im['clients']} clients | {im['rate']:,.0f} req/s "
+            f"(p50 {im['p50_ms']} / p95 {im['p95_ms']} / p99 {im['p99_ms']} ms; errors {im['errors'] or 0}) "
+            f"| {_ratio(im['rate'], fa['rate'])} of bare FastAPI |",
+            f"| whole pipeline after that burst (filed → assigned → in reporting) | "
+            f"{s['pipeline_rate'] or '–'} /s (drained {s['pipeline_drain_s']} s after the load) | "
+            f"{_ratio(s['pipeline_rate'], js['pull_consume_msgs_per_s'])} of raw pull-consume |",
+            f"| sustained offered load the pipeline keeps up with | {s['sustained_rate']:,.0f} /s | |",
+        ]
+        if "end_to_end_half_rate" in s:
+            h = s["end_to_end_half_rate"]
+            lines.append(f"| at half that rate: filed → visible in reporting | p50 {h['filed_to_visible_p50_ms']} ms, "
+                         f"p99 {h['filed_to_visible_p99_ms']} ms (n={h['n']}) | |")
+        if "end_to_end_all" in s:
+            e = s["end_to_end_all"]
+            lines.append(f"| whole run: filed → assigned | p50 {e['filed_to_assigned']['p50_ms']} / p99 "
+                         f"{e['filed_to_assigned']['p99_ms']} ms | |")
+        lines += ["", "Offered load steps:", "", "| offered /s | accepted /s | p50 ms | p99 ms | kept up |",
+                  "|---|---|---|---|---|"]
+        for st in s["stepped"]:
+            lines.append(f"| {st['offered_rate']:.0f} | {st['rate']} | {st['p50_ms']} | {st['p99_ms']} | "
+                         f"{'yes' if st['backlog_cleared_within_6s'] else 'no'} |")
+        lines += ["", "| service | CPU s | peak RSS MB |", "|---|---|---|"]
+        for name, p in s["processes"].items():
+            lines.append(f"| {name} | {p['cpu_s']} | {p['peak_rss_mb']} |")
+        lines.append(f"\nSuggestions in this run: {s['suggestions_total']:,}.\n")
+    if "scaling" in r:
+        lines += ["### Replicas (PostgreSQL): routing backlog drain", "", "| routing processes | suggestions | seconds | rate |",
+                  "|---|---|---|---|"]
+        for k, v in r["scaling"].items():
+            lines.append(f"| {k.split('x')[-1]} | {v['suggestions']} | {v['seconds']} | {v['rate']} /s |")
+        lines.append("")
+    if "reporting_queries" in r:
+        lines += ["### Reporting queries", "", "```", str(r["reporting_queries"])[:3000], "```", ""]
+    return "\n".join(lines)
