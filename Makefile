@@ -10,7 +10,7 @@ export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: up test lint bench bench-routing env clean
+.PHONY: up test lint bench bench-routing bench-soak browser env clean simulate
 
 $(UV):
 	@$(PYTHON) -c 'import sys; sys.exit("Minyi needs Python 3.11 or newer (found %s)" % sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -26,8 +26,31 @@ env: $(VENV)/.synced
 up: env
 	$(VENV)/bin/minyi up
 
-test: env
+test: env browser
 	$(VENV)/bin/python -m pytest
+
+# Browser tests drive Debian's chromium (never a downloaded browser); CJK fonts so that
+# screenshots show Chinese. Installed when missing and we may (root with apt); otherwise
+# those tests skip and say why.
+browser:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Debian's chromium and fonts-noto-cjk for the browser tests"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
+		|| echo "could not install chromium: the browser tests will be skipped"; \
+	else echo "no chromium and no root/apt: the browser tests will be skipped"; fi
+
+# A month of synthetic citizens and units on an accelerated clock (dashboards stay up).
+simulate: env
+	$(VENV)/bin/minyi simulate
+
+# Minyi against the raw limits of its building blocks, in one run (about 6-9 minutes).
+bench: env
+	$(VENV)/bin/python tests/load/bench.py
+
+bench-routing: env
+	mkdir -p bench-results
+	$(VENV)/bin/python services/routing/bench/bench_routing.py --json bench-results/routing.json
 
 lint: env
 	$(VENV)/bin/ruff check .
