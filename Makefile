@@ -48,6 +48,10 @@ simulate: env
 bench: env
 	$(VENV)/bin/python tests/load/bench.py
 
+# Ten minutes at a steady 30 % of the sustained rate, RSS sampled (not in CI).
+bench-soak: env
+	$(VENV)/bin/python tests/load/bench.py --soak 10 --soak-rate 200
+
 bench-routing: env
 	mkdir -p bench-results
 	$(VENV)/bin/python services/routing/bench/bench_routing.py --json bench-results/routing.json

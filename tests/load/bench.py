@@ -47,8 +47,19 @@ def progress(step: str) -> None:
 def loadgen(url: str, *, clients: int, seconds: float, rate: float | None = None) -> dict[str, Any]:
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
         out = f.name
-    cmd = [sys.executable, "-m", "tests.load.loadgen", "--url", url, "--clients", str(clients),
-           "--seconds", str(seconds), "--out", out]
+    cmd = [
+        sys.executable,
+        "-m",
+        "tests.load.loadgen",
+        "--url",
+        url,
+        "--clients",
+        str(clients),
+        "--seconds",
+        str(seconds),
+        "--out",
+        out,
+    ]
     if rate:
         cmd += ["--rate", str(rate)]
     subprocess.run(cmd, check=True, cwd=ROOT)
@@ -78,7 +89,9 @@ def peak_rss_mb(pid: int) -> float:
 
 def bare_fastapi_ceiling(seconds: float, clients: int) -> dict[str, Any]:
     port = free_port()
-    proc = subprocess.Popen([sys.executable, str(ROOT / "tests/load/bare_api.py"), str(port)], cwd=ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "tests/load/bare_api.py"), str(port)], cwd=ROOT
+    )
     try:
         wait_for_port("127.0.0.1", port)
         r = loadgen(f"http://127.0.0.1:{port}/v1/suggestions", clients=clients, seconds=seconds)
@@ -90,7 +103,9 @@ def bare_fastapi_ceiling(seconds: float, clients: int) -> dict[str, Any]:
 
 
 def reporting_total(system: System) -> int:
-    stats = httpx.get(system.url("reporting", "/v1/stats"), timeout=10, headers=system.headers).json()
+    stats = httpx.get(
+        system.url("reporting", "/v1/stats"), timeout=10, headers=system.headers
+    ).json()
     return int(stats.get("total", 0))
 
 
@@ -125,9 +140,15 @@ def end_to_end(system: System, store: str) -> dict[str, Any]:
         to_assigned.append((datetime.fromisoformat(a["time"]) - t_filed).total_seconds() * 1000)
         if a["id"] in handled:
             to_visible.append((handled[a["id"]] - t_filed).total_seconds() * 1000)
+
     def summary(xs: list[float]) -> dict[str, float]:
-        return {"n": len(xs), "p50_ms": round(pct(xs, .5), 1), "p95_ms": round(pct(xs, .95), 1),
-                "p99_ms": round(pct(xs, .99), 1)}
+        return {
+            "n": len(xs),
+            "p50_ms": round(pct(xs, 0.5), 1),
+            "p95_ms": round(pct(xs, 0.95), 1),
+            "p99_ms": round(pct(xs, 0.99), 1),
+        }
+
     return {"filed_to_assigned": summary(to_assigned), "filed_to_visible": summary(to_visible)}
 
 
@@ -135,13 +156,23 @@ def process_figures(system: System, cpu_before: dict[str, float]) -> dict[str, A
     out = {}
     for name, svc in system.services.items():
         assert svc.proc is not None
-        out[name] = {"cpu_s": round(cpu_seconds(svc.proc.pid) - cpu_before.get(name, 0.0), 1),
-                     "peak_rss_mb": round(peak_rss_mb(svc.proc.pid), 1)}
+        out[name] = {
+            "cpu_s": round(cpu_seconds(svc.proc.pid) - cpu_before.get(name, 0.0), 1),
+            "peak_rss_mb": round(peak_rss_mb(svc.proc.pid), 1),
+        }
     return out
 
 
-def run_minyi(store: str, nats_url: str, workdir: Path, db_urls: dict[str, str], *,
-              seconds: float, clients: int, steps: list[float]) -> dict[str, Any]:
+def run_minyi(
+    store: str,
+    nats_url: str,
+    workdir: Path,
+    db_urls: dict[str, str],
+    *,
+    seconds: float,
+    clients: int,
+    steps: list[float],
+) -> dict[str, Any]:
     result: dict[str, Any] = {"store": store}
     system = System(nats_url=nats_url, data_dir=workdir / f"system-{store}", database_urls=db_urls)
     system.start()
@@ -156,7 +187,9 @@ def run_minyi(store: str, nats_url: str, workdir: Path, db_urls: dict[str, str],
         load.pop("filed")
         result["intake_max"] = load
         result["pipeline_drain_s"] = round(drain, 1)
-        result["pipeline_rate"] = round(accepted / (seconds + drain), 1) if drain != float("inf") else None
+        result["pipeline_rate"] = (
+            round(accepted / (seconds + drain), 1) if drain != float("inf") else None
+        )
         del t_load_end
         progress(f"{store}: stepped offered load {steps}")
         sustained = 0.0
@@ -169,8 +202,10 @@ def run_minyi(store: str, nats_url: str, workdir: Path, db_urls: dict[str, str],
             step.pop("filed")
             step["backlog_cleared_within_6s"] = lag != float("inf")
             stepped.append(step)
-            progress(f"  offered {rate:.0f}/s: accepted {step['rate']}/s, p99 {step['p99_ms']} ms, "
-                     f"{'kept up' if lag != float('inf') else 'backlog grew'}")
+            progress(
+                f"  offered {rate:.0f}/s: accepted {step['rate']}/s, p99 {step['p99_ms']} ms, "
+                f"{'kept up' if lag != float('inf') else 'backlog grew'}"
+            )
             if lag == float("inf") or step["p99_ms"] > 1000:
                 wait_drained(system, total, timeout=120)
                 break
@@ -198,21 +233,35 @@ def run_minyi(store: str, nats_url: str, workdir: Path, db_urls: dict[str, str],
 def _e2e_subset(system: System, ids: set[str]) -> dict[str, Any]:
     events = [e for e in events_on(system.nats_url) if e["subject"] in ids]
     db = sqlite3.connect(system.data_dir / "reporting.sqlite3")
-    handled = {eid: datetime.fromisoformat(at).replace(tzinfo=UTC)
-               for eid, at in db.execute("SELECT event_id, handled_at FROM inbox")}
+    handled = {
+        eid: datetime.fromisoformat(at).replace(tzinfo=UTC)
+        for eid, at in db.execute("SELECT event_id, handled_at FROM inbox")
+    }
     db.close()
-    filed = {e["subject"]: datetime.fromisoformat(e["time"]) for e in events if e["type"].endswith(".filed.v1")}
-    vis = [(handled[e["id"]] - filed[e["subject"]]).total_seconds() * 1000
-           for e in events if e["type"].endswith(".assigned.v1") and e["id"] in handled and e["subject"] in filed]
-    return {"n": len(vis), "filed_to_visible_p50_ms": round(pct(vis, .5), 1),
-            "filed_to_visible_p99_ms": round(pct(vis, .99), 1)}
+    filed = {
+        e["subject"]: datetime.fromisoformat(e["time"])
+        for e in events
+        if e["type"].endswith(".filed.v1")
+    }
+    vis = [
+        (handled[e["id"]] - filed[e["subject"]]).total_seconds() * 1000
+        for e in events
+        if e["type"].endswith(".assigned.v1") and e["id"] in handled and e["subject"] in filed
+    ]
+    return {
+        "n": len(vis),
+        "filed_to_visible_p50_ms": round(pct(vis, 0.5), 1),
+        "filed_to_visible_p99_ms": round(pct(vis, 0.99), 1),
+    }
 
 
 def scaling(nats_url: str, workdir: Path, db_urls: dict[str, str], n: int = 4000) -> dict[str, Any]:
     """Routing backlog drain with one and with two routing processes sharing the durable."""
     out: dict[str, Any] = {}
     for replicas in (1, 2):
-        system = System(nats_url=nats_url, data_dir=workdir / f"scale-{replicas}", database_urls=db_urls)
+        system = System(
+            nats_url=nats_url, data_dir=workdir / f"scale-{replicas}", database_urls=db_urls
+        )
         system.start(["intake"])
         loadgen(system.url("intake", "/v1/suggestions"), clients=64, seconds=n / 600)
         filed = len([e for e in events_on(nats_url, "minyi.suggestion.filed")])
@@ -221,16 +270,28 @@ def scaling(nats_url: str, workdir: Path, db_urls: dict[str, str], n: int = 4000
             from tests.support.system import ServiceProcess
 
             extra = dict(system["routing"].env, MINYI_HTTP_PORT=str(free_port()))
-            routers.append(ServiceProcess("routing", int(extra["MINYI_HTTP_PORT"]), extra,
-                                          system.data_dir / "routing-2.log"))
+            routers.append(
+                ServiceProcess(
+                    "routing",
+                    int(extra["MINYI_HTTP_PORT"]),
+                    extra,
+                    system.data_dir / "routing-2.log",
+                )
+            )
         t0 = time.monotonic()
         for r in routers:
             r.start()
-        while len(events_on(nats_url, "minyi.suggestion.assigned")) < filed and time.monotonic() - t0 < 120:
+        while (
+            len(events_on(nats_url, "minyi.suggestion.assigned")) < filed
+            and time.monotonic() - t0 < 120
+        ):
             time.sleep(0.5)
         elapsed = time.monotonic() - t0
-        out[f"routing_x{replicas}"] = {"suggestions": filed, "seconds": round(elapsed, 1),
-                                       "rate": round(filed / elapsed, 1)}
+        out[f"routing_x{replicas}"] = {
+            "suggestions": filed,
+            "seconds": round(elapsed, 1),
+            "rate": round(filed / elapsed, 1),
+        }
         for r in routers:
             r.stop()
         system.stop()
@@ -241,6 +302,7 @@ def scaling(nats_url: str, workdir: Path, db_urls: dict[str, str], n: int = 4000
 
 def break_stream(nats_url: str) -> None:
     """Empty the stream between runs that count events (a fresh system each time)."""
+
     async def purge() -> None:
         import nats
 
@@ -250,22 +312,73 @@ def break_stream(nats_url: str) -> None:
         for c in await js.consumers_info("MINYI"):
             await js.delete_consumer("MINYI", c.name)
         await nc.close()
+
     asyncio.run(purge())
+
+
+def soak(minutes: float, rate: float) -> None:
+    """`make bench-soak`: a steady load for ``minutes``; each service's RSS sampled every
+    30 s, so growth shows. Not part of `make bench` (too long) nor of CI."""
+    workdir = Path(tempfile.mkdtemp(prefix="minyi-soak-"))
+    samples: dict[str, list[float]] = {}
+    with infra.nats(workdir) as ns:
+        system = System(nats_url=ns.url, data_dir=workdir / "system")
+        system.start()
+        try:
+            end = time.monotonic() + minutes * 60
+            while time.monotonic() < end:
+                loadgen(system.url("intake", "/v1/suggestions"), clients=64, seconds=30, rate=rate)
+                for name, svc in system.services.items():
+                    assert svc.proc is not None
+                    rss = (
+                        int(
+                            Path(f"/proc/{svc.proc.pid}/status")
+                            .read_text()
+                            .split("VmRSS:")[1]
+                            .split()[0]
+                        )
+                        / 1024
+                    )
+                    samples.setdefault(name, []).append(round(rss, 1))
+                progress("RSS MB " + ", ".join(f"{n} {v[-1]}" for n, v in samples.items()))
+        finally:
+            system.stop()
+    result = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "minutes": minutes,
+        "rate": rate,
+        "rss_mb_every_30s": samples,
+        "growth_mb_second_half": {n: round(v[-1] - v[len(v) // 2], 1) for n, v in samples.items()},
+    }
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"soak-{datetime.now():%Y%m%d-%H%M%S}.json"
+    out.write_text(json.dumps(result, indent=1))
+    progress(f"growth over the second half (MB): {result['growth_mb_second_half']}; {out}")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
+    ap.add_argument(
+        "--soak", type=float, default=0, help="minutes of steady load instead of the bench"
+    )
+    ap.add_argument("--soak-rate", type=float, default=200)
     ap.add_argument("--seconds", type=float, default=15)
     ap.add_argument("--clients", type=int, default=32)
     ap.add_argument("--no-postgres", action="store_true")
     args = ap.parse_args()
+    if args.soak:
+        soak(args.soak, args.soak_rate)
+        return
     RESULTS.mkdir(exist_ok=True)
     started = time.monotonic()
     results: dict[str, Any] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "platform": platform.platform(), "memory_gb": round(
-                        os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        },
     }
     workdir = Path(tempfile.mkdtemp(prefix="minyi-bench-"))
     with ExitStack() as stack:
@@ -275,25 +388,42 @@ def main() -> None:
         progress("ceiling: raw JetStream publish-with-ack and pull-consume (nats-py)")
         results["ceiling_jetstream"] = asyncio.run(jetstream(ns.url))
         steps = [200, 400, 600, 800, 1000, 1200, 1500]
-        results["sqlite"] = run_minyi("sqlite", ns.url, workdir, {}, seconds=args.seconds,
-                                      clients=args.clients, steps=steps)
+        results["sqlite"] = run_minyi(
+            "sqlite", ns.url, workdir, {}, seconds=args.seconds, clients=args.clients, steps=steps
+        )
         break_stream(ns.url)
         admin = None if args.no_postgres else stack.enter_context(infra.postgres_admin())
         if admin:
-            dbs = stack.enter_context(infra.postgres_databases(admin, ["intake", "routing", "supervision", "reporting"]))
-            results["postgresql"] = run_minyi("postgresql", ns.url, workdir, dbs, seconds=args.seconds,
-                                              clients=args.clients, steps=steps)
+            dbs = stack.enter_context(
+                infra.postgres_databases(admin, ["intake", "routing", "supervision", "reporting"])
+            )
+            results["postgresql"] = run_minyi(
+                "postgresql",
+                ns.url,
+                workdir,
+                dbs,
+                seconds=args.seconds,
+                clients=args.clients,
+                steps=steps,
+            )
             break_stream(ns.url)
             progress("scaling: one vs two routing processes (PostgreSQL)")
-            scale_dbs = stack.enter_context(infra.postgres_databases(admin, ["intake", "routing", "supervision", "reporting"]))
+            scale_dbs = stack.enter_context(
+                infra.postgres_databases(admin, ["intake", "routing", "supervision", "reporting"])
+            )
             results["scaling"] = scaling(ns.url, workdir, scale_dbs)
         else:
             results["postgresql"] = "skipped: no PostgreSQL server answered"
     reporting_bench = ROOT / "services/reporting/bench/bench_queries.py"
     if reporting_bench.exists():
         progress("reporting queries over generated suggestions")
-        r = subprocess.run([sys.executable, str(reporting_bench), "--json"], cwd=ROOT,
-                           capture_output=True, text=True, timeout=400)
+        r = subprocess.run(
+            [sys.executable, str(reporting_bench), "--json"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=400,
+        )
         try:
             results["reporting_queries"] = json.loads(r.stdout.strip().splitlines()[-1])
         except (ValueError, IndexError):

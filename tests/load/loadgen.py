@@ -31,10 +31,15 @@ TOPICS = [
 
 def body(i: int) -> bytes:
     title, content = TOPICS[i % len(TOPICS)]
-    return json.dumps({
-        "title": f"{title}（{i}）", "content": f"{content}编号{i}。",
-        "district_code": DISTRICTS[i % len(DISTRICTS)], "channel": "web",
-    }, ensure_ascii=False).encode()
+    return json.dumps(
+        {
+            "title": f"{title}（{i}）",
+            "content": f"{content}编号{i}。",
+            "district_code": DISTRICTS[i % len(DISTRICTS)],
+            "channel": "web",
+        },
+        ensure_ascii=False,
+    ).encode()
 
 
 class Client:
@@ -47,8 +52,10 @@ class Client:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         assert self.reader is not None
-        head = (f"POST {self.path} HTTP/1.1\r\nHost: {self.host}\r\n"
-                f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n")
+        head = (
+            f"POST {self.path} HTTP/1.1\r\nHost: {self.host}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
+        )
         self.writer.write(head.encode() + payload)
         status_line = await self.reader.readline()
         if not status_line:
@@ -110,20 +117,31 @@ async def run(url: str, clients: int, seconds: float, rate: float | None) -> dic
             n += 1
         await asyncio.gather(*tasks)
     else:
+
         async def loop() -> None:
             while time.perf_counter() < deadline:
                 await one()
+
         await asyncio.gather(*(loop() for _ in range(clients)))
     elapsed = time.perf_counter() - start
     latencies.sort()
 
     def pct(p: float) -> float:
-        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else 0.0
+        return (
+            latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else 0.0
+        )
 
     return {
-        "url": url, "clients": clients, "seconds": round(elapsed, 2), "offered_rate": rate,
-        "ok": len(latencies), "errors": errors, "rate": round(len(latencies) / elapsed, 1),
-        "p50_ms": round(pct(0.50), 2), "p95_ms": round(pct(0.95), 2), "p99_ms": round(pct(0.99), 2),
+        "url": url,
+        "clients": clients,
+        "seconds": round(elapsed, 2),
+        "offered_rate": rate,
+        "ok": len(latencies),
+        "errors": errors,
+        "rate": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(pct(0.50), 2),
+        "p95_ms": round(pct(0.95), 2),
+        "p99_ms": round(pct(0.99), 2),
         "filed": filed,
     }
 

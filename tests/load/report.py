@@ -51,26 +51,43 @@ def render(r: dict[str, Any]) -> str:
         ]
         if "end_to_end_half_rate" in s:
             h = s["end_to_end_half_rate"]
-            lines.append(f"| at half that rate: filed → visible in reporting | p50 {h['filed_to_visible_p50_ms']} ms, "
-                         f"p99 {h['filed_to_visible_p99_ms']} ms (n={h['n']}) | |")
+            lines.append(
+                f"| at half that rate: filed → visible in reporting | p50 {h['filed_to_visible_p50_ms']} ms, "
+                f"p99 {h['filed_to_visible_p99_ms']} ms (n={h['n']}) | |"
+            )
         if "end_to_end_all" in s:
             e = s["end_to_end_all"]
-            lines.append(f"| whole run: filed → assigned | p50 {e['filed_to_assigned']['p50_ms']} / p99 "
-                         f"{e['filed_to_assigned']['p99_ms']} ms | |")
-        lines += ["", "Offered load steps:", "", "| offered /s | accepted /s | p50 ms | p99 ms | kept up |",
-                  "|---|---|---|---|---|"]
+            lines.append(
+                f"| whole run: filed → assigned | p50 {e['filed_to_assigned']['p50_ms']} / p99 "
+                f"{e['filed_to_assigned']['p99_ms']} ms | |"
+            )
+        lines += [
+            "",
+            "Offered load steps:",
+            "",
+            "| offered /s | accepted /s | p50 ms | p99 ms | kept up |",
+            "|---|---|---|---|---|",
+        ]
         for st in s["stepped"]:
-            lines.append(f"| {st['offered_rate']:.0f} | {st['rate']} | {st['p50_ms']} | {st['p99_ms']} | "
-                         f"{'yes' if st['backlog_cleared_within_6s'] else 'no'} |")
+            lines.append(
+                f"| {st['offered_rate']:.0f} | {st['rate']} | {st['p50_ms']} | {st['p99_ms']} | "
+                f"{'yes' if st['backlog_cleared_within_6s'] else 'no'} |"
+            )
         lines += ["", "| service | CPU s | peak RSS MB |", "|---|---|---|"]
         for name, p in s["processes"].items():
             lines.append(f"| {name} | {p['cpu_s']} | {p['peak_rss_mb']} |")
         lines.append(f"\nSuggestions in this run: {s['suggestions_total']:,}.\n")
     if "scaling" in r:
-        lines += ["### Replicas (PostgreSQL): routing backlog drain", "", "| routing processes | suggestions | seconds | rate |",
-                  "|---|---|---|---|"]
+        lines += [
+            "### Replicas (PostgreSQL): routing backlog drain",
+            "",
+            "| routing processes | suggestions | seconds | rate |",
+            "|---|---|---|---|",
+        ]
         for k, v in r["scaling"].items():
-            lines.append(f"| {k.split('x')[-1]} | {v['suggestions']} | {v['seconds']} | {v['rate']} /s |")
+            lines.append(
+                f"| {k.split('x')[-1]} | {v['suggestions']} | {v['seconds']} | {v['rate']} /s |"
+            )
         lines.append("")
     if "reporting_queries" in r:
         lines += ["### Reporting queries", "", "```", str(r["reporting_queries"])[:3000], "```", ""]
