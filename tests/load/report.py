@@ -90,5 +90,13 @@ def render(r: dict[str, Any]) -> str:
             )
         lines.append("")
     if "reporting_queries" in r:
-        lines += ["### Reporting queries", "", "```", str(r["reporting_queries"])[:3000], "```", ""]
+        lines += [
+            "### Reporting queries over 1,000,000 generated suggestions",
+            "(services/reporting/bench/bench_queries.py, in-process ASGI, SQLite)",
+            "",
+            "```",
+            str(r["reporting_queries"]).strip()[:4000],
+            "```",
+            "",
+        ]
     return "\n".join(lines)
