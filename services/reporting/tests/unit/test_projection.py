@@ -1,93 +1,144 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import sys
+from collections import Counter
+from pathlib import Path
 from typing import Any
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from minyi.contracts.envelope import RawEvent, new_event
-from minyi.contracts.events import (
-    AssignedToUnit,
-    AssignmentExplanation,
-    Resolved,
-    SuggestionFiled,
-)
-from minyi.reporting.domain.projection import apply
+from minyi.contracts.envelope import RawEvent
+from minyi.reporting.domain import projection
+from minyi.reporting.domain.events import step_of
+from minyi.reporting.domain.periods import covering
 
-T0 = datetime(2025, 9, 30, 9, 0, tzinfo=UTC)
+sys.path.insert(0, str(Path(__file__).parents[1]))
+from reporting_history import activity, event, history, iso, lifecycle
 
-
-def raw(data: Any, minutes: int) -> RawEvent:
-    event = new_event(data, source="test", subject="s-1", time=T0 + timedelta(minutes=minutes))
-    return RawEvent.model_validate_json(event.model_dump_json())
+HISTORY = [e for e in history() if step_of(e.type) != "activity"]
 
 
-def assigned(unit: str, attempt: int) -> AssignedToUnit:
-    return AssignedToUnit(
-        suggestion_id="s-1",
-        unit_id=unit,
-        unit_name=unit,
-        category="城乡建设",
-        focus_area="城市能级",
-        district_code="420802",
-        attempt=attempt,
-        explanation=AssignmentExplanation(reason="rule"),
-        assigned_at=T0 + timedelta(hours=attempt),
-    )
-
-
-HISTORY = [
-    raw(
-        SuggestionFiled(
-            suggestion_id="s-1",
-            title="路灯",
-            content="路灯坏了很久",
-            channel="web",
-            district_code="420802",
-            filed_at=T0,
-        ),
-        0,
-    ),
-    raw(assigned("first-unit", 1), 1),
-    raw(assigned("second-unit", 2), 2),
-    raw(
-        Resolved(
-            suggestion_id="s-1",
-            unit_id="second-unit",
-            outcome="A",
-            reply="已修复" * 10,
-            replied_at=T0 + timedelta(days=1),
-            on_time=True,
-        ),
-        3,
-    ),
-]
-
-
-def fold(events: list[RawEvent]) -> dict[str, Any]:
-    view: dict[str, Any] = {}
+def fold(events: list[RawEvent]) -> dict[str, dict[str, Any]]:
+    views: dict[str, dict[str, Any]] = {}
     for e in events:
-        view = apply(view, e)
-    return view
+        views[e.subject] = projection.apply(views.get(e.subject, {}), e)
+    return views
+
+
+def clusters(events: list[RawEvent]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for e in events:
+        if step_of(e.type) == "clustered":
+            cid = e.data["cluster_id"]
+            found[cid] = projection.apply_cluster(found.get(cid, {}), e)
+    return found
+
+
+CLUSTER_REPORTS = [
+    event("clustered", f"s-{i}", i, cluster_id="c-1", size=size, representative_title=title,
+          district_code=district)
+    for i, (size, title, district) in enumerate(
+        [(2, "路灯不亮", "420802"), (3, "路灯不亮", "420804"), (3, "路灯不亮", "420802"),
+         (3, "路灯坏了", "420802")]
+    )
+]  # fmt: skip
+
+
+@given(st.permutations(CLUSTER_REPORTS))
+def test_a_cluster_reads_the_same_whatever_order_its_reports_came_in(
+    order: list[RawEvent],
+) -> None:
+    assert clusters(order) == clusters(CLUSTER_REPORTS)
+    assert clusters(order)["c-1"]["size"] == 3
+
+
+def counters(events: list[RawEvent]) -> Counter[tuple[str, str, str, str]]:
+    """The counters as the store keeps them: every change applied as new minus old."""
+    views: dict[str, dict[str, Any]] = {}
+    totals: Counter[tuple[str, str, str, str]] = Counter()
+    for e in events:
+        old = views.get(e.subject, {})
+        new = projection.apply(old, e)
+        for row, diff in projection.delta(
+            projection.contributions(old), projection.contributions(new)
+        ).items():
+            for measure, value in diff.items():
+                totals[(*row, measure)] += value
+        views[e.subject] = new
+    return +totals
 
 
 def test_the_view_follows_the_lifecycle_in_order() -> None:
-    view = fold(HISTORY)
-    assert view["status"] == "resolved"
-    assert view["unit_id"] == "second-unit"
-    assert view["title"] == "路灯"
+    view = fold(lifecycle("s-1"))["s-1"]
+    assert view["status"] == "closed"
+    assert view["unit_id"] == "u-zjj"
     assert view["outcome"] == "A"
+    assert view["close_result"] == "satisfied"
 
 
-@given(st.permutations(HISTORY), st.lists(st.sampled_from(HISTORY), max_size=4))
-def test_any_order_and_any_repetition_gives_the_same_view(
+def test_a_reopened_case_answered_again_counts_its_second_reply() -> None:
+    view = fold(lifecycle("s-3", reopen=True))["s-3"]
+    assert view["round"] == 2 and view["reply"] == "再次修复"
+    assert view["reopen_count"] == 1
+    assert view["close_result"] == "unsatisfied"
+
+
+def test_an_overdue_unanswered_case_is_overdue_now_and_escalated_to_its_group() -> None:
+    view = fold(lifecycle("s-4", late=True, outcome=""))["s-4"]
+    assert view["overdue_open"] is True
+    assert view["supervision_group"] == "grp-dongbao"
+    assert view["reminder_count"] == 1
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.permutations(HISTORY), st.lists(st.sampled_from(HISTORY), max_size=8))
+def test_any_order_and_any_repetition_gives_the_same_views(
     order: list[RawEvent], repeats: list[RawEvent]
 ) -> None:
     assert fold([*order, *repeats]) == fold(HISTORY)
 
 
-def test_a_stale_assignment_does_not_undo_a_newer_one() -> None:
-    view = fold([HISTORY[2], HISTORY[1]])
-    assert view["unit_id"] == "second-unit"
-    assert view["attempt"] == 2
+@settings(max_examples=150, deadline=None)
+@given(st.permutations(HISTORY))
+def test_counters_folded_in_any_order_equal_the_counters_of_the_final_views(
+    order: list[RawEvent],
+) -> None:
+    expected: Counter[tuple[str, str, str, str]] = Counter()
+    for view in fold(HISTORY).values():
+        for row, measures in projection.contributions(view).items():
+            for measure, value in measures.items():
+                expected[(*row, measure)] += value
+    assert counters(order) == +expected
+
+
+def test_a_status_change_moves_the_suggestion_between_counter_keys() -> None:
+    events = lifecycle("s-1")
+    totals = counters(events[:2])  # filed, assigned
+    assert any(k[1].startswith("citizen_appeal|assigned|") for k in totals)
+    totals = counters(events)
+    assert not any("|assigned|" in k[1] for k in totals)
+    assert totals[("cube", "citizen_appeal|closed|420802|城乡建设|城市能级", "m:2025-09", "n")] == 1
+
+
+def test_unknown_event_types_are_ignored_by_the_fold() -> None:
+    view = fold(lifecycle("s-1"))["s-1"]
+    odd = event("something_new", "s-1", 99999, whatever=1)
+    assert projection.apply(view, odd) == view
+
+
+def test_a_representative_activity_counts_on_the_day_it_took_place() -> None:
+    rep, kind, when = projection.activity_of(activity("rep-9", "visit", 0))  # type: ignore[misc]
+    assert (rep, kind) == ("rep-9", "visit")
+    assert when.date().isoformat() == "2025-09-29" and when.utcoffset() is not None
+
+
+def test_a_range_is_covered_by_whole_months_and_loose_days() -> None:
+    from datetime import date
+
+    periods = covering(date(2025, 8, 30), date(2025, 10, 2))
+    assert periods == ["d:2025-08-30", "d:2025-08-31", "m:2025-09", "d:2025-10-01", "d:2025-10-02"]
+
+
+def test_iso_helper_is_aware() -> None:
+    assert iso(0).endswith("+00:00")

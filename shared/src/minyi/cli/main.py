@@ -61,6 +61,8 @@ def serve(
         log_config=None,
         access_log=False,
         lifespan="on",
+        # Open server-sent-event streams must not hold a stopping service for long.
+        timeout_graceful_shutdown=5,
     )
 
 

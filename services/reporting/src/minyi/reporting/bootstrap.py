@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 from fastapi import APIRouter
 
 from minyi.contracts import subjects
 from minyi.platform.service import Consumer, Runtime, ServiceDefinition
+from minyi.reporting.adapters import store
 from minyi.reporting.adapters.tables import metadata
+from minyi.reporting.adapters.webhooks import DeliveryWorker
 from minyi.reporting.entrypoints import http
 from minyi.reporting.service_layer.handlers import when_any_event_update_views
+from minyi.reporting.service_layer.live import Broadcaster
 
 PACKAGE = "minyi.reporting"
+
+
+def prepare(runtime: Runtime) -> None:
+    runtime.extras["resolutions"] = Broadcaster()
+    runtime.extras["deliveries_wake"] = asyncio.Event()
 
 
 def consumers(_runtime: Runtime) -> Sequence[Consumer]:
@@ -26,14 +35,31 @@ def consumers(_runtime: Runtime) -> Sequence[Consumer]:
 
 
 def routers(_runtime: Runtime) -> Sequence[APIRouter]:
-    return [http.router]
+    return [http.router, http.pages]
+
+
+async def on_start(runtime: Runtime) -> None:
+    async with runtime.sessions() as s, s.begin():
+        await store.ensure_state(s)
+    worker = DeliveryWorker(runtime.sessions, runtime.clock, runtime.extras["deliveries_wake"])
+    worker.start()
+    runtime.extras["deliveries"] = worker
+
+
+async def on_stop(runtime: Runtime) -> None:
+    worker: DeliveryWorker | None = runtime.extras.get("deliveries")
+    if worker is not None:
+        await worker.stop()
 
 
 SERVICE = ServiceDefinition(
     name="reporting",
     package=PACKAGE,
     metadata=metadata,
+    prepare=prepare,
     routers=routers,
     consumers=consumers,
+    on_start=on_start,
+    on_stop=on_stop,
     title="Minyi reporting",
 )

@@ -1,48 +1,174 @@
-"""Reporting's read models."""
+"""Reporting's read models, each keyed by a ``generation``.
+
+Live views are one generation; ``minyi reporting rebuild`` fills the next one from the
+whole stream while the consumer keeps writing both, then flips ``projection_state`` in one
+transaction: readers see the old views or the new ones, never a half-built mix.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, Index, Integer, MetaData, String, Table
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 from minyi.platform.db import UtcDateTime
 from minyi.platform.service import platform_tables
+from minyi.reporting.domain.projection import MEASURES
 
 metadata = MetaData()
 platform_tables(metadata)
 
-suggestion_view = Table(
-    "suggestion_view",
+projection_state = Table(
+    "projection_state",
     metadata,
+    Column("id", Integer, primary_key=True),
+    Column("live_generation", Integer, nullable=False),
+    # Set while a rebuild fills that generation; the live consumer then writes it too.
+    Column("building_generation", Integer, nullable=True),
+)
+
+suggestions = Table(
+    "suggestions",
+    metadata,
+    Column("generation", Integer, primary_key=True),
     Column("suggestion_id", String(64), primary_key=True),
     Column("status", String(20), nullable=False),
-    Column("status_rank", Integer, nullable=False),
+    Column("position", JSON),
     Column("title", String(200)),
     Column("district_code", String(20)),
     Column("channel", String(30)),
     Column("kind", String(40)),
     Column("station_id", String(64)),
+    Column("representative_id", String(64)),
     Column("urgent", Boolean),
     Column("unit_id", String(64)),
     Column("unit_name", String(100)),
     Column("category", String(40)),
     Column("focus_area", String(40)),
     Column("attempt", Integer),
+    Column("explanation", JSON),
     Column("outcome", String(2)),
+    Column("reply", Text),
+    Column("round", Integer),
     Column("on_time", Boolean),
+    Column("first_reply_on_time", Boolean),
+    Column("accepted_on_time", Boolean),
+    Column("close_result", String(20)),
+    Column("feedback", JSON),
+    Column("escalation_level", Integer),
+    Column("supervision_group", String(64)),
+    Column("supervision_group_name", String(100)),
+    Column("cluster_id", String(64)),
+    Column("triage", Boolean),
+    Column("overdue_round", Integer),
+    Column("overdue_open", Boolean),
+    Column("reopen_count", Integer),
+    Column("reminder_count", Integer),
+    Column("endorsement_count", Integer),
+    Column("marks", JSON),
+    Column("ranks", JSON),
     Column("filed_at", UtcDateTime()),
     Column("assigned_at", UtcDateTime()),
-    Column("resolved_at", UtcDateTime()),
-    Index("ix_suggestion_view_status", "status"),
-    Index("ix_suggestion_view_district", "district_code"),
+    Column("accepted_at", UtcDateTime()),
+    Column("replied_at", UtcDateTime()),
+    Column("first_replied_at", UtcDateTime()),
+    Column("reply_by", UtcDateTime()),
+    Column("closed_at", UtcDateTime()),
+    Index("ix_suggestions_overdue", "generation", "overdue_open", "reply_by"),
+    Index("ix_suggestions_cluster", "generation", "cluster_id"),
+    Index("ix_suggestions_replied", "generation", "replied_at"),
 )
 
-timeline = Table(
-    "timeline",
+events = Table(
+    "events",
     metadata,
+    Column("generation", Integer, primary_key=True),
     Column("event_id", String(64), primary_key=True),
-    Column("suggestion_id", String(64), nullable=False, index=True),
+    Column("suggestion_id", String(64), nullable=False),
     Column("type", String(100), nullable=False),
+    Column("step", String(30), nullable=False),
     Column("time", UtcDateTime(), nullable=False),
     Column("actor", String(100), nullable=False),
     Column("summary", JSON, nullable=False),
+    Index("ix_events_suggestion", "generation", "suggestion_id"),
 )
+
+counts = Table(
+    "counts",
+    metadata,
+    Column("generation", Integer, primary_key=True),
+    Column("dimension", String(20), primary_key=True),
+    # The period before the key: a query reads one dimension's months (or weeks, or days)
+    # as one index range, without stepping over the rows of the other granularities.
+    Column("period", String(12), primary_key=True),
+    Column("key", String(300), primary_key=True),
+    *(Column(m, Integer, nullable=False, server_default="0") for m in MEASURES),
+)
+
+activities = Table(
+    "activities",
+    metadata,
+    Column("generation", Integer, primary_key=True),
+    Column("representative_id", String(64), primary_key=True),
+    Column("activity_kind", String(40), primary_key=True),
+    Column("period", String(12), primary_key=True),
+    Column("n", Integer, nullable=False, server_default="0"),
+)
+
+clusters = Table(
+    "clusters",
+    metadata,
+    Column("generation", Integer, primary_key=True),
+    Column("cluster_id", String(64), primary_key=True),
+    Column("size", Integer, nullable=False, server_default="0"),
+    Column("representative_title", String(200)),
+    Column("district_code", String(20)),
+    Column("rank", JSON),
+)
+
+names = Table(
+    "names",
+    metadata,
+    Column("generation", Integer, primary_key=True),
+    Column("kind", String(20), primary_key=True),
+    Column("id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+)
+
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("url", String(1000), nullable=False),
+    Column("secret", String(200), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("active", Boolean, nullable=False, server_default="1"),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("subscription_id", String(64), nullable=False),
+    Column("event_id", String(64), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", UtcDateTime(), nullable=False),
+    Column("claimed_until", UtcDateTime(), nullable=True),
+    Column("delivered_at", UtcDateTime(), nullable=True),
+    Column("failed", Boolean, nullable=False, server_default="0"),
+    Column("last_error", String(500)),
+    UniqueConstraint("subscription_id", "event_id", name="uq_deliveries_subscription_event"),
+    Index("ix_deliveries_due", "delivered_at", "failed", "next_attempt_at"),
+)
+
+GENERATIONAL = (suggestions, events, counts, activities, clusters, names)

@@ -1,93 +1,373 @@
 """The suggestion view as a fold over events, whatever their order or repetition.
 
-Each field belongs to the event that knows it; the status only moves forward (a stale
-event never lowers it); a re-assignment with a higher attempt wins over an older one.
+Every field is decided by a rule that does not depend on arrival order: a field belongs to
+the event that knows it; where several events know it, the one furthest along wins (higher
+round, attempt or version); counted things (reminders, reopenings, endorsements) are sets
+of event ids, so a duplicate counts once. The status is the step with the greatest
+position ``(round, phase, attempt, rank)``, so a stale event never moves it back.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import contextlib
+from collections import Counter
+from datetime import date, datetime, time
 from typing import Any
 
 from minyi.contracts.envelope import RawEvent
-from minyi.contracts.events import AssignedToUnit, Resolved, SuggestionFiled
+from minyi.reporting.domain.events import as_datetime, as_int, attempt_of, step_of
+from minyi.reporting.domain.periods import CITY_TZ, periods_of
 
-STATUS_RANK = {"filed": 1, "assigned": 2, "resolved": 3}
+CLOSED_ROUND = 1_000  # a closed case stays closed, whatever arrives after
+# Signing for a case (CaseAccepted) is a fact on the view (``accepted_at``), not a status:
+# the unit still has the case as assigned until it answers.
+STATUSES = ("filed", "triage", "assigned", "returned", "resolved", "reopened", "closed")
+STATUS_NAMES_ZH = {
+    "filed": "已受理",
+    "triage": "待人工分办",
+    "assigned": "办理中",
+    "returned": "已退回",
+    "resolved": "已答复",
+    "reopened": "重新办理",
+    "closed": "已办结",
+    "unknown": "未知",
+}
+MARK_KINDS = ("reminders", "reopens", "returns", "escalations", "endorsers", "progress")
+# Fields a timeline never shows (pseudonymous, but still about a person).
+PRIVATE_FIELDS = frozenset({"citizen_ref", "contact", "phone", "name"})
+
+View = dict[str, Any]
 
 
-def _advance(view: dict[str, Any], status: str) -> None:
-    if STATUS_RANK[status] > view.get("status_rank", 0):
-        view["status"] = status
-        view["status_rank"] = STATUS_RANK[status]
+def _position(step: str, data: dict[str, Any]) -> tuple[int, int, int, int] | None:
+    rnd = as_int(data.get("round"), 1)
+    attempt = attempt_of(data)
+    return {
+        "filed": (1, 0, 0, 10),
+        "triage": (1, 0, attempt, 15),
+        "assigned": (1, 0, attempt, 20),
+        "returned": (1, 0, attempt, 25),
+        "reopened": (rnd, 0, 0, 5),
+        "resolved": (rnd, 1, 0, 40),
+        "closed": (CLOSED_ROUND, 0, 0, 60),
+    }.get(step)
 
 
-def apply(view: dict[str, Any], event: RawEvent) -> dict[str, Any]:
+def _advance(view: View, step: str, data: dict[str, Any]) -> None:
+    position = _position(step, data)
+    if position is not None and list(position) > (view.get("position") or [0, 0, 0, 0]):
+        view["position"] = list(position)
+        view["status"] = step
+
+
+def _mark(view: View, kind: str, value: str) -> None:
+    marks = {k: list(v) for k, v in (view.get("marks") or {}).items()}
+    values = set(marks.get(kind, ()))
+    values.add(value)
+    marks[kind] = sorted(values)
+    view["marks"] = marks
+
+
+def _newer(view: View, key: str, rank: tuple[Any, ...]) -> bool:
+    """True (and remember ``rank``) if an event ranked ``rank`` beats the one behind ``key``."""
+    ranks = dict(view.get("ranks") or {})
+    old = ranks.get(key)
+    new = [v.isoformat() if isinstance(v, datetime) else v for v in rank]
+    if old is not None and new <= old:
+        return False
+    ranks[key] = new
+    view["ranks"] = ranks
+    return True
+
+
+def apply(view: View, event: RawEvent) -> View:
     """Return the view with ``event`` folded in (``view`` may be empty)."""
     view = dict(view)
-    if event.type == SuggestionFiled.event_type:
-        f = event.data_as(SuggestionFiled)
+    step = step_of(event.type)
+    d = event.data
+    if step is None:
+        return view
+    _advance(view, step, d)
+    if step == "filed":
         view.update(
-            title=f.title,
-            district_code=f.district_code,
-            channel=f.channel,
-            kind=f.kind,
-            station_id=f.station_id,
-            urgent=f.urgent,
-            filed_at=f.filed_at,
+            title=d.get("title"),
+            district_code=d.get("district_code"),
+            channel=d.get("channel"),
+            kind=d.get("kind") or "citizen_appeal",
+            station_id=d.get("station_id"),
+            representative_id=d.get("representative_id"),
+            urgent=bool(d.get("urgent")),
+            filed_at=as_datetime(d.get("filed_at")) or event.time,
         )
-        _advance(view, "filed")
-    elif event.type == AssignedToUnit.event_type:
-        a = event.data_as(AssignedToUnit)
-        if a.attempt >= (view.get("attempt") or 0):
+    elif step == "assigned":
+        if _newer(view, "assigned", (attempt_of(d),)):
             view.update(
-                unit_id=a.unit_id,
-                unit_name=a.unit_name,
-                category=a.category,
-                focus_area=a.focus_area,
-                attempt=a.attempt,
-                assigned_at=a.assigned_at,
-                district_code=view.get("district_code") or a.district_code,
+                unit_id=d.get("unit_id"),
+                unit_name=d.get("unit_name"),
+                category=d.get("category"),
+                focus_area=d.get("focus_area"),
+                attempt=attempt_of(d),
+                assigned_at=as_datetime(d.get("assigned_at")) or event.time,
+                explanation=d.get("explanation"),
             )
-        _advance(view, "assigned")
-    elif event.type == Resolved.event_type:
-        r = event.data_as(Resolved)
-        view.update(outcome=r.outcome, resolved_at=r.replied_at, on_time=r.on_time)
-        _advance(view, "resolved")
+            view["district_code"] = view.get("district_code") or d.get("district_code")
+    elif step == "accepted":
+        if _newer(view, "accepted", (attempt_of(d), d.get("accepted_at") or "")):
+            view.update(
+                accepted_at=as_datetime(d.get("accepted_at")) or event.time,
+                accepted_on_time=bool(d.get("on_time")),
+            )
+    elif step == "resolved":
+        rnd = as_int(d.get("round"), 1)
+        replied_at = as_datetime(d.get("replied_at")) or event.time
+        if _newer(view, "resolved", (rnd, d.get("replied_at") or "")):
+            view.update(
+                outcome=d.get("outcome"),
+                reply=d.get("reply"),
+                replied_at=replied_at,
+                round=rnd,
+                on_time=bool(d.get("on_time")),
+            )
+        if rnd == 1:
+            view.update(first_replied_at=replied_at, first_reply_on_time=bool(d.get("on_time")))
+    elif step == "closed":
+        view.update(
+            close_result=d.get("result"), closed_at=as_datetime(d.get("closed_at")) or event.time
+        )
+    elif step == "feedback":
+        if _newer(view, "feedback", (as_int(d.get("round"), 1), str(event.time))):
+            view["feedback"] = {k: v for k, v in d.items() if k not in PRIVATE_FIELDS}
+    elif step == "reopened":
+        _mark(view, "reopens", event.id)
+    elif step == "returned":
+        _mark(view, "returns", event.id)
+    elif step == "reminder":
+        _mark(view, "reminders", event.id)
+    elif step == "progress":
+        _mark(view, "progress", event.id)
+    elif step == "escalated":
+        _mark(view, "escalations", event.id)
+        if _newer(view, "escalated", (as_int(d.get("level")), d.get("escalated_at") or "")):
+            view.update(
+                escalation_level=as_int(d.get("level")),
+                supervision_group=d.get("group_id") or d.get("target_id"),
+                supervision_group_name=d.get("target_name") if d.get("level") == 1 else None,
+            )
+    elif step == "overdue":
+        view["overdue_round"] = max(view.get("overdue_round") or 0, as_int(d.get("round"), 1))
+    elif step == "endorsed":
+        endorser = d.get("representative_id") or d.get("endorsed_by") or event.source
+        _mark(view, "endorsers", str(endorser))
+    elif step == "clustered":
+        if _newer(view, "clustered", (as_int(d.get("size")), str(d.get("cluster_id")))):
+            view["cluster_id"] = d.get("cluster_id")
+    elif step == "triage":
+        view["triage"] = True
+    deadline = d.get("reply_by") or (d.get("deadline") if d.get("stage") == "reply" else None)
+    if step in {"escalated", "overdue", "reopened", "extended", "reminder"} and deadline:
+        rank = (as_int(d.get("round"), 1), as_int(d.get("case_version")), str(deadline))
+        if _newer(view, "reply_by", rank):
+            view["reply_by"] = as_datetime(deadline)
+    return _derive(view)
+
+
+def _derive(view: View) -> View:
+    """Flags that follow from the folded fields (kept as columns so queries can index them)."""
+    marks = view.get("marks") or {}
+    rnd = view.get("round") or 0
+    view["reopen_count"] = len(marks.get("reopens", ()))
+    view["reminder_count"] = len(marks.get("reminders", ()))
+    view["endorsement_count"] = len(marks.get("endorsers", ()))
+    # Overdue now: marked overdue in a round that has no answer yet, and not closed.
+    view["overdue_open"] = bool(
+        (view.get("overdue_round") or 0) > rnd and view.get("status") != "closed"
+    )
     return view
 
 
+def contributions(view: View) -> dict[tuple[str, str, str], Counter[str]]:
+    """What one suggestion adds to the pre-aggregated counters, by (dimension, key, period).
+
+    Counters are the sum of every suggestion's contribution, so a change to a suggestion is
+    applied as ``contributions(new) - contributions(old)``: the same totals whatever order
+    the events came in. A suggestion contributes nothing until its filing is known.
+    """
+    filed_at = view.get("filed_at")
+    if not isinstance(filed_at, datetime):
+        return {}
+    m = _measures(view)
+    kind, district = view.get("kind") or "", view.get("district_code") or ""
+    # Only the cube carries the status: a status change then moves one cube row, and the
+    # other dimensions keep few keys (fast to sum; their measures already tell the stage).
+    head = (kind, district)
+    keys: list[tuple[str, tuple[str, ...]]] = [
+        (
+            "cube",
+            (
+                kind,
+                view.get("status") or "",
+                district,
+                view.get("category") or "",
+                view.get("focus_area") or "",
+            ),
+        ),
+    ]
+    if view.get("unit_id"):
+        keys.append(("unit", (*head, view["unit_id"])))
+    if view.get("supervision_group"):
+        keys.append(("group", (*head, view["supervision_group"])))
+    # Stations, clusters and representatives number in the thousands: their keys carry
+    # only themselves (a station, a cluster and a representative each belong to a district
+    # already), which keeps those views' sums small.
+    if view.get("station_id"):
+        keys.append(("station", (view["station_id"], view.get("category") or "")))
+    if view.get("cluster_id"):
+        keys.append(("cluster", (str(view["cluster_id"]),)))
+    if view.get("representative_id"):
+        keys.append(("rep_filed", (view["representative_id"],)))
+    for endorser in (view.get("marks") or {}).get("endorsers", ()):
+        keys.append(("rep_endorsed", (endorser,)))
+    out: dict[tuple[str, str, str], Counter[str]] = {}
+    for period in periods_of(filed_at):
+        for dimension, key in keys:
+            out[(dimension, encode_key(key), period)] = Counter(m)
+    return out
+
+
+def encode_key(parts: tuple[str, ...]) -> str:
+    return "|".join(p.replace("|", "/") for p in parts)
+
+
+def decode_key(key: str) -> list[str]:
+    return key.split("|")
+
+
+def _measures(view: View) -> dict[str, int]:
+    outcome = view.get("outcome")
+    replied = view.get("first_replied_at") or view.get("replied_at")
+    start = view.get("assigned_at") or view.get("filed_at")
+    reply_days = 0
+    if isinstance(replied, datetime) and isinstance(start, datetime):
+        # Calendar days (not working days): reporting has no holiday calendar of its own.
+        reply_days = max(0, round((replied - start).total_seconds() / 86400))
+    result = view.get("close_result")
+    measures = {
+        "n": 1,
+        "assigned": int(bool(view.get("unit_id"))),
+        "accepted": int(view.get("accepted_at") is not None),
+        "accepted_on_time": int(bool(view.get("accepted_on_time"))),
+        "replied": int(replied is not None),
+        "replied_on_time": int(bool(view.get("first_reply_on_time", view.get("on_time")))),
+        "reply_days": reply_days if replied is not None else 0,
+        "solved": int(outcome == "A"),
+        "outcome_a": int(outcome == "A"),
+        "outcome_b": int(outcome == "B"),
+        "outcome_c": int(outcome == "C"),
+        "outcome_d": int(outcome == "D"),
+        "closed": int(view.get("status") == "closed"),
+        "rated": int(result in ("satisfied", "unsatisfied")),
+        "satisfied": int(result == "satisfied"),
+        "reopened": int((view.get("reopen_count") or 0) > 0),
+        "escalated": int((view.get("escalation_level") or 0) > 0),
+        "reminded": int((view.get("reminder_count") or 0) > 0),
+        "overdue_open": int(bool(view.get("overdue_open"))),
+        "endorsements": int(view.get("endorsement_count") or 0),
+    }
+    return {k: v for k, v in measures.items() if v}
+
+
+MEASURES = (
+    "n",
+    "assigned",
+    "accepted",
+    "accepted_on_time",
+    "replied",
+    "replied_on_time",
+    "reply_days",
+    "solved",
+    "outcome_a",
+    "outcome_b",
+    "outcome_c",
+    "outcome_d",
+    "closed",
+    "rated",
+    "satisfied",
+    "reopened",
+    "escalated",
+    "reminded",
+    "overdue_open",
+    "endorsements",
+)
+
+
+def delta(
+    old: dict[tuple[str, str, str], Counter[str]], new: dict[tuple[str, str, str], Counter[str]]
+) -> dict[tuple[str, str, str], dict[str, int]]:
+    """New contribution minus old, only the rows and measures that change."""
+    changes: dict[tuple[str, str, str], dict[str, int]] = {}
+    for row in old.keys() | new.keys():
+        before, after = old.get(row, Counter()), new.get(row, Counter())
+        diff = {m: after[m] - before[m] for m in before.keys() | after.keys()}
+        diff = {m: v for m, v in diff.items() if v}
+        if diff:
+            changes[row] = diff
+    return changes
+
+
+def apply_cluster(cluster: View, event: RawEvent) -> View:
+    """A recurring-appeal cluster: its biggest reported size wins, with that report's title."""
+    d = event.data
+    cluster = dict(cluster)
+    # Every field is part of the rank, so that two reports of one size still give one
+    # answer whichever came first.
+    rank = [
+        as_int(d.get("size")),
+        str(d.get("representative_title") or ""),
+        str(d.get("district_code") or ""),
+    ]
+    if rank > (cluster.get("rank") or [0, "", ""]):
+        cluster.update(
+            rank=rank,
+            size=rank[0],
+            representative_title=d.get("representative_title"),
+            district_code=d.get("district_code"),
+        )
+    return cluster
+
+
+def activity_of(event: RawEvent) -> tuple[str, str, datetime] | None:
+    """A representative's logged activity: (representative, activity kind, when)."""
+    d = event.data
+    rep = d.get("representative_id") or event.subject
+    when = as_datetime(d.get("logged_at")) or event.time
+    day = d.get("date")
+    if isinstance(day, str) and len(day) == 10:
+        # The day the activity took place counts, not the day it was logged.
+        with contextlib.suppress(ValueError):
+            when = datetime.combine(date.fromisoformat(day), time(12), CITY_TZ)
+    kind = d.get("activity_kind") or d.get("kind") or "other"
+    return (str(rep), str(kind), when) if rep else None
+
+
 def timeline_entry(event: RawEvent) -> dict[str, Any]:
-    """What the timeline shows of an event: its time, its actor, and a summary."""
-    data = event.data
-    summary: dict[str, Any]
-    if event.type == SuggestionFiled.event_type:
-        summary = {
-            "title": data.get("title"),
-            "channel": data.get("channel"),
-            "district_code": data.get("district_code"),
-        }
-    elif event.type == AssignedToUnit.event_type:
-        summary = {
-            "unit_id": data.get("unit_id"),
-            "unit_name": data.get("unit_name"),
-            "category": data.get("category"),
-            "explanation": data.get("explanation"),
-        }
-    elif event.type == Resolved.event_type:
-        summary = {
-            "outcome": data.get("outcome"),
-            "reply": data.get("reply"),
-            "on_time": data.get("on_time"),
-        }
-    else:
-        summary = {}
+    """What the timeline shows of an event: its time, its actor, and what it said."""
+    d = event.data
+    actor = (
+        d.get("actor")
+        or d.get("unit_name")
+        or d.get("unit_id")
+        or d.get("representative_id")
+        or d.get("target_name")
+        or event.source
+    )
     return {
         "event_id": event.id,
         "suggestion_id": event.subject,
         "type": event.type,
+        "step": step_of(event.type) or "other",
         "time": event.time,
-        "actor": event.source,
-        "summary": summary,
+        "actor": str(actor),
+        "summary": {k: v for k, v in d.items() if k not in PRIVATE_FIELDS},
     }
 
 

@@ -1,41 +1,52 @@
-"""Reporting's one reaction: fold every event into the views."""
+"""Reporting's one reaction: fold every event into the views, then tell live subscribers."""
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+import json
+from typing import Any
+
+from sqlalchemy import event as sa_event
+from sqlalchemy import select
 
 from minyi.contracts.envelope import RawEvent
-from minyi.platform.db import insert_or_ignore
 from minyi.platform.service import UnitOfWork
-from minyi.reporting.adapters.tables import suggestion_view, timeline
-from minyi.reporting.domain.projection import apply, timeline_entry
+from minyi.reporting.adapters import store, webhooks
+from minyi.reporting.adapters.tables import subscriptions
+from minyi.reporting.domain.events import step_of
+from minyi.reporting.service_layer.live import Broadcaster, resolution_message
 
 
 async def when_any_event_update_views(event: RawEvent, uow: UnitOfWork) -> None:
-    """Add the event to the suggestion's timeline and fold it into its view."""
+    """Add the event to the timeline and fold it into the views of every kept generation."""
     session = uow.session
-    await insert_or_ignore(session, timeline, timeline_entry(event))
-    # A placeholder row first, then a row lock: two replicas folding events of one
-    # suggestion take turns instead of overwriting each other.
-    await insert_or_ignore(
-        session,
-        suggestion_view,
-        {"suggestion_id": event.subject, "status": "unknown", "status_rank": 0},
-    )
-    row = (
-        (
-            await session.execute(
-                select(suggestion_view)
-                .where(suggestion_view.c.suggestion_id == event.subject)
-                .with_for_update()
-            )
+    generations = await store.written_generations(session)
+    new_in_live = False
+    for generation in generations:
+        first = await store.project(session, generation, event)
+        new_in_live = new_in_live or (first and generation == generations[0])
+    if not new_in_live or step_of(event.type) != "resolved":
+        return
+    message = resolution_message(event)
+    await _enqueue_webhooks(uow, message)
+    broadcaster: Broadcaster | None = uow.runtime.extras.get("resolutions")
+    if broadcaster is not None:
+        # Live subscribers hear of the resolution only once it is committed (a rolled-back
+        # transaction will be redelivered and announced then).
+        sa_event.listen(
+            session.sync_session, "after_commit", lambda _s: broadcaster.publish(message), once=True
         )
-        .mappings()
-        .one()
-    )
-    view = apply(dict(row), event)
-    await session.execute(
-        update(suggestion_view)
-        .where(suggestion_view.c.suggestion_id == event.subject)
-        .values(**{k: v for k, v in view.items() if k != "suggestion_id"})
-    )
+
+
+async def _enqueue_webhooks(uow: UnitOfWork, message: dict[str, Any]) -> None:
+    subs = (
+        await uow.session.execute(select(subscriptions.c.id).where(subscriptions.c.active))
+    ).all()
+    if not subs:
+        return
+    body = json.dumps(message, ensure_ascii=False, default=str)
+    now = uow.runtime.clock.now()
+    for (sub_id,) in subs:
+        await webhooks.enqueue(uow.session, sub_id, message["event_id"], body, now)
+    waker = uow.runtime.extras.get("deliveries_wake")
+    if waker is not None:
+        sa_event.listen(uow.session.sync_session, "after_commit", lambda _s: waker.set(), once=True)

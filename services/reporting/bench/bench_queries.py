@@ -1,0 +1,194 @@
+"""Dashboard query latency over a large synthetic history.
+
+Usage: python services/reporting/bench/bench_queries.py [--suggestions 1000000]
+       [--database-url postgresql+asyncpg://…] [--requests 40]
+
+Builds the read models a year of N suggestions would leave behind (views made directly,
+counters by the projection's own ``contributions``, bulk-inserted with Core), then times
+each endpoint in-process (ASGI, no network) and prints p50/p95 in milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import tempfile
+import time
+from collections import Counter, defaultdict
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from sqlalchemy import insert
+
+from minyi.platform import migrations
+from minyi.platform.service import build_runtime
+from minyi.platform.settings import Settings
+from minyi.reporting.adapters.tables import clusters, counts, names, suggestions
+from minyi.reporting.bootstrap import SERVICE
+from minyi.reporting.domain.projection import MEASURES, contributions
+
+DISTRICTS = ["420802", "420804", "420822", "420881", "420882", "420871", "420872"]
+FOCUS = [
+    "城市能级",
+    "科技赋能",
+    "现代服务业",
+    "交通物流枢纽功能",
+    "城乡统筹发展",
+    "生态环境质量",
+    "文旅产业",
+]
+CATEGORIES = [f"类别{i:02d}" for i in range(14)]
+UNITS = [f"unit-{i:02d}" for i in range(60)]
+STATUSES = ["closed"] * 6 + ["resolved", "accepted", "assigned", "reopened"]
+T0 = datetime(2025, 1, 1, tzinfo=UTC)
+ENDPOINTS = [
+    "/v1/headline",
+    "/v1/headline?from=2025-03-15&to=2025-09-20",
+    "/v1/heatmap",
+    "/v1/heatmap?district=420802&kind=citizen_appeal",
+    "/v1/trends?from=2025-06-01&to=2025-08-31",
+    "/v1/units",
+    "/v1/supervision-groups",
+    "/v1/recurring?from=2025-11-01&to=2025-11-30",
+    "/v1/representatives",
+    "/v1/overdue",
+    "/v1/public/summary",
+    "/v1/suggestions/b-12345",
+]
+
+
+def synthetic_view(i: int, rng: random.Random) -> dict[str, Any]:
+    filed = T0 + timedelta(seconds=rng.randrange(365 * 86400))
+    status = rng.choice(STATUSES)
+    cat = rng.randrange(len(CATEGORIES))
+    answered = status in ("closed", "resolved", "reopened")
+    overdue = not answered and rng.random() < 0.05
+    view: dict[str, Any] = {
+        "suggestion_id": f"b-{i}",
+        "status": status,
+        "title": f"第{i}号诉求",
+        "district_code": rng.choice(DISTRICTS),
+        "kind": "citizen_appeal" if rng.random() < 0.9 else "rep_suggestion",
+        "channel": "web",
+        "station_id": f"st-{rng.randrange(226)}" if rng.random() < 0.3 else None,
+        "representative_id": f"rep-{rng.randrange(5200)}" if rng.random() < 0.1 else None,
+        "unit_id": UNITS[(cat * 4 + rng.randrange(4)) % len(UNITS)],
+        "category": CATEGORIES[cat],
+        "focus_area": FOCUS[cat % len(FOCUS)],
+        "filed_at": filed,
+        "assigned_at": filed + timedelta(hours=2),
+        "accepted_at": filed + timedelta(hours=20),
+        "accepted_on_time": rng.random() < 0.9,
+        "overdue_round": 1 if overdue else None,
+        "overdue_open": overdue,
+        "reply_by": filed + timedelta(days=15),
+        "cluster_id": f"c-{rng.randrange(3000)}" if rng.random() < 0.2 else None,
+    }
+    if overdue and rng.random() < 0.5:
+        view.update(escalation_level=1, supervision_group=f"grp-{view['district_code']}")
+    if answered:
+        replied = filed + timedelta(days=rng.randrange(1, 20))
+        view.update(
+            outcome=rng.choice("AAAABBCD"),
+            replied_at=replied,
+            first_replied_at=replied,
+            round=1,
+            first_reply_on_time=rng.random() < 0.85,
+            on_time=True,
+        )
+    if status == "closed":
+        view.update(close_result=rng.choice(["satisfied"] * 8 + ["unsatisfied", "no_response"]))
+        view["closed_at"] = view["replied_at"] + timedelta(days=7)
+    return view
+
+
+async def build(url: str, n: int) -> Any:
+    settings = Settings(service="reporting", database_url=url)
+    runtime = build_runtime(SERVICE, settings)
+    await migrations.upgrade(runtime.engine, SERVICE.package)
+    rng = random.Random(2025)
+    totals: dict[tuple[str, str, str], Counter[str]] = defaultdict(Counter)
+    columns = {c.name for c in suggestions.columns}
+    started = time.perf_counter()
+    batch: list[dict[str, Any]] = []
+    async with runtime.engine.begin() as conn:
+        for i in range(n):
+            view = synthetic_view(i, rng)
+            for row, measures in contributions(view).items():
+                totals[row].update(measures)
+            batch.append(
+                {"generation": 1, **{k: view.get(k) for k in columns if k != "generation"}}
+            )
+            if len(batch) == 5000:
+                await conn.execute(insert(suggestions), batch)
+                batch = []
+        if batch:
+            await conn.execute(insert(suggestions), batch)
+        rows = [
+            {"generation": 1, "dimension": d, "key": k, "period": p}
+            | {m: measures.get(m, 0) for m in MEASURES}
+            for (d, k, p), measures in totals.items()
+        ]
+        for i in range(0, len(rows), 5000):
+            await conn.execute(insert(counts), rows[i : i + 5000])
+        await conn.execute(
+            insert(clusters),
+            [
+                {"generation": 1, "cluster_id": f"c-{i}", "size": 0, "district_code": "420802",
+                 "representative_title": f"高频诉求{i}"}
+                for i in range(3000)
+            ],
+        )  # fmt: skip
+        await conn.execute(
+            insert(names),
+            [{"generation": 1, "kind": "unit", "id": u, "name": f"{u} 承办单位"} for u in UNITS],
+        )
+    print(
+        f"built {n:,} suggestions, {len(rows):,} counter rows "
+        f"in {time.perf_counter() - started:.0f}s"
+    )
+    return runtime
+
+
+async def measure(runtime: Any, requests: int) -> None:
+    app = FastAPI()
+    app.state.runtime = runtime
+    for router in SERVICE.routers(runtime):
+        app.include_router(router)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+        print(f"{'endpoint':58} {'p50 ms':>8} {'p95 ms':>8}")
+        for path in ENDPOINTS:
+            await client.get(path)  # warm caches
+            times = []
+            for _ in range(requests):
+                t = time.perf_counter()
+                r = await client.get(path)
+                times.append((time.perf_counter() - t) * 1000)
+                assert r.status_code == 200, (path, r.text)
+            times.sort()
+            p95 = times[max(0, round(0.95 * len(times)) - 1)]
+            print(f"{path:58} {statistics.median(times):8.1f} {p95:8.1f}")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--suggestions", type=int, default=1_000_000)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--requests", type=int, default=40)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.database_url or f"sqlite+aiosqlite:///{tmp}/bench.sqlite3"
+        runtime = await build(url, args.suggestions)
+        try:
+            await measure(runtime, args.requests)
+        finally:
+            await runtime.engine.dispose()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

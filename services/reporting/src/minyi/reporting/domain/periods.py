@@ -1,0 +1,83 @@
+"""Days and months in the city's time zone, and the periods that cover a date range.
+
+Counters are kept per day (``d:2025-09-30``), per ISO week (``w:2025-W40``) and per month
+(``m:2025-09``): a range is read as its whole months (or, for weekly series, whole weeks)
+plus the loose days at either end, so a year costs ~12 + ~60 rows per key, not 365; a view
+without a range reads the one all-time row (``a:all``) per key.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+# China has one time zone and no daylight saving; a suggestion filed at 23:30 local time
+# belongs to that local day, not to the UTC one.
+CITY_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+def local_day(moment: datetime) -> date:
+    return moment.astimezone(CITY_TZ).date()
+
+
+def day_period(day: date) -> str:
+    return f"d:{day.isoformat()}"
+
+
+def month_period(day: date) -> str:
+    return f"m:{day.year:04d}-{day.month:02d}"
+
+
+def week_period(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"w:{year}-W{week:02d}"
+
+
+# All time, one row per key: what a view without a range reads.
+ALL_TIME = "a:all"
+
+
+def periods_of(moment: datetime) -> tuple[str, str, str, str]:
+    day = local_day(moment)
+    return day_period(day), week_period(day), month_period(day), ALL_TIME
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
+def covering(start: date, end: date) -> list[str]:
+    """Periods whose union is exactly the days ``start`` … ``end`` (both included)."""
+    periods: list[str] = []
+    day = start
+    while day <= end:
+        month_end = _next_month(day) - timedelta(days=1)
+        if day.day == 1 and month_end <= end:
+            periods.append(month_period(day))
+            day = month_end + timedelta(days=1)
+        else:
+            periods.append(day_period(day))
+            day += timedelta(days=1)
+    return periods
+
+
+def covering_weeks(start: date, end: date) -> list[str]:
+    """Like ``covering`` but with whole ISO weeks instead of whole months."""
+    periods: list[str] = []
+    day = start
+    while day <= end:
+        sunday = day + timedelta(days=6 - day.weekday())
+        if day.weekday() == 0 and sunday <= end:
+            periods.append(week_period(day))
+            day = sunday + timedelta(days=1)
+        else:
+            periods.append(day_period(day))
+            day += timedelta(days=1)
+    return periods
+
+
+def week_of(period: str) -> str:
+    """``d:2025-09-30`` or ``w:2025-W40`` → ISO week ``2025-W40``."""
+    if period.startswith("w:"):
+        return period[2:]
+    year, week, _ = date.fromisoformat(period[2:]).isocalendar()
+    return f"{year}-W{week:02d}"

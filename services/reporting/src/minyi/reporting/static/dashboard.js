@@ -1,0 +1,113 @@
+"use strict";
+// 民情数据看板: reads the reporting API and listens to /v1/stream/resolutions.
+(function () {
+  const charts = {};
+  const pct = (v) => (v === null || v === undefined ? "–" : (v * 100).toFixed(1) + "%");
+  const text = (id, v) => { document.getElementById(id).textContent = v; };
+  const getJSON = (path) => fetch(path, { headers: { Accept: "application/json" } }).then((r) => {
+    if (!r.ok) throw new Error(path + " → " + r.status);
+    return r.json();
+  });
+  const li = (parent, content) => {
+    const el = document.createElement("li");
+    el.textContent = content;
+    parent.appendChild(el);
+    return el;
+  };
+
+  function renderHeatmap(data) {
+    const rows = data.district_focus;
+    const xs = [...new Set(rows.map((r) => r.district_name || r.district_code || "未知"))];
+    const ys = [...new Set(rows.map((r) => r.focus_area || "未分类"))];
+    const cells = rows.map((r) => [xs.indexOf(r.district_name || r.district_code || "未知"), ys.indexOf(r.focus_area || "未分类"), r.count]);
+    const max = Math.max(1, ...cells.map((c) => c[2]));
+    charts.heatmap.setOption({
+      tooltip: { position: "top" },
+      grid: { left: 110, right: 20, top: 10, bottom: 60 },
+      xAxis: { type: "category", data: xs, splitArea: { show: true } },
+      yAxis: { type: "category", data: ys, splitArea: { show: true } },
+      visualMap: { min: 0, max: max, calculable: true, orient: "horizontal", left: "center", bottom: 0, inRange: { color: ["#fff5f0", "#b71c1c"] } },
+      series: [{ name: "件数", type: "heatmap", data: cells, label: { show: true } }],
+    }, true);
+  }
+
+  function renderTrends(rows) {
+    charts.trends.setOption({
+      tooltip: { trigger: "axis" },
+      legend: { data: ["受理", "答复", "解决"], top: 0 },
+      grid: { left: 40, right: 20, top: 36, bottom: 30 },
+      xAxis: { type: "category", data: rows.map((r) => r.week) },
+      yAxis: { type: "value" },
+      series: [
+        { name: "受理", type: "line", data: rows.map((r) => r.filed) },
+        { name: "答复", type: "line", data: rows.map((r) => r.replied) },
+        { name: "解决", type: "bar", data: rows.map((r) => r.solved) },
+      ],
+    }, true);
+  }
+
+  function renderTable(units) {
+    const body = document.querySelector("#units tbody");
+    body.replaceChildren();
+    for (const u of units.slice(0, 20)) {
+      const tr = document.createElement("tr");
+      for (const v of [u.rank, u.unit_name, u.assigned, u.replied, pct(u.on_time_reply_rate), u.overdue_now, u.mean_days_to_reply ?? "–", pct(u.satisfaction_rate)]) {
+        const td = document.createElement("td");
+        td.textContent = v;
+        tr.appendChild(td);
+      }
+      body.appendChild(tr);
+    }
+  }
+
+  async function refresh() {
+    const [headline, heatmap, trends, recurring, units, overdue] = await Promise.all([
+      getJSON("/v1/headline"), getJSON("/v1/heatmap"), getJSON("/v1/trends"),
+      getJSON("/v1/recurring"), getJSON("/v1/units"), getJSON("/v1/overdue"),
+    ]);
+    text("h-collected", headline.suggestions_collected);
+    text("h-solved", headline.problems_solved);
+    text("h-resolution", pct(headline.resolution_rate));
+    text("h-satisfaction", pct(headline.satisfaction_rate));
+    text("h-overdue", headline.overdue_now);
+    renderHeatmap(heatmap);
+    renderTrends(trends);
+    const rec = document.getElementById("recurring");
+    rec.replaceChildren();
+    for (const c of recurring.slice(0, 10)) li(rec, `${c.representative_title || c.cluster_id}（${c.district_name || "—"}，共 ${c.size} 件，新增 ${c.growth} 件）`);
+    renderTable(units);
+    const od = document.getElementById("overdue");
+    od.replaceChildren();
+    for (const o of overdue.slice(0, 20)) li(od, `${o.title || o.suggestion_id} · ${o.unit_name || o.unit_id || ""} · 应于 ${String(o.reply_by || "").slice(0, 10)} 前答复`);
+    document.body.dataset.loaded = "true";
+  }
+
+  let pending = null;
+  function refreshSoon() {
+    if (pending) return;
+    pending = setTimeout(() => { pending = null; refresh().catch(report); }, 300);
+  }
+  function report(err) { text("live", "数据加载失败：" + err.message); }
+
+  function listen() {
+    const source = new EventSource("/v1/stream/resolutions");
+    source.addEventListener("open", () => { text("live", "● 实时更新中"); refreshSoon(); });
+    source.addEventListener("error", () => text("live", "实时连接重连中…"));
+    source.addEventListener("resolution", (e) => {
+      const r = JSON.parse(e.data);
+      const list = document.getElementById("resolutions");
+      const item = li(list, `${r.suggestion_id} 已答复（结果 ${r.outcome}${r.on_time ? "，按时" : "，超期"}）`);
+      item.dataset.suggestionId = r.suggestion_id;
+      list.prepend(item);
+      refreshSoon();
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    charts.heatmap = echarts.init(document.getElementById("heatmap"));
+    charts.trends = echarts.init(document.getElementById("trends"));
+    window.addEventListener("resize", () => Object.values(charts).forEach((c) => c.resize()));
+    refresh().catch(report);
+    listen();
+  });
+})();

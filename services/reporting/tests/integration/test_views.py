@@ -1,0 +1,209 @@
+"""Reporting's consumer and HTTP API in-process: real SQLite, FastStream's test broker."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import importlib.util
+import io
+import json
+import sys
+import zipfile
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import select
+
+from minyi.contracts.envelope import RawEvent
+from minyi.contracts.subjects import STREAM_NAME
+from minyi.reporting.adapters.tables import counts, deliveries
+from minyi.reporting.adapters.webhooks import SIGNATURE_HEADER, DeliveryWorker, sign
+from minyi.reporting.bootstrap import SERVICE
+from minyi.reporting.service_layer.live import Broadcaster
+
+sys.path.insert(0, str(Path(__file__).parents[1]))
+sys.path.insert(0, str(Path(__file__).parents[4]))
+from reporting_history import history, lifecycle, subject_of
+
+from tests.support.harness import Harness, harness
+
+
+@dataclass
+class Reporting:
+    h: Harness
+    http: httpx.AsyncClient
+
+    async def deliver(self, events: list[RawEvent]) -> None:
+        for e in events:
+            await self.h.broker.publish(
+                e.model_dump_json().encode(), subject_of(e), stream=STREAM_NAME
+            )
+
+    async def get(self, path: str, **params: Any) -> Any:
+        r = await self.http.get(path, params=params)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    async def counters(self) -> list[tuple[Any, ...]]:
+        async with self.h.runtime.sessions() as s:
+            return [
+                tuple(r)
+                for r in (await s.execute(select(counts).order_by(*counts.primary_key))).all()
+            ]
+
+
+@pytest.fixture
+async def reporting(tmp_path: Path) -> AsyncIterator[Reporting]:
+    async with harness(SERVICE, tmp_path) as h:
+        assert SERVICE.on_start is not None and SERVICE.on_stop is not None
+        await SERVICE.on_start(h.runtime)
+        app = FastAPI()
+        app.state.runtime = h.runtime
+        for router in SERVICE.routers(h.runtime):
+            app.include_router(router)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://reporting") as http:
+            yield Reporting(h, http)
+        await SERVICE.on_stop(h.runtime)
+
+
+async def test_the_views_count_what_the_events_say(reporting: Reporting) -> None:
+    await reporting.deliver(history())
+
+    head = await reporting.get("/v1/headline")
+    assert head["suggestions_collected"] == 4
+    assert head["problems_solved"] == 2  # s-1 and s-3 answered with outcome A
+    assert head["satisfaction_rate"] == pytest.approx(2 / 3, abs=1e-4)
+    assert head["overdue_now"] == 1  # s-4: overdue, escalated, not answered
+
+    units = {u["unit_id"]: u for u in await reporting.get("/v1/units")}
+    assert units["u-zjj"]["assigned"] == 3 and units["u-zjj"]["overdue_now"] == 1
+    assert units["u-zjj"]["outcome_b"] == 1
+    assert units["u-jtj"]["reopen_rate"] == 1.0
+
+    groups = await reporting.get("/v1/supervision-groups")
+    assert groups == [
+        {"group_id": "grp-dongbao", "group_name": "东宝区督导组", "escalated": 2,
+         "overdue_now": 1, "replied": 1, "closed": 1},
+    ]  # fmt: skip
+    recurring = await reporting.get("/v1/recurring")
+    assert recurring[0]["cluster_id"] == "c-1" and recurring[0]["growth"] == 2
+    assert recurring[0]["sample_titles"] == ["s-2 路灯不亮", "s-1 路灯不亮"]
+    reps = {r["representative_id"]: r for r in await reporting.get("/v1/representatives")}
+    assert reps["rep-1"]["activities_by_kind"] == {"station_duty": 1, "visit": 1}
+    assert reps["rep-1"]["suggestions_filed"] == 1 and reps["rep-2"]["suggestions_endorsed"] == 1
+
+    timeline = await reporting.get("/v1/suggestions/s-3")
+    steps = [e["step"] for e in timeline["timeline"]]
+    assert steps[:3] == ["filed", "assigned", "endorsed"] and steps[-1] == "closed"
+    assert timeline["explanation"]["rule"] == "路灯"
+
+
+async def test_filters_narrow_every_view(reporting: Reporting) -> None:
+    await reporting.deliver(history())
+    in_district = await reporting.get("/v1/headline", district="420804")
+    assert in_district["suggestions_collected"] == 1
+    first_week = await reporting.get("/v1/headline", **{"from": "2025-09-29", "to": "2025-10-05"})
+    assert first_week["suggestions_collected"] == 2
+    closed = await reporting.get("/v1/heatmap", status="closed")
+    assert sum(c["count"] for c in closed["district_focus"]) == 3
+    r = await reporting.http.get("/v1/headline", params={"from": "2025-10-05", "to": "2025-10-01"})
+    assert r.status_code == 422 and "from" in r.text
+
+
+async def test_a_redelivered_or_reordered_history_changes_no_counter(reporting: Reporting) -> None:
+    events = history()
+    await reporting.deliver(events)
+    once = await reporting.counters()
+    # The platform inbox would drop these; the projection must be idempotent on its own too.
+    from minyi.reporting.adapters import store
+
+    async with reporting.h.runtime.sessions() as s, s.begin():
+        for e in reversed(events):
+            assert not await store.project(s, 1, e)
+    assert await reporting.counters() == once
+
+
+async def test_public_summary_carries_no_titles_or_replies(reporting: Reporting) -> None:
+    await reporting.deliver(history())
+    text = json.dumps(await reporting.get("/v1/public/summary"), ensure_ascii=False)
+    assert "路灯" not in text and "已修复" not in text
+    assert '"suggestions_collected": 4' in text
+
+
+async def test_table_views_export_as_csv(reporting: Reporting) -> None:
+    await reporting.deliver(history())
+    r = await reporting.http.get("/v1/units", params={"format": "csv"})
+    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert {row["unit_id"] for row in rows} == {"u-zjj", "u-jtj"}
+    r = await reporting.http.get("/v1/export/suggestions.csv", params={"district": "420802"})
+    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert sorted(row["suggestion_id"] for row in rows) == ["s-1", "s-2", "s-4"]
+    assert (await reporting.http.get("/v1/export/nothing.csv")).status_code == 404
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("xlsxwriter") is None, reason="XLSX export needs xlsxwriter==3.3.1"
+)
+async def test_table_views_export_as_xlsx(reporting: Reporting) -> None:
+    await reporting.deliver(history())
+    r = await reporting.http.get("/v1/export/units.xlsx")
+    assert r.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(r.content)) as book:
+        sheet = book.read("xl/worksheets/sheet1.xml").decode()
+        strings = (
+            book.read("xl/sharedStrings.xml").decode()
+            if "xl/sharedStrings.xml" in book.namelist()
+            else ""
+        )
+    assert "u-jtj" in sheet + strings and "unit_name" in sheet + strings
+
+
+async def test_a_resolution_reaches_live_listeners_once_after_commit(reporting: Reporting) -> None:
+    broadcaster: Broadcaster = reporting.h.runtime.extras["resolutions"]
+    queue = broadcaster.subscribe()
+    events = lifecycle("s-9")
+    await reporting.deliver(events + events)
+    messages = []
+    while not queue.empty():
+        messages.append(queue.get_nowait())
+    assert [(m["suggestion_id"], m["outcome"]) for m in messages] == [("s-9", "A")]
+    assert "reply" not in messages[0]
+
+
+async def test_webhooks_are_signed_and_retried_until_delivered(reporting: Reporting) -> None:
+    runtime = reporting.h.runtime
+    await runtime.extras["deliveries"].stop()  # this test drives the worker itself
+    secret = "s3cret-for-the-test-only"
+    r = await reporting.http.post(
+        "/v1/subscriptions", json={"url": "https://example.test/hook", "secret": secret}
+    )
+    assert r.status_code == 201 and "secret" not in r.json()
+    bad = await reporting.http.post("/v1/subscriptions", json={"url": "nope", "secret": "x"})
+    assert bad.status_code == 422
+
+    await reporting.deliver(lifecycle("s-7"))
+    received: list[httpx.Request] = []
+    answers = iter([503, 200])
+
+    def endpoint(request: httpx.Request) -> httpx.Response:
+        received.append(request)
+        return httpx.Response(next(answers))
+
+    worker = DeliveryWorker(runtime.sessions, runtime.clock, asyncio.Event())
+    async with httpx.AsyncClient(transport=httpx.MockTransport(endpoint)) as client:
+        assert await worker.run_once(client) == 0  # 503: kept, retried later
+        async with runtime.sessions() as s:
+            row = (await s.execute(select(deliveries))).one()
+        assert row.attempts == 1 and row.delivered_at is None and row.last_error == "HTTP 503"
+        async with runtime.sessions() as s, s.begin():  # skip the back-off wait
+            await s.execute(deliveries.update().values(next_attempt_at=runtime.clock.now()))
+        assert await worker.run_once(client) == 1
+    body = received[-1].content
+    assert received[-1].headers[SIGNATURE_HEADER] == sign(secret, body)
+    assert json.loads(body)["suggestion_id"] == "s-7"
