@@ -17,6 +17,7 @@ from minyi.contracts.envelope import new_event
 from minyi.contracts.subjects import STREAM_NAME
 from minyi.contracts.supervision import Resolved
 from minyi.intake.domain.signature import sign
+from minyi.platform.auth import Principal, Role, local_bearer
 from tests.support.bus import events_on
 from tests.support.system import System, eventually
 
@@ -31,6 +32,11 @@ def _start(system_factory: type[System]) -> System:
     system = system_factory(extra_env=ENV)  # type: ignore[call-arg]
     system.start(["intake"])
     return system
+
+
+def _representative(system: System) -> dict[str, str]:
+    rep = Principal(Role.REPRESENTATIVE, "rep:001", representative="REP-420802-001")
+    return local_bearer(system.data_dir, rep)
 
 
 def _wait_for(system: System, event_type: str, count: int = 1) -> list[dict[str, Any]]:
@@ -111,6 +117,7 @@ def test_rest_filing_feedback_endorsement_and_activity_reach_the_stream(
     r = httpx.post(
         system.url("intake", f"/v1/suggestions/{sid}/endorsements"),
         json={"representative_id": "REP-420802-001", "mode": "endorse"},
+        headers=_representative(system),
         timeout=10,
     )
     assert r.status_code == 201, r.text
@@ -124,6 +131,7 @@ def test_rest_filing_feedback_endorsement_and_activity_reach_the_stream(
             "participants": 3,
             "notes": f"走访，联系人 {PHONE}",
         },
+        headers=_representative(system),
         timeout=10,
     )
     assert r.status_code == 201, r.text

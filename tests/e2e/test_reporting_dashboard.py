@@ -50,7 +50,9 @@ HEATMAP_CELLS = """() => {
 
 
 def _api_cells(system: System) -> list[list[Any]]:
-    rows = httpx.get(system.url("reporting", "/v1/heatmap"), timeout=10).json()["district_focus"]
+    rows = httpx.get(
+        system.url("reporting", "/v1/heatmap"), headers=system.admin, timeout=10
+    ).json()["district_focus"]
     return sorted(
         [r["district_name"] or r["district_code"], r["focus_area"] or "未分类", r["count"]]
         for r in rows
@@ -66,7 +68,10 @@ def test_the_dashboard_shows_the_api_counts_and_a_new_resolution_without_reload(
     publish(system.nats_url, events)
     eventually(
         lambda: (
-            httpx.get(system.url("reporting", "/v1/headline")).json()["suggestions_collected"] == 4
+            httpx.get(system.url("reporting", "/v1/headline"), headers=system.admin).json()[
+                "suggestions_collected"
+            ]
+            == 4
         ),
         what="views filled",
     )
@@ -82,6 +87,8 @@ def test_the_dashboard_shows_the_api_counts_and_a_new_resolution_without_reload(
             page = browser.new_page(viewport={"width": 1400, "height": 1300}, locale="zh-CN")
             page.on("console", on_console)
             page.on("pageerror", lambda exc: errors.append(str(exc)))
+            token = system.admin["Authorization"].removeprefix("Bearer ")
+            page.add_init_script(f"sessionStorage.setItem('minyi.token', '{token}')")
             response = page.goto(system.url("reporting", "/"))
             assert response is not None and response.ok
             assert "script-src 'self'" in response.headers["content-security-policy"]

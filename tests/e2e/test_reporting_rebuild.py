@@ -33,7 +33,10 @@ VIEWS = [
 
 
 def _views(system: System) -> dict[str, Any]:
-    return {v: httpx.get(system.url("reporting", v), timeout=10).json() for v in VIEWS}
+    return {
+        v: httpx.get(system.url("reporting", v), headers=system.admin, timeout=10).json()
+        for v in VIEWS
+    }
 
 
 def test_a_rebuild_from_the_stream_yields_the_same_views_as_the_live_projection(
@@ -48,10 +51,17 @@ def test_a_rebuild_from_the_stream_yields_the_same_views_as_the_live_projection(
 
     eventually(
         lambda: (
-            httpx.get(system.url("reporting", "/v1/headline")).json()["suggestions_collected"] == 4
-            and httpx.get(system.url("reporting", "/v1/suggestions/s-3")).json()["status"]
+            httpx.get(system.url("reporting", "/v1/headline"), headers=system.admin).json()[
+                "suggestions_collected"
+            ]
+            == 4
+            and httpx.get(
+                system.url("reporting", "/v1/suggestions/s-3"), headers=system.admin
+            ).json()["status"]
             == "closed"
-            and httpx.get(system.url("reporting", "/v1/representatives")).json()
+            and httpx.get(
+                system.url("reporting", "/v1/representatives"), headers=system.admin
+            ).json()
         ),
         what="live views",
     )

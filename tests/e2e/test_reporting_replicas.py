@@ -41,8 +41,8 @@ def _history() -> list[Any]:
     return rng.sample(events, len(events))
 
 
-def _views(url: str) -> dict[str, Any]:
-    return {v: httpx.get(f"{url}{v}", timeout=10).json() for v in VIEWS}
+def _views(url: str, headers: dict[str, str]) -> dict[str, Any]:
+    return {v: httpx.get(f"{url}{v}", headers=headers, timeout=10).json() for v in VIEWS}
 
 
 def test_two_replicas_build_the_same_views_as_one_replay(
@@ -63,19 +63,21 @@ def test_two_replicas_build_the_same_views_as_one_replay(
         second.wait_ready()
         events = _history()
         publish(system.nats_url, events)
-        eventually(lambda: all_projected(first.url, events), what="every event projected")
+        eventually(
+            lambda: all_projected(first.url, events, system.admin), what="every event projected"
+        )
         final: dict[str, tuple[int, str]] = {}
         for e in events:
             if e.type.endswith("resolved.v1"):
                 final[e.subject] = max(
                     final.get(e.subject, (0, "")), (e.data["round"], e.data["outcome"])
                 )
-        head = httpx.get(f"{second.url}/v1/headline", timeout=10).json()
+        head = httpx.get(f"{second.url}/v1/headline", headers=system.admin, timeout=10).json()
         assert head["suggestions_collected"] == N
         assert head["problems_solved"] == sum(1 for _r, o in final.values() if o == "A")
         # Both replicas read the one database: whichever folded an event, the views agree.
-        assert _views(first.url) == _views(second.url)
-        live = _views(first.url)
+        assert _views(first.url, system.admin) == _views(second.url, system.admin)
+        live = _views(first.url, system.admin)
         done = subprocess.run(
             [sys.executable, "-m", "minyi.cli.main", "reporting", "rebuild"],
             env=first.env,
@@ -84,7 +86,7 @@ def test_two_replicas_build_the_same_views_as_one_replay(
             timeout=120,
         )
         assert done.returncode == 0, done.stderr
-        assert _views(second.url) == live
+        assert _views(second.url, system.admin) == live
     finally:
         second.stop()
         if second.proc is not None and second.proc.returncode not in (0, -15):

@@ -123,6 +123,7 @@ def test_routing_assigns_explains_and_merges_recurring_appeals_over_the_bus(
     r = httpx.post(
         system.url("routing", "/v1/classify"),
         json={"title": "掇刀区工地夜间施工噪音扰民", "district_code": "420804"},
+        headers=system.admin,
         timeout=10,
     )
     assert r.status_code == 200, r.text
@@ -146,11 +147,12 @@ def test_returns_reroute_then_triage_then_a_person_assigns_over_the_bus(
     [triage] = routed(system, TRIAGE, 1)
     assert triage["reason"] == "returned" and triage["attempt"] == 3
 
-    queue = httpx.get(system.url("routing", "/v1/triage"), timeout=5).json()
+    queue = httpx.get(system.url("routing", "/v1/triage"), headers=system.admin, timeout=5).json()
     assert [q["suggestion_id"] for q in queue] == ["e2e-r"]
     r = httpx.post(
         system.url("routing", "/v1/triage/e2e-r/assign"),
         json={"unit_id": "jm-zjj", "category": "城乡建设", "by": "分办员"},
+        headers=system.admin,
         timeout=10,
     )
     assert r.status_code == 200, r.text

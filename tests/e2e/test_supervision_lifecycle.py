@@ -19,6 +19,7 @@ import nats
 import pytest
 
 from minyi.contracts.subjects import STREAM_NAME
+from minyi.platform.auth import Principal, Role, local_bearer
 from minyi.platform.nats_server import free_port
 from tests.support.bus import events_on
 from tests.support.system import ServiceProcess, System, eventually
@@ -99,8 +100,13 @@ def feedback(sid: str, satisfied: bool, round_: int) -> dict[str, Any]:
     )
 
 
-def case_of(base: str, sid: str, unit: str = UNIT) -> dict[str, Any] | None:
-    r = httpx.get(f"{base}/v1/cases/{sid}", headers={"X-Minyi-Unit": unit}, timeout=5)
+def as_unit(system: System, unit: str = UNIT) -> dict[str, str]:
+    return local_bearer(system.data_dir, Principal(Role.UNIT_STAFF, f"staff:{unit}", unit=unit))
+
+
+def case_of(system: System, sid: str, unit: str = UNIT) -> dict[str, Any] | None:
+    base = system["supervision"].url
+    r = httpx.get(f"{base}/v1/cases/{sid}", headers=as_unit(system, unit), timeout=5)
     return dict(r.json()) if r.status_code == 200 else None
 
 
@@ -113,15 +119,14 @@ def test_deadlines_skip_the_national_day_holiday_and_count_the_make_up_days(
 ) -> None:
     system = system_factory()
     system.start(["supervision"])
-    base = system["supervision"].url
     publish(
         system.nats_url,
         "minyi.suggestion.assigned",
         assigned("eve", "2025-09-30T09:00:00+08:00"),
         assigned("friday", "2025-09-26T10:00:00+08:00"),
     )
-    eve = eventually(lambda: case_of(base, "eve"), what="case opened from the bus")
-    friday = eventually(lambda: case_of(base, "friday"), what="second case opened")
+    eve = eventually(lambda: case_of(system, "eve"), what="case opened from the bus")
+    friday = eventually(lambda: case_of(system, "friday"), what="second case opened")
     # 9, 10, 11 (make-up Saturday), 13, 14 Oct.
     assert eve["reply_by"] == "2025-10-14T23:59:59+08:00"
     # 28 Sep (make-up Sunday), 29, 30 Sep, 9, 10 Oct.
@@ -137,8 +142,8 @@ def test_a_unit_acts_only_on_its_own_cases_and_illegal_steps_are_refused(
     publish(
         system.nats_url, "minyi.suggestion.assigned", assigned("s-iso", "2025-11-03T09:00:00+08:00")
     )
-    eventually(lambda: case_of(base, "s-iso"), what="case opened")
-    mine, theirs = {"X-Minyi-Unit": UNIT}, {"X-Minyi-Unit": "dd-zjj"}
+    eventually(lambda: case_of(system, "s-iso"), what="case opened")
+    mine, theirs = as_unit(system), as_unit(system, "dd-zjj")
     with httpx.Client(base_url=base, timeout=10) as c:
         assert c.get("/v1/cases/s-iso").status_code == 401
         assert c.get("/v1/cases/s-iso", headers=theirs).status_code == 404
@@ -162,14 +167,14 @@ def test_unsatisfied_feedback_reopens_once_then_closes_for_review_and_satisfied_
 ) -> None:
     system = system_factory()
     system.start(["supervision"])
-    base, mine = system["supervision"].url, {"X-Minyi-Unit": UNIT}
+    base, mine = system["supervision"].url, as_unit(system)
     publish(
         system.nats_url,
         "minyi.suggestion.assigned",
         assigned("s-happy", "2025-11-03T09:00:00+08:00"),
         assigned("s-angry", "2025-11-03T09:00:00+08:00"),
     )
-    eventually(lambda: case_of(base, "s-happy") and case_of(base, "s-angry"), what="cases")
+    eventually(lambda: case_of(system, "s-happy") and case_of(system, "s-angry"), what="cases")
     for sid in ("s-happy", "s-angry"):
         r = httpx.post(f"{base}/v1/cases/{sid}/reply", json=REPLY, headers=mine, timeout=10)
         assert r.status_code == 200, r.text
@@ -177,7 +182,7 @@ def test_unsatisfied_feedback_reopens_once_then_closes_for_review_and_satisfied_
     topic = "minyi.suggestion.feedback_received"
     publish(system.nats_url, topic, feedback("s-happy", True, 1), feedback("s-angry", False, 1))
     reopened = eventually(
-        lambda: (c := case_of(base, "s-angry")) and c["status"] == "reopened" and c
+        lambda: (c := case_of(system, "s-angry")) and c["status"] == "reopened" and c
     )
     assert reopened["round"] == 2 and reopened["unit_id"] == UNIT
     r = httpx.post(f"{base}/v1/cases/s-angry/reply", json=REPLY, headers=mine, timeout=10)

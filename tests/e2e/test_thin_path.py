@@ -7,6 +7,7 @@ from collections import Counter
 import httpx
 import pytest
 
+from minyi.platform.auth import Principal, Role, local_bearer
 from tests.support.bus import events_on
 from tests.support.system import System, eventually
 
@@ -27,7 +28,8 @@ REPLY = {
 
 
 def _status(system: System, sid: str, wanted: str) -> dict[str, object] | None:
-    r = httpx.get(system.url("reporting", f"/v1/suggestions/{sid}"), timeout=5)
+    admin = local_bearer(system.data_dir, Principal(Role.ADMIN, "e2e"))
+    r = httpx.get(system.url("reporting", f"/v1/suggestions/{sid}"), headers=admin, timeout=5)
     if r.status_code == 200 and r.json()["status"] == wanted:
         return dict(r.json())
     return None
@@ -47,7 +49,10 @@ def test_a_suggestion_is_filed_assigned_and_resolved_across_the_four_services(
     assert assigned["unit_name"] == "东宝区住建局"
     assert assigned["district_code"] == "420802"
 
-    unit = {"X-Minyi-Unit": str(assigned["unit_id"])}
+    unit_id = str(assigned["unit_id"])
+    unit = local_bearer(
+        system.data_dir, Principal(Role.UNIT_STAFF, f"staff:{unit_id}", unit=unit_id)
+    )
     eventually(
         lambda: (
             httpx.get(system.url("supervision", f"/v1/cases/{sid}"), headers=unit).status_code
@@ -70,7 +75,8 @@ def test_a_suggestion_is_filed_assigned_and_resolved_across_the_four_services(
         "cn.minyi.suggestion.resolved.v1",
     ]
 
-    stats = httpx.get(system.url("reporting", "/v1/stats"), timeout=5).json()
+    analyst = local_bearer(system.data_dir, Principal(Role.ANALYST, "e2e"))
+    stats = httpx.get(system.url("reporting", "/v1/stats"), headers=analyst, timeout=5).json()
     assert stats["by_status"] == {"resolved": 1}
     assert stats["by_district"] == [
         {"district_code": "420802", "district_name": "东宝区", "count": 1}

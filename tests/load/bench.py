@@ -103,9 +103,7 @@ def bare_fastapi_ceiling(seconds: float, clients: int) -> dict[str, Any]:
 
 
 def reporting_total(system: System) -> int:
-    stats = httpx.get(
-        system.url("reporting", "/v1/stats"), timeout=10, headers=system.headers
-    ).json()
+    stats = httpx.get(system.url("reporting", "/v1/stats"), timeout=10, headers=system.admin).json()
     return int(stats.get("total", 0))
 
 

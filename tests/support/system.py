@@ -85,8 +85,6 @@ class System:
     database_urls: dict[str, str] = field(default_factory=dict)
     extra_env: dict[str, str] = field(default_factory=dict)
     services: dict[str, ServiceProcess] = field(default_factory=dict)
-    # Sent with the harness's own requests (e.g. an admin token once auth is on).
-    headers: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -108,6 +106,13 @@ class System:
             self.services[name] = ServiceProcess(
                 name, int(env["MINYI_HTTP_PORT"]), env, self.data_dir / f"{name}.log"
             )
+
+    @property
+    def admin(self) -> dict[str, str]:
+        """An admin's Authorization header, signed with the system's development key."""
+        from minyi.platform.auth import Principal, Role, local_bearer
+
+        return local_bearer(self.data_dir, Principal(Role.ADMIN, "tests"))
 
     def __getitem__(self, name: str) -> ServiceProcess:
         return self.services[name]

@@ -281,7 +281,9 @@ def publish(url: str, events: Iterable[RawEvent]) -> None:
         pool.submit(asyncio.run, _publish(url, list(events))).result()
 
 
-def all_projected(base_url: str, events: list[RawEvent]) -> bool:
+def all_projected(
+    base_url: str, events: list[RawEvent], headers: dict[str, str] | None = None
+) -> bool:
     """True once every published event shows in a timeline or a representative's tally."""
     import httpx
 
@@ -293,8 +295,8 @@ def all_projected(base_url: str, events: list[RawEvent]) -> bool:
         else:
             per_subject.setdefault(e.subject, set()).add(e.id)
     for sid, ids in per_subject.items():
-        r = httpx.get(f"{base_url}/v1/suggestions/{sid}", timeout=10)
+        r = httpx.get(f"{base_url}/v1/suggestions/{sid}", headers=headers, timeout=10)
         if r.status_code != 200 or {t["event_id"] for t in r.json()["timeline"]} != ids:
             return False
-    reps = httpx.get(f"{base_url}/v1/representatives", timeout=10).json()
+    reps = httpx.get(f"{base_url}/v1/representatives", headers=headers, timeout=10).json()
     return sum(r["activities"] for r in reps) == activities

@@ -17,6 +17,7 @@ from minyi.contracts.envelope import CloudEvent, EventData, new_event
 from minyi.contracts.subjects import STREAM_NAME
 from minyi.intake.bootstrap import PACKAGE, SERVICE
 from minyi.platform import migrations
+from minyi.platform.auth import Principal, Role, bearer, keyring_of
 from minyi.platform.service import Runtime, create_app
 from minyi.platform.settings import Settings
 
@@ -37,6 +38,11 @@ class Api:
             event.model_dump_json().encode(), data.subject_name, stream=STREAM_NAME
         )
         return event
+
+    def as_(self, role: Role = Role.ADMIN, **scope: str) -> dict[str, str]:
+        """A bearer header for a caller of ``role`` (scope: unit=, station=, ...)."""
+        subject = f"{role.value}:test"
+        return bearer(keyring_of(self.runtime), Principal(role, subject, **scope))  # type: ignore[arg-type]
 
     async def deliver_raw(self, event: dict[str, Any], subject_name: str) -> None:
         await self.broker.publish(json.dumps(event).encode(), subject_name, stream=STREAM_NAME)

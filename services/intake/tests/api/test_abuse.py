@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from minyi.intake.bootstrap import SERVICE
 from minyi.intake.domain.ratelimit import TokenBuckets
+from minyi.platform.auth import Principal, Role, bearer, keyring_of
 from minyi.platform.nats_server import free_port
 from minyi.platform.service import create_app
 from minyi.platform.settings import Settings
@@ -98,7 +99,8 @@ def test_control_characters_are_stripped_and_text_is_nfc(client: TestClient) -> 
     }
     r = client.post("/v1/suggestions", json=body)
     assert r.status_code == 201, r.text
-    staff = client.get(f"/v1/suggestions/{r.json()['id']}").json()
+    admin = bearer(keyring_of(client.app.state.runtime), Principal(Role.ADMIN, "admin"))  # type: ignore[attr-defined]
+    staff = client.get(f"/v1/suggestions/{r.json()['id']}", headers=admin).json()
     assert staff["title"] == "路灯不亮" and staff["content"] == "Café 门口的路灯坏了很久"
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from minyi.contracts.routing import AssignedToUnit, AssignmentExplanation
 from minyi.contracts.supervision import Resolved
+from minyi.platform.auth import Role
 
 from .conftest import Api
 
@@ -89,7 +90,7 @@ async def test_station_and_representative_ids_are_checked_against_reference_data
 
 async def test_staff_see_the_suggestion_with_masked_contact(api: Api) -> None:
     filed = await file(api)
-    r = await api.client.get(f"/v1/suggestions/{filed['id']}")
+    r = await api.client.get(f"/v1/suggestions/{filed['id']}", headers=api.as_())
     assert r.status_code == 200
     assert r.json()["citizen"] == {"name": "王**", "phone": "138****5678"}
     assert PHONE not in r.text and NAME not in r.text
@@ -189,11 +190,14 @@ async def test_a_representative_endorses_a_suggestion_once_per_mode(api: Api) ->
     filed = await file(api)
     url = f"/v1/suggestions/{filed['id']}/endorsements"
     body = {"representative_id": "REP-420802-001", "mode": "convert", "note": "转为代表建议"}
-    assert (await api.client.post(url, json=body)).status_code == 201
-    assert (await api.client.post(url, json=body)).status_code == 409
-    unknown = await api.client.post(url, json={**body, "representative_id": "REP-X"})
+    rep = api.as_(Role.REPRESENTATIVE, representative="REP-420802-001")
+    assert (await api.client.post(url, json=body, headers=rep)).status_code == 201
+    assert (await api.client.post(url, json=body, headers=rep)).status_code == 409
+    unknown = await api.client.post(
+        url, json={**body, "representative_id": "REP-X"}, headers=api.as_()
+    )
     assert unknown.status_code == 422 and "representative_id" in unknown.text
-    missing = await api.client.post("/v1/suggestions/nope/endorsements", json=body)
+    missing = await api.client.post("/v1/suggestions/nope/endorsements", json=body, headers=rep)
     assert missing.status_code == 404
     events = [e for e in await api.outbox() if e["type"] == "cn.minyi.suggestion.endorsed.v1"]
     assert [e["data"]["mode"] for e in events] == ["convert"]
@@ -208,16 +212,23 @@ async def test_a_representative_logs_an_activity_without_citizen_phone_numbers(a
         "participants": 12,
         "notes": "接待群众12人次，张大爷（13812345678）反映路灯问题",
     }
-    r = await api.client.post("/v1/representatives/REP-420802-001/activities", json=body)
+    rep = api.as_(Role.REPRESENTATIVE, representative="REP-420802-001")
+    r = await api.client.post(
+        "/v1/representatives/REP-420802-001/activities", json=body, headers=rep
+    )
     assert r.status_code == 201, r.text
     event = (await api.outbox())[-1]
     assert event["type"] == "cn.minyi.representative.activity_logged.v1"
     assert event["nats_subject"] == "minyi.representative.activity_logged"
     assert event["data"]["representative_id"] == "REP-420802-001"
     assert "13812345678" not in event["raw"] and "138****5678" in event["data"]["notes"]
-    unknown = await api.client.post("/v1/representatives/REP-NOPE/activities", json=body)
+    unknown = await api.client.post(
+        "/v1/representatives/REP-NOPE/activities", json=body, headers=api.as_()
+    )
     assert unknown.status_code == 404
     bad_kind = await api.client.post(
-        "/v1/representatives/REP-420802-001/activities", json={**body, "kind": "party"}
+        "/v1/representatives/REP-420802-001/activities",
+        json={**body, "kind": "party"},
+        headers=rep,
     )
     assert bad_kind.status_code == 422 and "kind" in bad_kind.text

@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from minyi.contracts.envelope import RawEvent
 from minyi.contracts.subjects import STREAM_NAME
+from minyi.platform.auth import Principal, Role, bearer, keyring_of
 from minyi.reporting.adapters.tables import counts, deliveries
 from minyi.reporting.adapters.webhooks import SIGNATURE_HEADER, DeliveryWorker, sign
 from minyi.reporting.bootstrap import SERVICE
@@ -67,7 +68,11 @@ async def reporting(tmp_path: Path) -> AsyncIterator[Reporting]:
         for router in SERVICE.routers(h.runtime):
             app.include_router(router)
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://reporting") as http:
+        # The admin may read every view (the access rules are tested in tests/security).
+        admin = bearer(keyring_of(h.runtime), Principal(Role.ADMIN, "admin:test"))
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://reporting", headers=admin
+        ) as http:
             yield Reporting(h, http)
         await SERVICE.on_stop(h.runtime)
 
@@ -114,6 +119,36 @@ async def test_filters_narrow_every_view(reporting: Reporting) -> None:
     assert sum(c["count"] for c in closed["district_focus"]) == 3
     r = await reporting.http.get("/v1/headline", params={"from": "2025-10-05", "to": "2025-10-01"})
     assert r.status_code == 422 and "from" in r.text
+
+
+async def test_views_read_from_the_area_counters_agree_with_the_cube(
+    reporting: Reporting,
+) -> None:
+    # Without a status filter the heat map, headline and trends read the status-less
+    # ``area`` counters; with one, the cube. Summed over every status they must agree.
+    await reporting.deliver(history())
+    statuses = ["filed", "triage", "assigned", "returned", "resolved", "reopened", "closed"]
+    for params in ({}, {"district": "420802"}, {"kind": "citizen_appeal", "district": "420802"},
+                   {"from": "2025-09-29", "to": "2025-10-05"}):  # fmt: skip
+        head = await reporting.get("/v1/headline", **params)
+        per_status = [await reporting.get("/v1/headline", status=s, **params) for s in statuses]
+        for field in ("suggestions_collected", "problems_solved", "replied", "overdue_now"):
+            assert head[field] == sum(h[field] for h in per_status), (params, field)
+        heat = await reporting.get("/v1/heatmap", **params)
+        cells: dict[tuple[Any, Any], int] = {}
+        for s in statuses:
+            for c in (await reporting.get("/v1/heatmap", status=s, **params))["district_focus"]:
+                key = (c["district_code"], c["focus_area"])
+                cells[key] = cells.get(key, 0) + c["count"]
+        assert {
+            (c["district_code"], c["focus_area"]): c["count"] for c in heat["district_focus"]
+        } == cells
+    assert sum(c["count"] for c in heat["district_focus"]) == 2
+    elsewhere = await reporting.get("/v1/recurring", district="420804")
+    assert elsewhere == []  # c-1 belongs to 420802
+    assert [r["cluster_id"] for r in await reporting.get("/v1/recurring", district="420802")] == [
+        "c-1"
+    ]
 
 
 async def test_a_redelivered_or_reordered_history_changes_no_counter(reporting: Reporting) -> None:

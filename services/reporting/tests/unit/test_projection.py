@@ -121,6 +121,17 @@ def test_a_status_change_moves_the_suggestion_between_counter_keys() -> None:
     assert totals[("cube", "citizen_appeal|closed|420802|城乡建设|城市能级", "m:2025-09", "n")] == 1
 
 
+def test_the_area_counters_are_the_cube_summed_over_the_status() -> None:
+    totals = counters(HISTORY)
+    from_cube: Counter[tuple[str, str, str, str]] = Counter()
+    for (dimension, key, period, measure), value in totals.items():
+        if dimension == "cube":
+            kind, _status, *rest = key.split("|")
+            from_cube[("area", "|".join([kind, *rest]), period, measure)] += value
+    area = Counter({k: v for k, v in totals.items() if k[0] == "area"})
+    assert area and area == +from_cube
+
+
 def test_unknown_event_types_are_ignored_by_the_fold() -> None:
     view = fold(lifecycle("s-1"))["s-1"]
     odd = event("something_new", "s-1", 99999, whatever=1)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from minyi.platform.auth import Principal, Role, bearer, keyring_of
 from minyi.routing.adapters.models import demo_corpus
 from minyi.routing.bootstrap import SERVICE, on_start
 from minyi.routing.cli import app
@@ -134,7 +135,10 @@ def test_a_running_service_reloads_the_active_version_on_request(data_dir: Path)
             api.state.runtime = h.runtime
             api.include_router(http.router)
             transport = httpx.ASGITransport(api)
-            async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            admin = bearer(keyring_of(h.runtime), Principal(Role.ADMIN, "admin:test"))
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://t", headers=admin
+            ) as c:
                 reloaded = (await c.post("/v1/models/reload")).json()
                 listed = (await c.get("/v1/models")).json()
             return reloaded, listed

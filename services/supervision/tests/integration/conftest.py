@@ -14,6 +14,7 @@ import pytest
 from fastapi import FastAPI
 
 from minyi.contracts.events import AssignedToUnit, AssignmentExplanation
+from minyi.platform.auth import Principal, Role, bearer, keyring_of
 from minyi.platform.clock import FixedClock
 from minyi.supervision.bootstrap import SERVICE
 from minyi.supervision.entrypoints.http import router
@@ -43,12 +44,14 @@ class Bench:
         self, unit: str | None = UNIT, *, supervisor: bool = False, group: str | None = None
     ) -> httpx.AsyncClient:
         headers: dict[str, str] = {}
-        if supervisor:
-            headers["X-Minyi-Role"] = "supervisor"
-            if group:
-                headers["X-Minyi-Group"] = group
+        keyring = keyring_of(self.h.runtime)
+        if supervisor and group:
+            headers = bearer(keyring, Principal(Role.SUPERVISOR, f"sup:{group}", group=group))
+        elif supervisor:
+            # Every district: the city-wide view is the admin's.
+            headers = bearer(keyring, Principal(Role.ADMIN, "admin"))
         elif unit:
-            headers["X-Minyi-Unit"] = unit
+            headers = bearer(keyring, Principal(Role.UNIT_STAFF, f"staff:{unit}", unit=unit))
         return httpx.AsyncClient(
             transport=httpx.ASGITransport(app=self._app), base_url="http://sup", headers=headers
         )

@@ -45,12 +45,16 @@ async def test_a_redelivered_assignment_opens_no_second_case(bench: Bench) -> No
     assert page["total"] == 1
 
 
-async def test_calls_without_an_identity_are_refused_with_401(bench: Bench) -> None:
+async def test_calls_without_a_token_are_refused_with_401_and_a_bearer_challenge(
+    bench: Bench,
+) -> None:
     await bench.assign()
     async with bench.client(unit=None) as c:
         r = await c.get("/v1/cases/s-1")
-    assert r.status_code == 401
-    assert r.json()["detail"]["code"] == "identity_required"
+        forged = await c.get("/v1/cases/s-1", headers={"X-Minyi-Unit": "db-zjj"})
+    assert r.status_code == forged.status_code == 401
+    assert r.json()["detail"]["code"] == "token_required"
+    assert r.headers["WWW-Authenticate"] == "Bearer"
 
 
 async def test_a_unit_lists_only_its_own_cases_with_filters_and_pages(bench: Bench) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -107,6 +108,7 @@ def simulate(
     start: str = typer.Option("", help="first simulated day (YYYY-MM-DD); default today"),
     seed: int = typer.Option(1, help="random seed, for repeatable runs"),
     exit_when_done: bool = typer.Option(False, "--exit", help="stop the system at the end"),
+    summary: Path | None = typer.Option(None, help="also write the summary to this JSON file"),
 ) -> None:
     """Run the whole system on an accelerated clock with synthetic citizens and units."""
     from datetime import UTC, datetime
@@ -126,6 +128,7 @@ def simulate(
             seed,
             not exit_when_done,
             service_names(),
+            summary,
         )
     )
 
@@ -194,6 +197,9 @@ def _add_service_commands() -> None:
 
 
 def main() -> None:
+    from minyi.cli.token import app as token_app
+
+    app.add_typer(token_app, name="token")
     _add_service_commands()
     app()
 

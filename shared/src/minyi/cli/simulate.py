@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import json
 import random
 import shutil
 import time
@@ -75,6 +76,7 @@ class Simulation:
     seen: dict[str, float] = field(default_factory=dict)
     rated: set[str] = field(default_factory=set)
     counts: Counter[str] = field(default_factory=Counter)
+    replied_ids: set[str] = field(default_factory=set)
     tokens: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def now(self) -> datetime:
@@ -182,6 +184,8 @@ class Simulation:
             }
             r = await client.post(url("supervision", f"{base}/reply"), headers=who, json=body)
             self.counts["replied" if r.status_code == 200 else f"reply_{r.status_code}"] += 1
+            if r.status_code == 200:
+                self.replied_ids.add(sid)
 
     async def citizens_rate(self, client: httpx.AsyncClient) -> None:
         for sid, info in list(self.filed.items()):
@@ -232,6 +236,9 @@ class Simulation:
                     flush=True,
                 )
                 await asyncio.sleep(0.1)
+            # The month's last filings, if the final ticks ran late.
+            missing = int(self.days * self.rate) - self.counts["filed"]
+            await asyncio.gather(*(self.file_one(client, i + k) for k in range(max(0, missing))))
             print()
 
 
@@ -249,6 +256,21 @@ async def summary(data_dir: Path) -> dict[str, Any]:
         return {"stats": stats, "headline": head.json() if head.status_code == 200 else None}
 
 
+def write_summary(path: Path, sim: Simulation, result: dict[str, Any]) -> None:
+    path.write_text(
+        json.dumps(
+            {
+                "actions": dict(sim.counts),
+                "suggestions_replied": len(sim.replied_ids),
+                "reporting": result,
+            },
+            ensure_ascii=False,
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
+
+
 def simulate(
     days: int,
     rate: float,
@@ -258,6 +280,7 @@ def simulate(
     seed: int,
     keep_running: bool,
     services: list[str],
+    summary_file: Path | None = None,
 ) -> int:
     from minyi.cli.up import LocalSystem, StartFailed, print_urls, stop_on_signals
 
@@ -301,7 +324,10 @@ def simulate(
         # Let the last events reach reporting before reading its counts.
         deadline = time.monotonic() + 90
         result = asyncio.run(summary(sim.data_dir))
-        while result["stats"].get("total", 0) < sim.counts["filed"] and time.monotonic() < deadline:
+        while time.monotonic() < deadline and (
+            result["stats"].get("total", 0) < sim.counts["filed"]
+            or (result["headline"] or {}).get("replied", 0) < len(sim.replied_ids)
+        ):
             time.sleep(1.0)
             result = asyncio.run(summary(sim.data_dir))
         print(f"\nsimulation done in {time.monotonic() - t0:.0f} s. What the synthetic people did:")
@@ -311,6 +337,8 @@ def simulate(
         print(f"  {result['stats']}")
         if result["headline"]:
             print(f"  headline: {result['headline']}")
+        if summary_file:
+            write_summary(summary_file, sim, result)
         if keep_running and not stopping[0]:
             print(
                 "\nThe system keeps running (its clock still fast) so the dashboards can be read:"

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from minyi.platform import nats_server
-from minyi.platform.settings import DEFAULT_NATS_URL, SERVICE_PORTS
+from minyi.platform.auth import Keyring, Principal, Role, load_keyring
+from minyi.platform.settings import DEFAULT_NATS_URL, SERVICE_PORTS, Settings
 
 READY_TIMEOUT = 90.0
 
@@ -54,7 +55,7 @@ class LocalSystem:
         self.logs.mkdir(parents=True, exist_ok=True)
         env = dict(os.environ, MINYI_DATA_DIR=str(self.data_dir), **self.env)
         if "MINYI_NATS_URL" not in env:
-            port = int(DEFAULT_NATS_URL.rsplit(":", 1)[1])
+            port = int(env.get("MINYI_EMBEDDED_NATS_PORT") or DEFAULT_NATS_URL.rsplit(":", 1)[1])
             print(
                 f"starting embedded nats-server (JetStream) on 127.0.0.1:{port}, "
                 f"state in {self.data_dir / 'nats'}"
@@ -62,7 +63,7 @@ class LocalSystem:
             self.nats = nats_server.start(
                 self.data_dir / "nats", port, log_file=self.logs / "nats-server.log"
             )
-            env["MINYI_NATS_URL"] = DEFAULT_NATS_URL
+            env["MINYI_NATS_URL"] = f"nats://127.0.0.1:{port}"
         else:
             print(f"using NATS at {env['MINYI_NATS_URL']}")
         for name in self.services:
@@ -131,8 +132,19 @@ def print_urls(services: list[str]) -> None:
         print(f"  {name:<12} http://127.0.0.1:{SERVICE_PORTS[name]}   (API docs: /docs)")
 
 
+def print_admin_token(keyring: Keyring) -> None:
+    admin = keyring.issue(Principal(Role.ADMIN, "admin:minyi-up"), 8 * 3600)
+    print(
+        "\nAdmin token (8 h; others: minyi token issue --role unit_staff --unit db-zjj):\n"
+        f"  Authorization: Bearer {admin}"
+    )
+
+
 def run_all(services: list[str], data_dir: Path) -> int:
     system = LocalSystem(data_dir.resolve(), services)
+    # Before the services start: the development key is created once, here, and they all
+    # read it (production refuses to start without MINYI_JWT_KEYS).
+    keyring = load_keyring(Settings(data_dir=system.data_dir))
     stopping = stop_on_signals()
     try:
         system.start(stopping)
@@ -140,6 +152,7 @@ def run_all(services: list[str], data_dir: Path) -> int:
             return 0
         print("\nMinyi is up (demo reference data loaded: divisions, units, deadlines):")
         print_urls(services)
+        print_admin_token(keyring)
         print("Press Ctrl-C to stop.")
         while not stopping[0]:
             system.check_alive()

@@ -27,7 +27,7 @@ from sqlalchemy.exc import TimeoutError as SATimeoutError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from minyi.contracts.envelope import CloudEvent, EventData, RawEvent, new_event
-from minyi.platform import dead_letters, health, inbox, migrations
+from minyi.platform import audit, auth, dead_letters, health, inbox, migrations
 from minyi.platform.clock import Clock, FileClock
 from minyi.platform.committer import GroupCommitter
 from minyi.platform.db import create_engine, session_factory
@@ -169,6 +169,10 @@ def build_runtime(definition: ServiceDefinition, settings: Settings) -> Runtime:
         registry=registry,
         outbox_pending=gauge,
     )
+    # Production refuses generated or placeholder secrets before anything else is built;
+    # the keyring is loaded now so that a bad MINYI_JWT_KEYS fails start-up, not a request.
+    auth.refuse_insecure_production(settings)
+    runtime.extras["keyring"] = auth.load_keyring(settings)
     definition.prepare(runtime)
     runtime.consumers = list(definition.consumers(runtime))
     register_consumers(runtime, runtime.consumers)
@@ -183,9 +187,10 @@ def build_runtime(definition: ServiceDefinition, settings: Settings) -> Runtime:
 
 
 def platform_tables(metadata: MetaData) -> None:
-    """Add the outbox and inbox tables to a service's metadata."""
+    """Add the outbox, inbox and audit_log tables to a service's metadata."""
     outbox_table(metadata)
     inbox_table(metadata)
+    audit.audit_table(metadata)
     dead_letters_table(metadata)
 
 
@@ -310,7 +315,12 @@ def create_app(definition: ServiceDefinition, settings: Settings) -> FastAPI:
             runtime.tracer_provider.shutdown()
 
     app = FastAPI(
-        title=definition.title or f"Minyi {definition.name}", lifespan=lifespan, version="0.1.0"
+        title=definition.title or f"Minyi {definition.name}",
+        lifespan=lifespan,
+        version="0.1.0",
+        # 413 for any body past the limit, before a route reads it (intake's own guard is
+        # stricter for its public endpoints).
+        max_body_size=settings.max_body_bytes,
     )
     app.state.runtime = runtime
     app.include_router(health.router)
@@ -326,6 +336,8 @@ def create_app(definition: ServiceDefinition, settings: Settings) -> FastAPI:
 
     for router in definition.routers(runtime):
         app.include_router(router)
+    # Every POST/PUT/PATCH/DELETE is recorded; GET /v1/audit lets the admin read it.
+    audit.install(app, runtime)
     FastAPIInstrumentor.instrument_app(
         app, tracer_provider=runtime.tracer_provider, excluded_urls="healthz,livez,readyz,metrics"
     )

@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     # (seconds, comma-separated; the last one repeats). After the last, it is a dead letter.
     max_deliver: int = Field(default=8, ge=2)
     retry_delays: str = "1,2,5,10,30,60,120"
+    # Largest request body any endpoint accepts (413 beyond it).
+    max_body_bytes: int = Field(default=1024 * 1024, gt=0)
     # Fault injection for the fault tests only (e.g. "crash_before_publish").
     faults: str = ""
 

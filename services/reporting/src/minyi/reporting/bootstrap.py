@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Sequence
 
 from fastapi import APIRouter
@@ -38,12 +39,28 @@ def routers(_runtime: Runtime) -> Sequence[APIRouter]:
     return [http.router, http.pages]
 
 
+_heap_frozen = False
+
+
+def freeze_startup_heap() -> None:
+    """Move what startup left on the heap (modules, app, runtime: ~140,000 objects) out of
+    the garbage collector's reach, once per process. A full collection otherwise walks all of
+    them, which took 80-130 ms on the 2-core reference box and landed inside whichever
+    dashboard request allocated the most (the p95 of the heat map and representatives)."""
+    global _heap_frozen
+    if not _heap_frozen:
+        _heap_frozen = True
+        gc.collect()
+        gc.freeze()
+
+
 async def on_start(runtime: Runtime) -> None:
     async with runtime.sessions() as s, s.begin():
         await store.ensure_state(s)
     worker = DeliveryWorker(runtime.sessions, runtime.clock, runtime.extras["deliveries_wake"])
     worker.start()
     runtime.extras["deliveries"] = worker
+    freeze_startup_heap()
 
 
 async def on_stop(runtime: Runtime) -> None:

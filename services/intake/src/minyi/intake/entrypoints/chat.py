@@ -9,16 +9,22 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import ValidationError
 
 from minyi.intake.domain import signature
 from minyi.intake.entrypoints.guard import JsonRoute, validation_details
 from minyi.intake.entrypoints.schemas import ChatIn
 from minyi.intake.service_layer.chat import ChatMessage, handle_message
+from minyi.platform.auth import public
 from minyi.platform.service import Runtime
 
-router = APIRouter(prefix="/v1/channels/chat", tags=["channels"], route_class=JsonRoute)
+router = APIRouter(
+    prefix="/v1/channels/chat",
+    tags=["channels"],
+    route_class=JsonRoute,
+    dependencies=[Depends(public("chat platform webhook: HMAC-SHA256 signature checked"))],
+)
 
 
 @router.post("/webhook", summary="Chat messages, signed with HMAC-SHA256")

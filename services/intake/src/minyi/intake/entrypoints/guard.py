@@ -105,8 +105,14 @@ class GuardedRoute(APIRoute):
             try:
                 return await inner(_counting(request, limit))
             except UseCaseError as exc:
+                status = _status_of(exc)
+                if status == 422 and error is json_error:
+                    # The shape the OpenAPI document promises for 422 (FastAPI's own).
+                    loc = ["body", exc.field] if exc.field else ["body"]
+                    problem = {"loc": loc, "msg": exc.message, "type": "value_error"}
+                    return JSONResponse({"detail": [problem]}, status_code=422)
                 field = f"{exc.field}: " if exc.field else ""
-                return error(request, _status_of(exc), field + exc.message)
+                return error(request, status, field + exc.message)
             except RequestValidationError as exc:
                 # Rendered here without the offending input: it may hold a phone number,
                 # and a value such as Infinity cannot even be written as JSON.

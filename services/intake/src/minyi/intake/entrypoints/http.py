@@ -1,10 +1,16 @@
-"""Intake's REST API (v1): thin endpoints that translate, call a use case, answer."""
+"""Intake's REST API (v1): thin endpoints that translate, call a use case, answer.
+
+Access (``minyi.platform.auth``): filing, tracking by code, feedback and the reference lists
+are public (the citizen page uses them; rate limits and the tracking code protect them);
+the staff view and representatives' duties need a token, scoped to the caller's station,
+representative or districts.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
@@ -29,11 +35,48 @@ from minyi.intake.service_layer.representatives import (
     endorse,
     log_activity,
 )
-from minyi.platform.service import Runtime
+from minyi.platform.auth import Principal, Role, forbidden, public, require
+from minyi.platform.service import Runtime, UnitOfWork
 
 router = APIRouter(prefix="/v1", tags=["suggestions"], route_class=JsonRoute)
 
 NOT_FOUND_CODE = "未找到该查询码对应的诉求（no suggestion with this code）"
+NOT_FOUND_ID = "未找到该诉求（no suggestion with this id）"
+
+Public = Depends(
+    public("citizen page and channels: rate-limited per client; the code is the secret")
+)
+Anyone = Annotated[Principal | None, Public]
+Staff = Annotated[
+    Principal, Depends(require(Role.STATION_STAFF, Role.REPRESENTATIVE, Role.SUPERVISOR))
+]
+Representative = Annotated[Principal, Depends(require(Role.REPRESENTATIVE))]
+DutyLogger = Annotated[Principal, Depends(require(Role.REPRESENTATIVE, Role.STATION_STAFF))]
+
+
+def _may_see(who: Principal, view: dict[str, Any]) -> bool:
+    """A station sees what was filed at it, a representative what it filed, a supervisor
+    its districts (the token carries them), the admin everything."""
+    if who.role is Role.STATION_STAFF:
+        return view.get("station_id") == who.station
+    if who.role is Role.REPRESENTATIVE:
+        return view.get("representative_id") == who.representative
+    return who.sees_district(view.get("district_code"))
+
+
+def _filing_in_scope(who: Principal | None, body: SuggestionIn) -> None:
+    """Filing is public, but staff with a token file only for their own station or self."""
+    if who is None:
+        return
+    if who.role is Role.STATION_STAFF and body.station_id not in (None, who.station):
+        raise forbidden("other_station", "不能代其他联络站登记（station_id is not yours）")
+    if who.role is Role.REPRESENTATIVE and body.representative_id not in (
+        None,
+        who.representative,
+    ):
+        raise forbidden(
+            "other_representative", "不能代其他代表提交（representative_id is not yours）"
+        )
 
 
 def _runtime(request: Request) -> Runtime:
@@ -68,8 +111,10 @@ def _command(body: SuggestionIn) -> FileSuggestion:
 async def post_suggestion(
     body: SuggestionIn,
     request: Request,
+    who: Anyone,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Response:
+    _filing_in_scope(who, body)
     runtime = _runtime(request)
     key = f"suggestions:{idempotency_key}" if idempotency_key else None
     digest = idempotency.request_hash(body.model_dump(mode="json"))
@@ -88,7 +133,7 @@ async def post_suggestion(
 async def _file_once(
     runtime: Runtime, body: SuggestionIn, key: str | None, digest: str
 ) -> idempotency.StoredResponse:
-    async with runtime.unit_of_work() as uow:
+    async def work(uow: UnitOfWork) -> idempotency.StoredResponse:
         stored = await idempotency.replay(uow, key, digest) if key else None
         if stored is not None:
             return stored
@@ -102,16 +147,21 @@ async def _file_once(
         stored = idempotency.StoredResponse(200 if filed.duplicate else 201, out)
         if key:
             await idempotency.remember(uow, key, digest, stored.status_code, out)
-    return stored
+        return stored
+
+    # Group commit: concurrent filings share one transaction; each answer is sent only
+    # after its suggestion and event are durably stored.
+    return await runtime.committer.submit(work)
 
 
 @router.get("/suggestions/{suggestion_id}", summary="A suggestion for staff (contact masked)")
-async def get_suggestion(suggestion_id: str, request: Request) -> dict[str, Any]:
+async def get_suggestion(suggestion_id: str, request: Request, who: Staff) -> dict[str, Any]:
     runtime = _runtime(request)
     async with runtime.sessions() as s:
         view = await queries.staff_view(s, suggestion_id, runtime.extras["vault"])
-    if view is None:
-        raise HTTPException(404, detail="未找到该诉求（no suggestion with this id）")
+    # Out of scope answers as not found: the caller learns nothing about other cases.
+    if view is None or not _may_see(who, view):
+        raise HTTPException(404, detail=NOT_FOUND_ID)
     encoded: dict[str, Any] = jsonable_encoder(view)
     return encoded
 
@@ -122,8 +172,12 @@ async def get_suggestion(suggestion_id: str, request: Request) -> dict[str, Any]
     summary="A representative seconds (附议) or takes up (转为代表建议) a suggestion",
 )
 async def post_endorsement(
-    suggestion_id: str, body: EndorsementIn, request: Request
+    suggestion_id: str, body: EndorsementIn, request: Request, who: Representative
 ) -> dict[str, str]:
+    if who.role is Role.REPRESENTATIVE and body.representative_id != who.representative:
+        raise forbidden(
+            "other_representative", "只能以本人名义附议（representative_id is not yours）"
+        )
     runtime = _runtime(request)
     cmd = EndorseSuggestion(suggestion_id, body.representative_id, body.mode, body.note)
     async with runtime.unit_of_work() as uow:
@@ -137,8 +191,12 @@ async def post_endorsement(
     summary="Log a representative's duty (履职登记)",
 )
 async def post_activity(
-    representative_id: str, body: ActivityIn, request: Request
+    representative_id: str, body: ActivityIn, request: Request, who: DutyLogger
 ) -> dict[str, str]:
+    if who.role is Role.REPRESENTATIVE and representative_id != who.representative:
+        raise forbidden("other_representative", "只能登记本人的履职（not your own record）")
+    if who.role is Role.STATION_STAFF and body.station_id != who.station:
+        raise forbidden("other_station", "只能登记本联络站的活动（station_id is not yours）")
     runtime = _runtime(request)
     cmd = LogActivity(
         representative_id, body.kind, body.date, body.participants, body.station_id, body.notes
@@ -148,7 +206,11 @@ async def post_activity(
     return {"id": activity_id, "representative_id": representative_id}
 
 
-@router.get("/track/{code}", summary="Track a suggestion by its tracking code (no personal data)")
+@router.get(
+    "/track/{code}",
+    summary="Track a suggestion by its tracking code (no personal data)",
+    dependencies=[Public],
+)
 async def track(code: str, request: Request) -> dict[str, Any]:
     if not tracking_code.is_valid(code):
         raise HTTPException(404, detail="查询码无效，请核对后重试（invalid tracking code）")
@@ -164,6 +226,7 @@ async def track(code: str, request: Request) -> dict[str, Any]:
     "/track/{code}/feedback",
     status_code=201,
     summary="Rate the answer (满意度), once per reply round",
+    dependencies=[Public],
 )
 async def post_feedback(code: str, body: FeedbackIn, request: Request) -> dict[str, Any]:
     if not tracking_code.is_valid(code):
@@ -174,7 +237,9 @@ async def post_feedback(code: str, body: FeedbackIn, request: Request) -> dict[s
     return {"round": recorded.round, "message": "感谢您的评价！"}
 
 
-@router.get("/reference/divisions", summary="Divisions and townships (for forms)")
+@router.get(
+    "/reference/divisions", summary="Divisions and townships (for forms)", dependencies=[Public]
+)
 async def divisions() -> list[dict[str, Any]]:
     return [
         {"code": d.code, "name": d.name, "townships": list(d.townships)}
@@ -182,12 +247,20 @@ async def divisions() -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/reference/stations", summary="Liaison stations (demo data unless replaced)")
+@router.get(
+    "/reference/stations",
+    summary="Liaison stations (demo data unless replaced)",
+    dependencies=[Public],
+)
 async def stations() -> list[dict[str, Any]]:
     return [vars(s) for s in reference().stations.values()]
 
 
-@router.get("/reference/representatives", summary="Representatives (demo data unless replaced)")
+@router.get(
+    "/reference/representatives",
+    summary="Representatives (demo data unless replaced)",
+    dependencies=[Public],
+)
 async def representatives() -> list[dict[str, Any]]:
     return [
         {"id": r.id, "name": r.name, "level": r.level, "district_code": r.district_code}

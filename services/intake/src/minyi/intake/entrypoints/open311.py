@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from minyi.intake.adapters.reference import Open311Service, reference
 from minyi.intake.domain import contact, open311, text
@@ -20,6 +20,7 @@ from minyi.intake.domain.status import open311_status
 from minyi.intake.entrypoints.guard import GuardedRoute, guard_of
 from minyi.intake.service_layer import queries
 from minyi.intake.service_layer.filing import Citizen, FileSuggestion, file_suggestion
+from minyi.platform.auth import public
 from minyi.platform.service import Runtime
 
 FORM = "application/x-www-form-urlencoded"
@@ -55,7 +56,13 @@ class Open311Route(GuardedRoute):
         return handler
 
 
-router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=Open311Route)
+router = APIRouter(
+    prefix="/open311/v2",
+    tags=["open311"],
+    route_class=Open311Route,
+    # Creating a request checks the form's api_key (the spec's own scheme); reads are public.
+    dependencies=[Depends(public("Open311 GeoReport v2: api_key on POST, rate-limited"))],
+)
 
 
 def _check_format(fmt: str) -> str:

@@ -5,11 +5,17 @@ from __future__ import annotations
 
 from importlib import resources
 
-from fastapi import APIRouter, HTTPException, Response
+from fastapi import APIRouter, Depends, HTTPException, Response
 
 from minyi.intake.entrypoints.guard import GuardedRoute
+from minyi.platform.auth import public
 
-router = APIRouter(tags=["web"], include_in_schema=False, route_class=GuardedRoute)
+router = APIRouter(
+    tags=["web"],
+    include_in_schema=False,
+    route_class=GuardedRoute,
+    dependencies=[Depends(public("the citizens' page: static files"))],
+)
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "

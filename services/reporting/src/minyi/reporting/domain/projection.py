@@ -212,6 +212,11 @@ def contributions(view: View) -> dict[tuple[str, str, str], Counter[str]]:
             ),
         ),
     ]
+    # The cube without the status: what the heat map, the headline and the weekly series
+    # read when no status filter is given (a fifth of the cube's rows, or less).
+    keys.append(
+        ("area", (*head, view.get("category") or "", view.get("focus_area") or "")),
+    )
     if view.get("unit_id"):
         keys.append(("unit", (*head, view["unit_id"])))
     if view.get("supervision_group"):

@@ -1,4 +1,10 @@
-"""Reporting's HTTP API (read only, apart from webhook subscriptions)."""
+"""Reporting's HTTP API (read only, apart from webhook subscriptions).
+
+Access (``minyi.platform.auth``): aggregates for analysts and supervisors, never a title or
+any other free text for an analyst; one suggestion's timeline for its unit and its
+districts' supervisors; webhook subscriptions for the admin; the public summary and the
+dashboard's static files for anyone.
+"""
 
 from __future__ import annotations
 
@@ -17,18 +23,31 @@ from pydantic import AnyHttpUrl, BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from minyi.platform.auth import Principal, Role, forbidden, public, require
+from minyi.platform.auth_limits import rate_limit
 from minyi.platform.service import Runtime
 from minyi.reporting.adapters import store
 from minyi.reporting.adapters.tables import events, subscriptions, suggestions
 from minyi.reporting.domain.periods import local_day
 from minyi.reporting.domain.projection import STATUS_NAMES_ZH, sort_key
-from minyi.reporting.entrypoints.export import csv_response, xlsx_response
+from minyi.reporting.entrypoints.export import csv_response, json_response, xlsx_response
 from minyi.reporting.service_layer import queries
 from minyi.reporting.service_layer.live import Broadcaster
 from minyi.reporting.service_layer.queries import Filters
 
 router = APIRouter(prefix="/v1", tags=["reporting"])
-pages = APIRouter(include_in_schema=False)
+# Per client address (and per token subject, when one is sent): generous for a person
+# reading the dashboard, low for a scraper.
+PUBLIC_LIMIT = Depends(rate_limit("public", per_minute=120, burst=60))
+pages = APIRouter(
+    include_in_schema=False,
+    dependencies=[Depends(public("the dashboard's static files")), PUBLIC_LIMIT],
+)
+Analysts = Annotated[Principal, Depends(require(Role.ANALYST, Role.SUPERVISOR))]
+CaseReaders = Annotated[Principal, Depends(require(Role.UNIT_STAFF, Role.SUPERVISOR))]
+AdminOnly = Depends(require(Role.ADMIN))
+# Free text a citizen or a unit wrote: an analyst sees none of it.
+FREE_TEXT = frozenset({"title"})
 
 Format = Literal["json", "csv", "xlsx"]
 # Content-Security-Policy of the dashboard: scripts only from this service, no inline
@@ -42,6 +61,11 @@ CSP = (
 # would otherwise hold up a graceful shutdown of the server indefinitely.
 SSE_MAX_SECONDS = 25.0
 SSE_KEEPALIVE_SECONDS = 10.0
+
+
+def _invalid(loc: list[str], message: str) -> HTTPException:
+    """422 in the shape the OpenAPI document promises (FastAPI's validation errors)."""
+    return HTTPException(422, detail=[{"loc": loc, "msg": message, "type": "value_error"}])
 
 
 def _runtime(request: Request) -> Runtime:
@@ -59,12 +83,12 @@ def filters(
     status: str | None = None,
 ) -> Filters:
     if (start is None) != (end is None):
-        raise HTTPException(422, detail="give both 'from' and 'to', or neither")
+        raise _invalid(["query", "from"], "give both 'from' and 'to', or neither")
     if start and end and start > end:
-        raise HTTPException(422, detail="'from' must not be after 'to'")
+        raise _invalid(["query", "from"], "'from' must not be after 'to'")
     if status and status not in STATUS_NAMES_ZH:
-        raise HTTPException(
-            422, detail=f"unknown status {status!r}; one of {sorted(STATUS_NAMES_ZH)}"
+        raise _invalid(
+            ["query", "status"], f"unknown status {status!r}; one of {sorted(STATUS_NAMES_ZH)}"
         )
     return Filters(start, end, district, category, focus_area, kind, status)
 
@@ -154,17 +178,38 @@ async def _suggestion_rows(runtime: Runtime, f: Filters) -> AsyncIterator[dict[s
             yield dict(row)
 
 
-async def _render(runtime: Runtime, view: str, fmt: Format, f: Filters) -> Any:
+def _without_free_text(who: Principal | None, result: Any) -> Any:
+    """Rows of a view as ``who`` may see them: no free text for an analyst."""
+    if who is None or who.role is not Role.ANALYST or not isinstance(result, list):
+        return result
+    return [
+        {k: v for k, v in row.items() if k not in FREE_TEXT} if isinstance(row, dict) else row
+        for row in result
+    ]
+
+
+async def _render(
+    runtime: Runtime, view: str, fmt: Format, f: Filters, who: Principal | None = None
+) -> Any:
     if view == "suggestions":
         if fmt == "json":
-            raise HTTPException(422, detail="the suggestions list is an export: use csv or xlsx")
+            raise _invalid(
+                ["query", "format"], "the suggestions list is an export: use csv or xlsx"
+            )
+        if who is not None and who.role is Role.SUPERVISOR and not who.sees_district(f.district):
+            raise forbidden(
+                "district_required",
+                "请用 district 参数选择本督导组的区县（district outside your group）",
+            )
         rows_iter = _suggestion_rows(runtime, f)
         columns = SUGGESTION_EXPORT_COLUMNS
+        if who is not None and who.role is Role.ANALYST:
+            columns = [c for c in columns if c not in FREE_TEXT]
     else:
         query, flatten = TABLES[view]
-        result = await _run(runtime, query, f)
+        result = _without_free_text(who, await _run(runtime, query, f))
         if fmt == "json":
-            return result
+            return json_response(result)
         rows = flatten(result)
         columns = list(rows[0]) if rows else ["empty"]
         rows_iter = _iterate(rows)
@@ -175,8 +220,10 @@ async def _render(runtime: Runtime, view: str, fmt: Format, f: Filters) -> Any:
 
 
 def _table_endpoint(view: str) -> Callable[..., Awaitable[Any]]:
-    async def endpoint(request: Request, f: FiltersDep, format: Format = "json") -> Any:
-        return await _render(_runtime(request), view, format, f)
+    async def endpoint(
+        request: Request, f: FiltersDep, who: Analysts, format: Format = "json"
+    ) -> Any:
+        return await _render(_runtime(request), view, format, f, who)
 
     endpoint.__name__ = f"get_{view.replace('-', '_')}"
     return endpoint
@@ -196,23 +243,30 @@ for _view, _summary in SUMMARIES.items():
     router.add_api_route(f"/{_view}", _table_endpoint(_view), methods=["GET"], summary=_summary)
 
 
-@router.get("/public/summary", summary="Public aggregates: no personal data, no free text")
+@router.get(
+    "/public/summary",
+    summary="Public aggregates: no personal data, no free text",
+    dependencies=[
+        Depends(public("aggregates only; no personal data, no free text")),
+        PUBLIC_LIMIT,
+    ],
+)
 async def public_summary(request: Request, f: FiltersDep, format: Format = "json") -> Any:
     return await _render(_runtime(request), "public-summary", format, f)
 
 
 @router.get("/export/{name}", summary="Any table view as CSV or XLSX: /v1/export/units.csv")
-async def export(name: str, request: Request, f: FiltersDep) -> Any:
+async def export(name: str, request: Request, f: FiltersDep, who: Analysts) -> Any:
     view, _, ext = name.rpartition(".")
     if ext not in ("csv", "xlsx") or view not in EXPORT_VIEWS:
         raise HTTPException(
             404, detail=f"export one of {list(EXPORT_VIEWS)} as .csv or .xlsx, e.g. units.csv"
         )
-    return await _render(_runtime(request), view, ext, f)  # type: ignore[arg-type]
+    return await _render(_runtime(request), view, ext, f, who)  # type: ignore[arg-type]
 
 
 @router.get("/suggestions/{suggestion_id}", summary="A suggestion's status, unit and timeline")
-async def get_suggestion(suggestion_id: str, request: Request) -> dict[str, Any]:
+async def get_suggestion(suggestion_id: str, request: Request, who: CaseReaders) -> dict[str, Any]:
     runtime = _runtime(request)
     async with runtime.sessions() as s:
         gen = await store.live_generation(s)
@@ -239,7 +293,13 @@ async def get_suggestion(suggestion_id: str, request: Request) -> dict[str, Any]
             .mappings()
             .all()
         )
-    if view is None:
+    # Out of scope answers as not found: nothing about other units' or districts' cases.
+    in_scope = view is not None and (
+        view["unit_id"] == who.unit
+        if who.role is Role.UNIT_STAFF
+        else who.sees_district(view["district_code"])
+    )
+    if view is None or not in_scope:
         raise HTTPException(
             404, detail=f"suggestion {suggestion_id} is not known to reporting (yet)"
         )
@@ -254,7 +314,7 @@ async def get_suggestion(suggestion_id: str, request: Request) -> dict[str, Any]
 
 
 @router.get("/stats", summary="Counts by status and by district")
-async def stats(request: Request, f: FiltersDep) -> dict[str, Any]:
+async def stats(request: Request, f: FiltersDep, _who: Analysts) -> dict[str, Any]:
     summary = await _run(_runtime(request), queries.public_summary, f)
     by_status = {r["status"]: r["count"] for r in summary["by_status"] if r["count"]}
     return {
@@ -273,7 +333,7 @@ async def stats(request: Request, f: FiltersDep) -> dict[str, Any]:
     summary="Server-sent events: each new Resolved event (event: resolution)",
     response_class=StreamingResponse,
 )
-async def stream_resolutions(request: Request) -> StreamingResponse:
+async def stream_resolutions(request: Request, _who: Analysts) -> StreamingResponse:
     broadcaster: Broadcaster = _runtime(request).extras["resolutions"]
     queue = broadcaster.subscribe()
 
@@ -305,7 +365,12 @@ class SubscriptionIn(BaseModel):
     secret: str = Field(min_length=16, max_length=200, description="HMAC-SHA256 key, ≥ 16 chars")
 
 
-@router.post("/subscriptions", status_code=201, summary="Subscribe a webhook to resolutions")
+@router.post(
+    "/subscriptions",
+    status_code=201,
+    summary="Subscribe a webhook to resolutions",
+    dependencies=[AdminOnly],
+)
 async def subscribe(body: SubscriptionIn, request: Request) -> dict[str, Any]:
     runtime = _runtime(request)
     sub = {
@@ -320,7 +385,12 @@ async def subscribe(body: SubscriptionIn, request: Request) -> dict[str, Any]:
     return {k: v for k, v in sub.items() if k != "secret"} | {"events": ["resolution"]}
 
 
-@router.delete("/subscriptions/{sub_id}", status_code=204, summary="End a webhook subscription")
+@router.delete(
+    "/subscriptions/{sub_id}",
+    status_code=204,
+    summary="End a webhook subscription",
+    dependencies=[AdminOnly],
+)
 async def unsubscribe(sub_id: str, request: Request) -> Response:
     async with _runtime(request).sessions() as s, s.begin():
         result = await s.execute(
@@ -349,7 +419,11 @@ async def dashboard() -> FileResponse:
     return FileResponse(
         _static("index.html"),
         media_type="text/html; charset=utf-8",
-        headers={"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff"},
+        headers={
+            "Content-Security-Policy": CSP,
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+        },
     )
 
 

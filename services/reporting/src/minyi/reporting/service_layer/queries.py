@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from minyi.contracts.reference import load_divisions
 from minyi.reporting.adapters.tables import activities, clusters, counts, names, suggestions
 from minyi.reporting.domain.periods import ALL_TIME, covering, covering_weeks, week_of
-from minyi.reporting.domain.projection import MEASURES, STATUS_NAMES_ZH, decode_key
+from minyi.reporting.domain.projection import MEASURES, STATUS_NAMES_ZH, decode_key, encode_key
 
 # Fields every counter key starts with, then the dimension's own.
 # Fields every counter key starts with (the cube also has the status), then the dimension's
@@ -22,6 +22,7 @@ from minyi.reporting.domain.projection import MEASURES, STATUS_NAMES_ZH, decode_
 HEAD = ("kind", "district_code")
 DIMENSION_FIELDS: dict[str, tuple[str, ...]] = {
     "cube": ("kind", "status", "district_code", "category", "focus_area"),
+    "area": (*HEAD, "category", "focus_area"),
     "unit": (*HEAD, "unit_id"),
     "group": (*HEAD, "group_id"),
     "station": ("station_id", "category"),
@@ -29,6 +30,31 @@ DIMENSION_FIELDS: dict[str, tuple[str, ...]] = {
     "rep_filed": ("representative_id",),
     "rep_endorsed": ("representative_id",),
 }
+
+
+# The cube and its coarser copies, smallest first: a view reads the first one that has
+# every field it groups by or is filtered on (the status only the cube has).
+CUBES = ("area", "cube")
+
+
+def cube_for(f: Filters, *fields: str) -> str:
+    need = {*fields, *f.wanted()}
+    return next(d for d in CUBES if need <= set(DIMENSION_FIELDS[d]))
+
+
+def _like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _key_filter(dimension: str, wanted: dict[str, str]) -> Any:
+    """A condition on the encoded key that keeps (at least) the rows ``wanted`` asks for, so
+    the database drops the others before they reach Python (which still checks exactly)."""
+    fields = DIMENSION_FIELDS[dimension]
+    parts = [wanted.get(f) for f in fields]
+    if all(p is not None for p in parts):
+        return counts.c.key == encode_key(tuple(str(p) for p in parts))
+    pattern = "|".join("%" if p is None else _like(encode_key((p,))) for p in parts)
+    return counts.c.key.like(pattern, escape="\\")
 
 
 # (key fields, period, {measure: value}) — every asked-for measure is present.
@@ -67,7 +93,11 @@ def _district_names() -> dict[str, str]:
     return {code: d.name for code, d in load_divisions().items()}
 
 
-async def sum_counts(
+# (key parts in the dimension's field order, period, measure values in the asked order).
+RawRow = tuple[list[str], str, tuple[int, ...]]
+
+
+async def counter_rows(
     session: AsyncSession,
     generation: int,
     dimension: str,
@@ -76,8 +106,9 @@ async def sum_counts(
     by_week: bool = False,
     measures: tuple[str, ...] = MEASURES,
     keys: bool = True,
-) -> list[CounterRow]:
-    """Counter rows of ``dimension`` in the filter's range: (key fields, period, measures).
+) -> list[RawRow]:
+    """Counter rows of ``dimension`` in the filter's range, as plain lists and tuples (views
+    with thousands of rows build their cells straight from these).
 
     Whole months are read from month rows and loose days from day rows; with ``by_week``
     whole weeks from week rows (for weekly series). With ``keys=False`` a caller that needs
@@ -95,6 +126,9 @@ async def sum_counts(
     period_col = counts.c.period if by_week else func.min(counts.c.period)
     # Only the measures asked for: summing and reading twenty columns is most of the cost.
     wanted = {f: v for f, v in filters.wanted().items() if f in fields}
+    if wanted:
+        where.append(_key_filter(dimension, wanted))
+    checks = [(fields.index(f), v) for f, v in wanted.items()]
     keyless = not keys and not wanted
     key_col = literal("") if keyless else counts.c.key
     columns = [key_col, period_col, *(func.sum(counts.c[m]) for m in measures)]
@@ -104,17 +138,36 @@ async def sum_counts(
     if keyless:
         group = (counts.c.period,) if by_week else ()
     stmt = select(*columns).where(*where).group_by(*group)
-    out = []
-    for row in (await session.execute(stmt)).all():
-        key = dict(zip(fields, decode_key(row[0] or ""), strict=False)) if row[0] else {}
-        if any(key.get(f, v) != v for f, v in wanted.items()):
-            continue
-        if not any(row[2:]):
+    out: list[RawRow] = []
+    for key, period, *values in (await session.execute(stmt)).all():
+        if not any(values):
             continue  # a key every suggestion has moved away from
-        # Plain dicts and loops, not Counter: Counter.update's type checks were most of the
-        # time of a twelve-thousand-row weekly query.
-        out.append((key, str(row[1]), dict(zip(measures, row[2:], strict=True))))
+        parts = decode_key(key) if key else []
+        # The database's LIKE is a superset (case-insensitive on SQLite): check exactly.
+        if any(i < len(parts) and parts[i] != v for i, v in checks):
+            continue
+        out.append((parts, str(period), tuple(v or 0 for v in values)))
     return out
+
+
+async def sum_counts(
+    session: AsyncSession,
+    generation: int,
+    dimension: str,
+    filters: Filters,
+    *,
+    by_week: bool = False,
+    measures: tuple[str, ...] = MEASURES,
+    keys: bool = True,
+) -> list[CounterRow]:
+    """``counter_rows`` as (key fields, period, {measure: value})."""
+    fields = DIMENSION_FIELDS[dimension]
+    return [
+        (dict(zip(fields, parts, strict=False)), period, dict(zip(measures, values, strict=True)))
+        for parts, period, values in await counter_rows(
+            session, generation, dimension, filters, by_week=by_week, measures=measures, keys=keys
+        )
+    ]
 
 
 def _add(acc: Counter[str], measures: dict[str, int]) -> None:
@@ -140,48 +193,58 @@ async def _names(session: AsyncSession, generation: int, kind: str) -> dict[str,
 
 async def heatmap(session: AsyncSession, gen: int, f: Filters) -> dict[str, list[dict[str, Any]]]:
     dn = _district_names()
-    cube = await sum_counts(session, gen, "cube", f, measures=("n",))
-    stations = await sum_counts(session, gen, "station", f, measures=("n",))
+    dim = cube_for(f, "district_code", "category", "focus_area")
+    at = {field: i for i, field in enumerate(DIMENSION_FIELDS[dim])}
+    district, category, focus = at["district_code"], at["category"], at["focus_area"]
+    by_focus: dict[tuple[str, str], int] = defaultdict(int)
+    by_category: dict[tuple[str, str], int] = defaultdict(int)
+    for parts, _period, (n,) in await counter_rows(session, gen, dim, f, measures=("n",)):
+        by_focus[(parts[district], parts[focus])] += n
+        by_category[(parts[district], parts[category])] += n
+    stations: dict[tuple[str, str], int] = defaultdict(int)
+    for parts, _period, (n,) in await counter_rows(session, gen, "station", f, measures=("n",)):
+        stations[(parts[0], parts[1] if len(parts) > 1 else "")] += n
     week_filters = f
     if not (f.start and f.end):
-        # Weekly series default to the last twelve weeks that have data.
+        # Weekly series default to the twelve ISO weeks up to the latest day with data.
         latest = await session.scalar(
             select(func.max(counts.c.period)).where(
                 counts.c.generation == gen,
-                counts.c.dimension == "cube",
+                counts.c.dimension == dim,
                 counts.c.period >= "d:",
                 counts.c.period < "d;",
             )
         )
         end = date.fromisoformat(latest[2:]) if latest else date.today()
-        week_filters = Filters(end - timedelta(weeks=12), end, **_plain(f))
-    daily = await sum_counts(session, gen, "cube", week_filters, by_week=True, measures=("n",))
+        monday = end - timedelta(days=end.weekday())
+        # Whole weeks (the latest one has no data after ``end``): 12 week rows per key.
+        week_filters = Filters(
+            monday - timedelta(weeks=11), monday + timedelta(days=6), **_plain(f)
+        )
     weeks: dict[tuple[str, str], int] = defaultdict(int)
-    for key, period, m in daily:
-        weeks[(week_of(period), key.get("category", ""))] += m["n"]
+    for parts, period, (n,) in await counter_rows(
+        session, gen, dim, week_filters, by_week=True, measures=("n",)
+    ):
+        weeks[(week_of(period), parts[category])] += n
 
-    def cells(totals: dict[Any, Counter[str]], a: str, b: str) -> list[dict[str, Any]]:
+    def cells(totals: dict[tuple[str, str], int], a: str, b: str) -> list[dict[str, Any]]:
         rows = []
-        for (x, y), m in sorted(totals.items()):
-            row = {a: x or None, b: y or None, "count": m["n"]}
+        for (x, y), n in sorted(totals.items()):
+            if not n:
+                continue
+            row = {a: x or None, b: y or None, "count": n}
             if a == "district_code":
                 row["district_name"] = dn.get(x, x)
             rows.append(row)
         return rows
 
     return {
-        "district_focus": cells(
-            _total(cube, "district_code", "focus_area"), "district_code", "focus_area"
-        ),
-        "district_category": cells(
-            _total(cube, "district_code", "category"), "district_code", "category"
-        ),
+        "district_focus": cells(by_focus, "district_code", "focus_area"),
+        "district_category": cells(by_category, "district_code", "category"),
         "week_category": [
             {"week": w, "category": c or None, "count": n} for (w, c), n in sorted(weeks.items())
         ],
-        "station_category": cells(
-            _total(stations, "station_id", "category"), "station_id", "category"
-        ),
+        "station_category": cells(stations, "station_id", "category"),
     }
 
 
@@ -198,7 +261,7 @@ def _plain(f: Filters) -> dict[str, Any]:
 async def trends(session: AsyncSession, gen: int, f: Filters) -> list[dict[str, Any]]:
     """Filed and answered per ISO week (answered counted by the week the item was filed)."""
     daily = await sum_counts(
-        session, gen, "cube", f, by_week=True, measures=("n", "replied", "solved"), keys=False
+        session, gen, cube_for(f), f, by_week=True, measures=("n", "replied", "solved"), keys=False
     )
     weeks: dict[str, Counter[str]] = defaultdict(Counter)
     for _key, period, m in daily:
@@ -233,7 +296,7 @@ def _headline(total: Counter[str], f: Filters) -> dict[str, Any]:
 async def headline(session: AsyncSession, gen: int, f: Filters) -> dict[str, Any]:
     total: Counter[str] = Counter()
     for _key, _p, m in await sum_counts(
-        session, gen, "cube", f, measures=HEADLINE_MEASURES, keys=False
+        session, gen, cube_for(f), f, measures=HEADLINE_MEASURES, keys=False
     ):
         _add(total, m)
     return _headline(total, f)
@@ -324,46 +387,65 @@ async def supervision_groups(session: AsyncSession, gen: int, f: Filters) -> lis
     return rows
 
 
+def _period_where(table: Any, f: Filters) -> Any:
+    if f.start and f.end:
+        return table.c.period.in_(covering(f.start, f.end))
+    return table.c.period == ALL_TIME
+
+
+async def _sums_by_key(
+    session: AsyncSession, gen: int, dimension: str, f: Filters, measures: tuple[str, ...]
+) -> dict[str, tuple[int, ...]]:
+    """A one-field dimension's measures summed per key in the filter's range (no filter but
+    the range applies to it)."""
+    stmt = (
+        select(counts.c.key, *(func.sum(counts.c[m]) for m in measures))
+        .where(
+            counts.c.generation == gen,
+            counts.c.dimension == dimension,
+            _period_where(counts, f),
+        )
+        .group_by(counts.c.key)
+    )
+    return {
+        str(key): tuple(int(v or 0) for v in values)
+        for key, *values in (await session.execute(stmt)).all()
+        if any(values)
+    }
+
+
 async def representatives(session: AsyncSession, gen: int, f: Filters) -> list[dict[str, Any]]:
     rep_measures = ("n", "solved")
-    filed = _total(
-        await sum_counts(session, gen, "rep_filed", f, measures=rep_measures), "representative_id"
-    )
-    endorsed = _total(
-        await sum_counts(session, gen, "rep_endorsed", f, measures=rep_measures),
-        "representative_id",
-    )
-    where = [activities.c.generation == gen]
-    if f.start and f.end:
-        where.append(activities.c.period.in_(covering(f.start, f.end)))
-    else:
-        where.append(activities.c.period == ALL_TIME)
-    acts: dict[str, Counter[str]] = defaultdict(Counter)
+    filed = await _sums_by_key(session, gen, "rep_filed", f, rep_measures)
+    endorsed = await _sums_by_key(session, gen, "rep_endorsed", f, rep_measures)
+    acts: dict[str, dict[str, int]] = defaultdict(dict)
     for rep, kind, n in (
         await session.execute(
             select(
                 activities.c.representative_id, activities.c.activity_kind, func.sum(activities.c.n)
             )
-            .where(*where)
+            .where(activities.c.generation == gen, _period_where(activities, f))
             .group_by(activities.c.representative_id, activities.c.activity_kind)
         )
     ).all():
-        acts[rep][kind] += int(n)
-    reps = {r for (r,) in filed} | {r for (r,) in endorsed} | set(acts)
+        acts[rep][kind] = acts[rep].get(kind, 0) + int(n)
+    none = (0, 0)
     rows: list[dict[str, Any]] = []
-    for rep in reps:
-        fm, em = filed.get((rep,), Counter()), endorsed.get((rep,), Counter())
+    for rep in filed.keys() | endorsed.keys() | acts.keys():
+        (fn, fs), (en, es) = filed.get(rep, none), endorsed.get(rep, none)
+        by_kind = acts.get(rep, {})
+        done = sum(by_kind.values())
         rows.append(
             {
                 "representative_id": rep,
-                "activities": sum(acts[rep].values()),
-                "activities_by_kind": dict(sorted(acts[rep].items())),
-                "suggestions_filed": fm["n"],
-                "suggestions_endorsed": em["n"],
-                "filed_solved": fm["solved"],
-                "resolved_share": _rate(fm["solved"] + em["solved"], fm["n"] + em["n"]),
+                "activities": done,
+                "activities_by_kind": dict(sorted(by_kind.items())),
+                "suggestions_filed": fn,
+                "suggestions_endorsed": en,
+                "filed_solved": fs,
+                "resolved_share": _rate(fs + es, fn + en),
                 # The ranking: every activity, filing and endorsement counts one.
-                "score": sum(acts[rep].values()) + fm["n"] + em["n"],
+                "score": done + fn + en,
             }
         )
     rows.sort(key=lambda r: (-int(r["score"]), str(r["representative_id"])))
@@ -375,43 +457,62 @@ async def representatives(session: AsyncSession, gen: int, f: Filters) -> list[d
 async def recurring(
     session: AsyncSession, gen: int, f: Filters, limit: int = 20
 ) -> list[dict[str, Any]]:
-    """Clusters by size, with their growth (new members filed in the window)."""
+    """Clusters by size, with their growth (new members filed in the window).
+
+    Summed, joined, ranked and cut to ``limit`` by the database: thousands of clusters
+    grow in a month, twenty are shown."""
     dn = _district_names()
-    growth = _total(
-        await sum_counts(session, gen, "cluster", f, measures=("n", "solved")), "cluster_id"
+    n, solved = func.sum(counts.c.n), func.sum(counts.c.solved)
+    growth = (
+        select(counts.c.key.label("cluster_id"), n.label("n"), solved.label("solved"))
+        .where(
+            counts.c.generation == gen,
+            counts.c.dimension == "cluster",
+            _period_where(counts, f),
+        )
+        .group_by(counts.c.key)
+        .having(or_(n != 0, solved != 0))  # not a key every member has moved away from
+        .subquery()
     )
-    by_cluster: dict[str, Counter[str]] = {cid: m for (cid,), m in growth.items()}
-    if not by_cluster:
-        return []
-    rows: list[dict[str, Any]] = []
-    info = {
-        r.cluster_id: r
-        for r in (
-            await session.execute(
-                select(clusters).where(
-                    clusters.c.generation == gen, clusters.c.cluster_id.in_(list(by_cluster))
-                )
+    known = func.coalesce(clusters.c.size, 0)
+    size = case((known > growth.c.n, known), else_=growth.c.n)
+    cluster_id: Any = growth.c.cluster_id
+    if session.get_bind().dialect.name == "postgresql":
+        cluster_id = cluster_id.collate("C")  # ties by code point, as Python sorts
+    stmt = (
+        select(
+            growth.c.cluster_id,
+            growth.c.n,
+            growth.c.solved,
+            size.label("size"),
+            clusters.c.representative_title,
+            clusters.c.district_code,
+        )
+        .select_from(
+            growth.outerjoin(
+                clusters,
+                and_(clusters.c.generation == gen, clusters.c.cluster_id == growth.c.cluster_id),
             )
-        ).all()
-    }
-    for cid, m in by_cluster.items():
-        c = info.get(cid)
-        district = (c.district_code if c else None) or None
+        )
+        .order_by(size.desc(), growth.c.n.desc(), cluster_id)
+        .limit(limit)
+    )
+    if f.district:  # a cluster's district is its own, not in the counter key
+        stmt = stmt.where(clusters.c.district_code == f.district)
+    rows: list[dict[str, Any]] = []
+    for r in (await session.execute(stmt)).all():
+        district = r.district_code or None
         rows.append(
             {
-                "cluster_id": cid,
-                "representative_title": c.representative_title if c else None,
+                "cluster_id": r.cluster_id,
+                "representative_title": r.representative_title,
                 "district_code": district,
                 "district_name": dn.get(district or "", district),
-                "size": max(c.size if c else 0, m["n"]),
-                "growth": m["n"],
-                "solved": m["solved"],
+                "size": int(r.size),
+                "growth": int(r.n),
+                "solved": int(r.solved or 0),
             }
         )
-    if f.district:  # a cluster's district is its own, not in the counter key
-        rows = [r for r in rows if r["district_code"] == f.district]
-    rows.sort(key=lambda r: (-int(r["size"]), -int(r["growth"]), str(r["cluster_id"])))
-    rows = rows[:limit]
     for row in rows:
         row["sample_titles"] = list(
             (

@@ -4,10 +4,25 @@
   const charts = {};
   const pct = (v) => (v === null || v === undefined ? "–" : (v * 100).toFixed(1) + "%");
   const text = (id, v) => { document.getElementById(id).textContent = v; };
-  const getJSON = (path) => fetch(path, { headers: { Accept: "application/json" } }).then((r) => {
+  // The API takes a bearer token (`minyi token issue --role analyst`); it is kept for this
+  // browser tab only and asked for again when the service refuses it.
+  const TOKEN_KEY = "minyi.token";
+  function token() {
+    let t = sessionStorage.getItem(TOKEN_KEY);
+    if (!t) {
+      t = (window.prompt("请输入访问令牌（minyi token issue --role analyst）") || "").trim();
+      if (t) sessionStorage.setItem(TOKEN_KEY, t);
+    }
+    return t;
+  }
+  const authed = (path, accept) => fetch(path, {
+    headers: { Accept: accept, Authorization: "Bearer " + token() },
+  }).then((r) => {
+    if (r.status === 401) sessionStorage.removeItem(TOKEN_KEY);
     if (!r.ok) throw new Error(path + " → " + r.status);
-    return r.json();
+    return r;
   });
+  const getJSON = (path) => authed(path, "application/json").then((r) => r.json());
   const li = (parent, content) => {
     const el = document.createElement("li");
     el.textContent = content;
@@ -89,18 +104,44 @@
   }
   function report(err) { text("live", "数据加载失败：" + err.message); }
 
-  function listen() {
-    const source = new EventSource("/v1/stream/resolutions");
-    source.addEventListener("open", () => { text("live", "● 实时更新中"); refreshSoon(); });
-    source.addEventListener("error", () => text("live", "实时连接重连中…"));
-    source.addEventListener("resolution", (e) => {
-      const r = JSON.parse(e.data);
-      const list = document.getElementById("resolutions");
-      const item = li(list, `${r.suggestion_id} 已答复（结果 ${r.outcome}${r.on_time ? "，按时" : "，超期"}）`);
-      item.dataset.suggestionId = r.suggestion_id;
-      list.prepend(item);
-      refreshSoon();
-    });
+  function onResolution(data) {
+    const r = JSON.parse(data);
+    const list = document.getElementById("resolutions");
+    const item = li(list, `${r.suggestion_id} 已答复（结果 ${r.outcome}${r.on_time ? "，按时" : "，超期"}）`);
+    item.dataset.suggestionId = r.suggestion_id;
+    list.prepend(item);
+    refreshSoon();
+  }
+
+  // Server-sent events read through fetch: EventSource cannot send a bearer token. The
+  // server ends each stream after 25 s; the loop reconnects at once (after 1 s on errors).
+  async function listen() {
+    for (;;) {
+      try {
+        const response = await authed("/v1/stream/resolutions", "text/event-stream");
+        text("live", "● 实时更新中");
+        refreshSoon();
+        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = "";
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += value;
+          let end;
+          while ((end = buffer.indexOf("\n\n")) >= 0) {
+            const block = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const lines = block.split("\n");
+            const event = lines.find((l) => l.startsWith("event: "));
+            const data = lines.filter((l) => l.startsWith("data: ")).map((l) => l.slice(6));
+            if (event === "event: resolution" && data.length) onResolution(data.join("\n"));
+          }
+        }
+      } catch (err) {
+        text("live", "实时连接重连中…");
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
   }
 
   document.addEventListener("DOMContentLoaded", () => {

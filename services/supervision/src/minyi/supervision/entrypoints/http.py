@@ -1,9 +1,9 @@
 """The unit workbench and supervisors' HTTP API.
 
-Interim identity (until JWTs arrive): ``X-Minyi-Unit: <unit id>`` makes the caller that
-unit's staff; ``X-Minyi-Role: supervisor`` (optionally ``X-Minyi-Group: <group id>``) makes
-it a supervisor. Without either the API answers 401. A unit never sees another unit's
-case: it gets 404, as for a case that does not exist.
+Every endpoint takes a bearer token (``minyi.platform.auth``): ``unit_staff`` acts on its
+own unit's cases, ``supervisor`` on its group's districts (the group resolved against this
+service's policy, which owns the groups), ``admin`` on all. A unit never sees another
+unit's case: it gets 404, as for a case that does not exist.
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import AwareDatetime, BaseModel, Field
 from pydantic import TypeAdapter as _TA
 
+from minyi.platform.auth import Principal, Role, require
 from minyi.platform.service import Runtime, UnitOfWork
 from minyi.supervision.adapters.repository import CaseFilter, ConcurrentUpdate
 from minyi.supervision.domain import Case, IllegalTransition, InvalidInput, Rules
@@ -87,31 +88,36 @@ def _rules(request: Request) -> Rules:
     return rules
 
 
-def caller(
-    request: Request,
-    x_minyi_unit: Annotated[str | None, Header()] = None,
-    x_minyi_role: Annotated[str | None, Header()] = None,
-    x_minyi_group: Annotated[str | None, Header()] = None,
-) -> uc.Actor:
-    """The interim identity from headers (see the module docstring)."""
-    if x_minyi_role == "supervisor":
-        if x_minyi_group is None:
-            return uc.Actor(supervisor=True)
-        group = _rules(request).policy.supervision_groups.get(x_minyi_group)
-        if group is None:
-            raise HTTPException(
-                403, detail={"code": "unknown_group", "message": f"未知的督导组：{x_minyi_group}"}
-            )
-        return uc.Actor(supervisor=True, districts=frozenset(group.districts))
-    if x_minyi_unit:
-        return uc.Actor(unit_id=x_minyi_unit)
-    raise HTTPException(
-        401,
-        detail={"code": "identity_required", "message": "缺少身份：请提供 X-Minyi-Unit 请求头"},
-    )
+def _actor(principal: Principal, request: Request) -> uc.Actor:
+    """The token's principal as the use cases' actor."""
+    if principal.role is Role.UNIT_STAFF:
+        return uc.Actor(unit_id=principal.unit)
+    if principal.role is Role.ADMIN:
+        return uc.Actor(supervisor=True)
+    group = _rules(request).policy.supervision_groups.get(principal.group or "")
+    if group is None:
+        raise HTTPException(
+            403, detail={"code": "unknown_group", "message": f"未知的督导组：{principal.group}"}
+        )
+    return uc.Actor(supervisor=True, districts=frozenset(group.districts))
 
 
-Caller = Annotated[uc.Actor, Depends(caller)]
+def caller(*roles: Role) -> Callable[..., uc.Actor]:
+    """A dependency: a token of one of ``roles`` (or admin), as an actor."""
+
+    def dependency(request: Request, principal: Principal) -> uc.Actor:
+        return _actor(principal, request)
+
+    # Set as an object, not a string: this module's annotations are postponed and
+    # ``roles`` is not visible to FastAPI's evaluation of them.
+    dependency.__annotations__["principal"] = Annotated[Principal, Depends(require(*roles))]
+    return dependency
+
+
+# Units act on their cases, supervisors urge and watch; both read.
+Caller = Annotated[uc.Actor, Depends(caller(Role.UNIT_STAFF, Role.SUPERVISOR))]
+UnitCaller = Annotated[uc.Actor, Depends(caller(Role.UNIT_STAFF))]
+SupervisorCaller = Annotated[uc.Actor, Depends(caller(Role.SUPERVISOR))]
 
 
 def _view(case: Case) -> dict[str, Any]:
@@ -154,7 +160,8 @@ async def _page(request: Request, f: CaseFilter, who: uc.Actor, limit: int, offs
 
 
 Limit = Annotated[int, Query(ge=1, le=200, description="每页条数")]
-Offset = Annotated[int, Query(ge=0, description="跳过的条数")]
+# Bounded: SQLite integers are 64-bit, and no page lies beyond a million cases.
+Offset = Annotated[int, Query(ge=0, le=1_000_000, description="跳过的条数")]
 
 
 @router.get("/cases", summary="The caller's cases (a unit: its own; a supervisor: its group's)")
@@ -180,51 +187,55 @@ async def get_case(suggestion_id: str, request: Request, who: Caller) -> Any:
 
 
 @router.post("/cases/{suggestion_id}/accept", summary="签收: the unit signs for the case")
-async def accept(suggestion_id: str, request: Request, who: Caller) -> Any:
+async def accept(suggestion_id: str, request: Request, who: UnitCaller) -> Any:
     return await _case(request, lambda uow: uc.accept_case(suggestion_id, who, uow))
 
 
 @router.post(
     "/cases/{suggestion_id}/return", summary="退回: not this unit's (emits AssignmentReturned)"
 )
-async def return_(suggestion_id: str, body: ReturnBody, request: Request, who: Caller) -> Any:
+async def return_(suggestion_id: str, body: ReturnBody, request: Request, who: UnitCaller) -> Any:
     cmd = uc.ReturnCase(suggestion_id, body.reason, body.suggested_unit)
     return await _case(request, lambda uow: uc.return_case(cmd, who, uow))
 
 
 @router.post("/cases/{suggestion_id}/progress", summary="办理进展: report progress")
-async def progress(suggestion_id: str, body: ProgressBody, request: Request, who: Caller) -> Any:
+async def progress(
+    suggestion_id: str, body: ProgressBody, request: Request, who: UnitCaller
+) -> Any:
     cmd = uc.ReportProgress(suggestion_id, body.note)
     return await _case(request, lambda uow: uc.report_progress(cmd, who, uow))
 
 
 @router.post("/cases/{suggestion_id}/reply", summary="答复: the unit's answer (emits Resolved)")
-async def reply(suggestion_id: str, body: ReplyBody, request: Request, who: Caller) -> Any:
+async def reply(suggestion_id: str, body: ReplyBody, request: Request, who: UnitCaller) -> Any:
     cmd = uc.ReplyToCase(suggestion_id, body.outcome, body.reply, body.measures, body.reason)
     return await _case(request, lambda uow: uc.reply_to_case(cmd, who, uow, _rules(request)))
 
 
 @router.post("/cases/{suggestion_id}/extend", summary="延期: representative suggestions, once")
-async def extend(suggestion_id: str, body: ExtendBody, request: Request, who: Caller) -> Any:
+async def extend(suggestion_id: str, body: ExtendBody, request: Request, who: UnitCaller) -> Any:
     cmd = uc.ExtendDeadline(suggestion_id, body.reason, body.until)
     return await _case(request, lambda uow: uc.extend_deadline(cmd, who, uow, _rules(request)))
 
 
 @router.post("/cases/{suggestion_id}/urge", summary="催办: a supervisor reminds the unit now")
-async def urge(suggestion_id: str, body: UrgeBody, request: Request, who: Caller) -> Any:
+async def urge(suggestion_id: str, body: UrgeBody, request: Request, who: SupervisorCaller) -> Any:
     cmd = uc.UrgeCase(suggestion_id, body.note)
     return await _case(request, lambda uow: uc.urge_case(cmd, who, uow))
 
 
 @router.post("/cases/{suggestion_id}/key-case", summary="重点督办: mark as a key case")
-async def key_case(suggestion_id: str, request: Request, who: Caller) -> Any:
+async def key_case(suggestion_id: str, request: Request, who: SupervisorCaller) -> Any:
     return await _case(
         request, lambda uow: uc.mark_key_case(suggestion_id, who, uow, _rules(request))
     )
 
 
 @router.get("/supervision/overdue", summary="Open cases past their reply deadline")
-async def overdue(request: Request, who: Caller, limit: Limit = 50, offset: Offset = 0) -> Page:
+async def overdue(
+    request: Request, who: SupervisorCaller, limit: Limit = 50, offset: Offset = 0
+) -> Page:
     f = CaseFilter(statuses=OPEN_STATUSES, overdue=True)
     return await _page(request, _supervisors_only(who, f), who, limit, offset)
 
@@ -232,7 +243,7 @@ async def overdue(request: Request, who: Caller, limit: Limit = 50, offset: Offs
 @router.get("/supervision/escalations", summary="Open cases escalated (督办) to at least ``level``")
 async def escalations(
     request: Request,
-    who: Caller,
+    who: SupervisorCaller,
     level: Annotated[int, Query(ge=1, le=2, description="最低督办级别")] = 1,
     limit: Limit = 50,
     offset: Offset = 0,
