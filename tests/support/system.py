@@ -96,6 +96,8 @@ class System:
                 MINYI_HTTP_PORT=str(free_port()),
                 MINYI_LOG_LEVEL="INFO",
                 MINYI_OUTBOX_IDLE_SECONDS="0.05",
+                # A crash between commit and ack is noticed after this (30 s in production).
+                MINYI_ACK_WAIT_SECONDS="5",
                 # These tests offer load from one address; the limiter has tests of its own.
                 MINYI_INTAKE_RATE_PER_IP_PER_MINUTE="1000000",
                 MINYI_INTAKE_RATE_PER_IP_BURST="1000000",

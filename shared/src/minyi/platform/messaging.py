@@ -25,11 +25,10 @@ from minyi.platform.settings import Settings
 
 log = logging.getLogger(__name__)
 
-# How long the server waits for an ack before redelivering. How often it tries, and the
+# How long the server waits for an ack before redelivering is ``ack_wait_seconds``. How often it tries, and the
 # delays between tries, are settings (``max_deliver``, ``retry_delays``): the delays go
 # with each NAK, because a consumer-level ``backoff`` would also replace ``ack_wait`` and
 # redeliver slow-but-healthy handlers.
-ACK_WAIT_SECONDS = 30.0
 MAX_ACK_PENDING = 2000
 DLQ_STREAM = "MINYI_DLQ"
 # The server announces each message that ran out of deliveries here; MINYI_DLQ keeps
@@ -100,7 +99,7 @@ def durable_consumer(
         max_workers=workers,
         config=ConsumerConfig(
             ack_policy=JsAckPolicy.EXPLICIT,
-            ack_wait=ACK_WAIT_SECONDS,
+            ack_wait=settings.ack_wait_seconds,
             max_deliver=settings.max_deliver,
             max_ack_pending=MAX_ACK_PENDING,
         ),

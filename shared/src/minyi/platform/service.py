@@ -22,7 +22,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import CollectorRegistry, Gauge
 from pydantic import ValidationError
 from sqlalchemy import MetaData, Table
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SATimeoutError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -219,6 +219,11 @@ def _message_handler(runtime: Runtime, consumer: Consumer) -> Callable[..., Awai
         try:
             await runtime.committer.submit(lambda uow: handle_once(consumer, event, uow))
         except Exception as exc:
+            if _store_down(exc):
+                # Not this event's fault: hold it (no delivery used up) until the store is
+                # back, so an outage longer than the retry budget makes no dead letters.
+                await _retry_while_store_down(runtime, consumer, event, msg)
+                return
             delivered, seq = _delivery_of(msg)
             delays = runtime.settings.retry_delay_seconds
             if delivered >= runtime.settings.max_deliver:
@@ -244,6 +249,30 @@ def _message_handler(runtime: Runtime, consumer: Consumer) -> Callable[..., Awai
 
     handle.__name__ = consumer.durable
     return handle
+
+
+def _store_down(exc: BaseException) -> bool:
+    return isinstance(exc, DATABASE_DOWN) or (
+        isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+    )
+
+
+async def _retry_while_store_down(
+    runtime: Runtime, consumer: Consumer, event: RawEvent, msg: NatsMessage
+) -> None:
+    delay = 0.5
+    log.warning("store unavailable while handling %s on %s; holding it", event.id, consumer.durable)
+    while True:
+        with contextlib.suppress(Exception):
+            await msg.raw_message.in_progress()  # resets ack_wait; no delivery used up
+        await asyncio.sleep(delay)
+        try:
+            await runtime.committer.submit(lambda uow: handle_once(consumer, event, uow))
+            return
+        except Exception as exc:
+            if not _store_down(exc):
+                raise
+            delay = min(delay * 2, 5.0)
 
 
 def _delivery_of(msg: NatsMessage) -> tuple[int, int | None]:
@@ -327,6 +356,7 @@ def create_app(definition: ServiceDefinition, settings: Settings) -> FastAPI:
     app.add_exception_handler(DatabaseUnavailable, _database_unavailable)
     for exc_type in DATABASE_DOWN:
         app.add_exception_handler(exc_type, _database_unavailable)
+    app.add_exception_handler(DBAPIError, _dbapi_error)
     spec = AsyncAPI(runtime.broker, title=app.title, version=app.version)
 
     @app.get("/asyncapi.json", include_in_schema=False)
@@ -368,6 +398,15 @@ async def _database_unavailable(_request: Request, exc: Exception) -> JSONRespon
         status_code=503,
         headers={"Retry-After": "5"},
     )
+
+
+async def _dbapi_error(request: Request, exc: Exception) -> JSONResponse:
+    """A connection that died mid-statement (asyncpg: a bare DBAPIError) is the store being
+    down, not a bug: 503 too. Anything else stays a 500."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return await _database_unavailable(request, exc)
+    log.error("database error: %s", exc)
+    return JSONResponse({"detail": "Internal Server Error"}, status_code=500)
 
 
 def runtime_of(app: FastAPI) -> Runtime:

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     # Redelivery of a failing event: how many deliveries in all, and the delays between them
     # (seconds, comma-separated; the last one repeats). After the last, it is a dead letter.
     max_deliver: int = Field(default=8, ge=2)
+    # How long JetStream waits for an ack before it redelivers (a crash between commit and
+    # ack is noticed after this long).
+    ack_wait_seconds: float = Field(default=30.0, gt=0)
     retry_delays: str = "1,2,5,10,30,60,120"
     # Largest request body any endpoint accepts (413 beyond it).
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
