@@ -7,12 +7,11 @@ from collections import Counter
 import httpx
 import pytest
 
+from tests.faults.helpers import SYSTEM_ENV, admin_headers
 from tests.support.bus import events_on
 from tests.support.system import System, eventually
 
-pytestmark = pytest.mark.e2e
-
-SUPERVISOR = {"X-Minyi-Role": "supervisor"}
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(150)]
 
 
 def _file(system: System, i: int) -> str:
@@ -28,14 +27,16 @@ def _file(system: System, i: int) -> str:
 
 
 def _assigned_count(system: System) -> int:
-    stats = httpx.get(system.url("reporting", "/v1/stats"), timeout=5).json()
+    stats = httpx.get(
+        system.url("reporting", "/v1/stats"), headers=admin_headers(), timeout=5
+    ).json()
     return int(stats["by_status"].get("assigned", 0))
 
 
 def test_killing_routing_mid_backlog_still_assigns_every_suggestion_exactly_once(
     system_factory: type[System],
 ) -> None:
-    system = system_factory()
+    system = system_factory(extra_env=SYSTEM_ENV)
     system.start()
     system["routing"].stop()  # events pile up in routing's durable consumer meanwhile
     ids = [_file(system, i) for i in range(150)]
@@ -56,13 +57,20 @@ def test_killing_routing_mid_backlog_still_assigns_every_suggestion_exactly_once
     assigned = Counter(
         e["subject"] for e in events_on(system.nats_url, "minyi.suggestion.assigned")
     )
-    print(f"sent={len(ids)} assigned_events={sum(assigned.values())} distinct={len(assigned)}")
+    in_reporting = _assigned_count(system)
+    duplicates = sum(assigned.values()) - len(assigned)
+    print(
+        f"\n[routing killed mid-backlog] sent={len(ids)} accepted={len(ids)} "
+        f"assigned={len(assigned)} in_reporting={in_reporting} duplicates={duplicates}"
+    )
     assert set(assigned) == set(ids)
     assert all(n == 1 for n in assigned.values()), f"duplicates: {assigned.most_common(3)}"
     for sid in ids:  # supervision opened exactly one case for each
         assert (
             httpx.get(
-                system.url("supervision", f"/v1/cases/{sid}"), headers=SUPERVISOR, timeout=5
+                system.url("supervision", f"/v1/cases/{sid}"),
+                headers=admin_headers(),
+                timeout=5,
             ).status_code
             == 200
         )
@@ -71,7 +79,7 @@ def test_killing_routing_mid_backlog_still_assigns_every_suggestion_exactly_once
 def test_an_event_committed_before_a_crash_is_published_after_the_restart(
     system_factory: type[System],
 ) -> None:
-    system = system_factory()
+    system = system_factory(extra_env=SYSTEM_ENV)
     system.start()
     intake = system["intake"]
     intake.stop()
@@ -86,7 +94,13 @@ def test_an_event_committed_before_a_crash_is_published_after_the_restart(
     intake.start()  # no fault now: the relay finds the row and publishes it
     intake.wait_ready()
     eventually(
-        lambda: httpx.get(system.url("reporting", f"/v1/suggestions/{sid}")).status_code == 200,
+        lambda: (
+            httpx.get(
+                system.url("reporting", f"/v1/suggestions/{sid}"),
+                headers=admin_headers(),
+            ).status_code
+            == 200
+        ),
         what="the suggestion to reach reporting after the restart",
     )
     filed = [e for e in events_on(system.nats_url, "minyi.suggestion.filed") if e["subject"] == sid]
