@@ -8,7 +8,7 @@ from typing import Any
 def _ratio(a: float | None, b: float | None) -> str:
     if not a or not b:
         return "–"
-    return f"{a / b:.0%}"
+    return f"{a / b:.1%}"
 
 
 def render(r: dict[str, Any]) -> str:
@@ -47,7 +47,13 @@ def render(r: dict[str, Any]) -> str:
             f"| whole pipeline after that burst (filed → assigned → in reporting) | "
             f"{s['pipeline_rate'] or '–'} /s (drained {s['pipeline_drain_s']} s after the load) | "
             f"{_ratio(s['pipeline_rate'], js['pull_consume_msgs_per_s'])} of raw pull-consume |",
-            f"| sustained offered load the pipeline keeps up with | {s['sustained_rate']:,.0f} /s | |",
+            "| sustained offered load the pipeline keeps up with | "
+            + (
+                f"{s['sustained_rate']:,.0f} /s"
+                if s["sustained_rate"]
+                else f"below {s['stepped'][0]['offered_rate']:.0f} /s (the lowest step did not keep up)"
+            )
+            + " | |",
         ]
         if "end_to_end_half_rate" in s:
             h = s["end_to_end_half_rate"]
