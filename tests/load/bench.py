@@ -180,7 +180,6 @@ def run_minyi(
         progress(f"{store}: intake at full load ({clients} clients, {seconds:.0f} s)")
         load = loadgen(intake, clients=clients, seconds=seconds)
         accepted = load["ok"]
-        t_load_end = time.monotonic()
         drain = wait_drained(system, accepted, timeout=180)
         load.pop("filed")
         result["intake_max"] = load
@@ -188,7 +187,6 @@ def run_minyi(
         result["pipeline_rate"] = (
             round(accepted / (seconds + drain), 1) if drain != float("inf") else None
         )
-        del t_load_end
         progress(f"{store}: stepped offered load {steps}")
         sustained = 0.0
         stepped = []

@@ -91,7 +91,7 @@ class Simulation:
             self.tokens[key] = local_bearer(self.data_dir, principal, ttl_seconds=3600)
         return self.tokens[key]
 
-    async def file_one(self, client: httpx.AsyncClient, i: int) -> None:
+    async def file_one(self, client: httpx.AsyncClient) -> None:
         row = self.rng.choice(self.corpus)
         district = self.rng.choices(
             list(DISTRICT_WEIGHTS), weights=list(DISTRICT_WEIGHTS.values())
@@ -110,7 +110,6 @@ class Simulation:
             self.counts["filed"] += 1
         else:
             self.counts[f"file_{r.status_code}"] += 1
-        del i
 
     async def units_act(self, client: httpx.AsyncClient) -> None:
         for group in GROUPS:
@@ -218,12 +217,10 @@ class Simulation:
 
     async def run(self) -> None:
         async with httpx.AsyncClient(timeout=30) as client:
-            i = 0
             tick = 0
             while (day := self.day()) < self.days:
                 due = int(day * self.rate) - self.counts["filed"]
-                await asyncio.gather(*(self.file_one(client, i + k) for k in range(max(0, due))))
-                i += max(0, due)
+                await asyncio.gather(*(self.file_one(client) for _ in range(max(0, due))))
                 tick += 1
                 if tick % 2 == 0:
                     await self.units_act(client)
@@ -238,7 +235,7 @@ class Simulation:
                 await asyncio.sleep(0.1)
             # The month's last filings, if the final ticks ran late.
             missing = int(self.days * self.rate) - self.counts["filed"]
-            await asyncio.gather(*(self.file_one(client, i + k) for k in range(max(0, missing))))
+            await asyncio.gather(*(self.file_one(client) for _ in range(max(0, missing))))
             print()
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from faststream.nats import NatsBroker
 from opentelemetry import context, propagate
-from sqlalchemy import Table, delete, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from minyi.contracts.envelope import CloudEvent
@@ -92,8 +92,6 @@ class OutboxRelay:
                 await self._task
 
     async def pending(self) -> int:
-        from sqlalchemy import func
-
         async with self._sessions() as s:
             return int(
                 (await s.execute(select(func.count()).select_from(self._table))).scalar_one()
