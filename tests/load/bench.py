@@ -292,11 +292,11 @@ def scaling(nats_url: str, workdir: Path, db_urls: dict[str, str], n: int = 3000
             r.stop()
         system.stop()
         progress(f"  routing x{replicas}: {filed} assigned in {elapsed:.1f} s")
-        break_stream(nats_url)
+        purge_stream(nats_url)
     return out
 
 
-def break_stream(nats_url: str) -> None:
+def purge_stream(nats_url: str) -> None:
     """Empty the stream between runs that count events (a fresh system each time)."""
 
     async def purge() -> None:
@@ -387,7 +387,7 @@ def main() -> None:
         results["sqlite"] = run_minyi(
             "sqlite", ns.url, workdir, {}, seconds=args.seconds, clients=args.clients, steps=steps
         )
-        break_stream(ns.url)
+        purge_stream(ns.url)
         admin = None if args.no_postgres else stack.enter_context(infra.postgres_admin())
         if admin:
             dbs = stack.enter_context(
@@ -402,7 +402,7 @@ def main() -> None:
                 clients=args.clients,
                 steps=steps[:3],
             )
-            break_stream(ns.url)
+            purge_stream(ns.url)
             progress("scaling: one vs two routing processes (PostgreSQL)")
             scale_dbs = stack.enter_context(
                 infra.postgres_databases(admin, ["intake", "routing", "supervision", "reporting"])

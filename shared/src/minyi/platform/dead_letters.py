@@ -28,6 +28,7 @@ async def record(
 ) -> None:
     """Best effort, in a transaction of its own: the store may be what failed."""
     table = runtime.dead_letters
+    message = f"{type(error).__name__}: {error}"[:2000]
     try:
         async with runtime.sessions.begin() as session:
             added = await insert_or_ignore(
@@ -40,7 +41,7 @@ async def record(
                     "event_type": event.type,
                     "stream_seq": stream_seq,
                     "deliveries": deliveries,
-                    "error": f"{type(error).__name__}: {error}"[:2000],
+                    "error": message,
                     "failed_at": datetime.now(UTC),
                     "replayed_at": None,
                 },
@@ -56,7 +57,7 @@ async def record(
                         replayed_at=None,
                         deliveries=deliveries,
                         failed_at=datetime.now(UTC),
-                        error=f"{type(error).__name__}: {error}"[:2000],
+                        error=message,
                     )
                 )
     except Exception:
