@@ -52,3 +52,20 @@ async def _read(url: str, subject: str) -> list[dict[str, Any]]:
 def events_on(url: str, subject: str = "minyi.>") -> list[dict[str, Any]]:
     """Every event stored in the stream under ``subject``, oldest first."""
     return asyncio.run(_read(url, subject))
+
+
+async def _count(url: str, subject: str) -> int:
+    nc = await nats.connect(url)
+    try:
+        try:
+            info = await nc.jetstream().stream_info(STREAM_NAME, subjects_filter=subject)
+        except Exception:
+            return 0
+        return sum((info.state.subjects or {}).values())
+    finally:
+        await nc.close()
+
+
+def count_on(url: str, subject: str) -> int:
+    """How many events the stream holds under ``subject`` (the server counts; nothing is read)."""
+    return asyncio.run(_count(url, subject))

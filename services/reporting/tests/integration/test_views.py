@@ -159,8 +159,10 @@ async def test_a_redelivered_or_reordered_history_changes_no_counter(reporting: 
     from minyi.reporting.adapters import store
 
     async with reporting.h.runtime.sessions() as s, s.begin():
+        writes = store.ViewWrites()
         for e in reversed(events):
-            assert not await store.project(s, 1, e)
+            assert not await store.project(s, writes, 1, e)
+        await writes.flush(s)
     assert await reporting.counters() == once
 
 

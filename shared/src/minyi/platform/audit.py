@@ -111,7 +111,7 @@ class AuditMiddleware:
         table = table_of(self.runtime)
 
         async def write(uow: UnitOfWork) -> None:
-            await uow.session.execute(table.insert().values(**row))
+            await uow.session.execute(table.insert(), row)
 
         try:
             # Through the group commit: one transaction per audit record would cap a busy

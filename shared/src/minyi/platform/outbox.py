@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from faststream.nats import NatsBroker
-from opentelemetry import context, propagate
+from opentelemetry import propagate
 from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -142,9 +142,9 @@ class OutboxRelay:
             log.warning("fault injection: crashing before publish")
             await asyncio.sleep(0.5)
             os._exit(137)
-        results = await asyncio.gather(*(self._publish(r) for r in rows), return_exceptions=True)
-        done = [r.seq for r, res in zip(rows, results, strict=True) if res is True]
-        failed = [r.seq for r, res in zip(rows, results, strict=True) if res is not True]
+        published = await self._publish(rows)
+        done = [r.seq for r, ok in zip(rows, published, strict=True) if ok]
+        failed = [r.seq for r, ok in zip(rows, published, strict=True) if not ok]
         async with self._sessions.begin() as s:
             if done:
                 await s.execute(delete(self._table).where(self._table.c.seq.in_(done)))
@@ -163,20 +163,33 @@ class OutboxRelay:
         self.published += len(done)
         return len(done)
 
-    async def _publish(self, row: Any) -> bool:
-        token = context.attach(propagate.extract(row.headers or {}))
+    async def _publish(self, rows: Sequence[Any]) -> list[bool]:
+        """Publish ``rows`` with nats-py's asynchronous publish (all in flight at once, acks
+        awaited together): one round trip per batch instead of one per event. The row's
+        stored trace headers go along, so the consumer's span joins the request's trace."""
+        futures: list[asyncio.Future[Any]] = []
         try:
-            headers = {"Nats-Msg-Id": row.event_id, "content-type": CONTENT_TYPE}
-            await self._broker.publish(
-                row.payload,
-                row.subject,
-                headers=headers,
-                stream=STREAM_NAME,
-                timeout=PUBLISH_TIMEOUT_SECONDS,
-            )
-            return True
+            js = self._broker.config.connection_state.stream
+            for row in rows:
+                headers = {
+                    **(row.headers or {}),
+                    "Nats-Msg-Id": row.event_id,
+                    "content-type": CONTENT_TYPE,
+                }
+                futures.append(
+                    await js.publish_async(
+                        row.subject,
+                        row.payload,
+                        stream=STREAM_NAME,
+                        headers=headers,
+                        wait_stall=PUBLISH_TIMEOUT_SECONDS,
+                    )
+                )
         except Exception as exc:
-            log.debug("publish of %s failed: %r", row.event_id, exc)
-            return False
-        finally:
-            context.detach(token)
+            log.debug("publishing stopped after %d of %d: %r", len(futures), len(rows), exc)
+        if futures:
+            _, late = await asyncio.wait(futures, timeout=PUBLISH_TIMEOUT_SECONDS)
+            for f in late:
+                f.cancel()
+        acked = [f.done() and not f.cancelled() and f.exception() is None for f in futures]
+        return acked + [False] * (len(rows) - len(futures))

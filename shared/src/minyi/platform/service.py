@@ -8,11 +8,10 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Any, Protocol, TypeVar
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
-from faststream import Context
 from faststream.exceptions import NackMessage, RejectMessage
 from faststream.nats import NatsBroker
 from faststream.nats.message import NatsMessage
@@ -40,6 +39,15 @@ from minyi.platform.telemetry import configure_logging, create_tracer_provider
 log = logging.getLogger(__name__)
 
 
+class Batch(Protocol):
+    """Writes gathered over one transaction and written once, just before it commits."""
+
+    async def flush(self, session: AsyncSession) -> None: ...
+
+
+B = TypeVar("B", bound=Batch)
+
+
 class UnitOfWork:
     """One database transaction; events emitted in it reach the outbox in the same commit."""
 
@@ -47,6 +55,16 @@ class UnitOfWork:
         self.runtime = runtime
         self.session = session
         self._rows: list[dict[str, Any]] = []
+        self._batches: dict[type[Batch], Batch] = {}
+
+    def batch(self, kind: type[B]) -> B:
+        """This transaction's ``kind`` batch (made on first use). In a group commit many
+        handlers share one transaction: what they add to a batch becomes one statement
+        (executemany) instead of one per handler."""
+        found = self._batches.get(kind)
+        if found is None:
+            found = self._batches[kind] = kind()
+        return found  # type: ignore[return-value]
 
     def emit(self, data: EventData, *, subject: str) -> str:
         event = new_event(
@@ -63,6 +81,8 @@ class UnitOfWork:
         return await inbox.claim(self.session, self.runtime.inbox, event_id, consumer)
 
     async def _flush(self) -> None:
+        for batch in self._batches.values():
+            await batch.flush(self.session)
         await add_to_outbox(self.session, self.runtime.outbox, self._rows)
 
 
@@ -204,7 +224,10 @@ def _message_handler(runtime: Runtime, consumer: Consumer) -> Callable[..., Awai
     """Each message is handled in the service's group commit: messages arriving together
     share one transaction; each is acked only after its transaction committed."""
 
-    async def handle(msg: Annotated[NatsMessage, Context("message")]) -> None:
+    async def handle() -> None:
+        # The message from the broker's context, not a ``Context("message")`` parameter:
+        # FastStream resolves those in a worker thread, a thread hop per message.
+        msg: NatsMessage = runtime.broker.context.get_local("message")
         try:
             event = RawEvent.model_validate_json(msg.body)
         except ValidationError as exc:

@@ -80,7 +80,8 @@ async def file_suggestion(cmd: FileSuggestion, uow: UnitOfWork, vault: PiiVault)
     sid = str(uuid.uuid4())
     code = tracking_code.new_tracking_code()
     await uow.session.execute(
-        suggestions.insert().values(
+        suggestions.insert(),
+        dict(
             id=sid,
             tracking_code=tracking_code.normalize(code),
             title=cmd.title,
@@ -106,7 +107,7 @@ async def file_suggestion(cmd: FileSuggestion, uow: UnitOfWork, vault: PiiVault)
             status_round=1,
             category_hint=cmd.category_hint,
             history=[{"status": "filed", "at": now.isoformat()}],
-        )
+        ),
     )
     uow.emit(
         SuggestionFiled(

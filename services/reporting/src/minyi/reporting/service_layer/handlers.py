@@ -19,10 +19,11 @@ from minyi.reporting.service_layer.live import Broadcaster, resolution_message
 async def when_any_event_update_views(event: RawEvent, uow: UnitOfWork) -> None:
     """Add the event to the timeline and fold it into the views of every kept generation."""
     session = uow.session
-    generations = await store.written_generations(session)
+    writes = uow.batch(store.ViewWrites)
+    generations = await writes.generations(session)
     new_in_live = False
     for generation in generations:
-        first = await store.project(session, generation, event)
+        first = await store.project(session, writes, generation, event)
         new_in_live = new_in_live or (first and generation == generations[0])
     if not new_in_live or step_of(event.type) != "resolved":
         return

@@ -59,8 +59,10 @@ async def _apply(
     sessions: async_sessionmaker[AsyncSession], gen: int, batch: list[RawEvent]
 ) -> None:
     async with sessions() as s, s.begin():
+        writes = store.ViewWrites()
         for event in batch:
-            await store.project(s, gen, event)
+            await store.project(s, writes, gen, event)
+        await writes.flush(s)
 
 
 async def rebuild(

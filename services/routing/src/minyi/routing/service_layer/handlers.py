@@ -111,7 +111,8 @@ async def when_suggestion_filed_assign_unit(
         filed.suggestion_id, filed.district_code, filed.content, filed.title, filed.filed_at
     )
     await uow.session.execute(
-        suggestions.insert().values(
+        suggestions.insert(),
+        dict(
             id=filed.suggestion_id,
             title=filed.title,
             content=filed.content,
@@ -120,7 +121,7 @@ async def when_suggestion_filed_assign_unit(
             urgent=filed.urgent,
             filed_at=filed.filed_at,
             cluster_id=cluster.cluster_id,
-        )
+        ),
     )
     c = classify(f"{filed.title}\n{filed.content}", ctx.model)
     decision = await _merged_handling(uow, ctx, c, filed.suggestion_id, cluster)
@@ -130,12 +131,13 @@ async def when_suggestion_filed_assign_unit(
         )
     now = uow.runtime.clock.now()
     await uow.session.execute(
-        assignments.insert().values(
+        assignments.insert(),
+        dict(
             suggestion_id=filed.suggestion_id,
             attempt=1,
             returned_by=[],
             **_assignment_values(decision, now),
-        )
+        ),
     )
     _emit_decision(uow, decision, _Filed.of(filed), attempt=1, now=now)
     if cluster.size >= 2:

@@ -81,7 +81,7 @@ class CaseRepository:
 
     async def add(self, case: Case, *, attempt: int, category: str | None) -> None:
         await self.session.execute(
-            cases.insert().values(case_id=case.case_id, **_columns(case, attempt, category))
+            cases.insert(), {"case_id": case.case_id, **_columns(case, attempt, category)}
         )
 
     async def current_for_suggestion(self, suggestion_id: str, *, lock: bool = True) -> Case | None:

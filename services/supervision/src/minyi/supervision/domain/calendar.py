@@ -61,11 +61,21 @@ class WorkingCalendar:
     ) -> None:
         self.tz = tz
         self._overrides: dict[date, bool] = dict(overrides or {})
+        self._days: dict[date, bool] = {}
 
     # -- days ---------------------------------------------------------------------------
     def is_working_day(self, d: date) -> bool:
         if d in self._overrides:
             return self._overrides[d]
+        known = self._days.get(d)
+        if known is None:
+            # Remembered: the library scans its whole holiday table on every call (it was a
+            # quarter of supervision's CPU under load).
+            known = self._days[d] = self._library_says(d)
+        return known
+
+    @staticmethod
+    def _library_says(d: date) -> bool:
         try:
             return bool(chinese_calendar.is_workday(d))
         except NotImplementedError:  # the library raises this for years it does not know
