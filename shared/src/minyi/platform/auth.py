@@ -9,7 +9,7 @@ and keys live in ``auth_tokens`` and are re-exported here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -137,12 +137,13 @@ def _authenticate(request: Request, credentials: HTTPAuthorizationCredentials | 
     return principal
 
 
-def require(*roles: Role) -> Callable[..., Principal]:
+def require(*roles: Role) -> Callable[..., Awaitable[Principal]]:
     """A dependency: the caller must hold a valid token of one of ``roles`` (admin always
     may). Returns the ``Principal`` for the endpoint's own scope checks."""
     allowed = frozenset(roles) | {Role.ADMIN}
 
-    def dependency(request: Request, credentials: Credentials) -> Principal:
+    # async (no I/O inside): FastAPI runs a plain ``def`` dependency in a worker thread.
+    async def dependency(request: Request, credentials: Credentials) -> Principal:
         principal = _authenticate(request, credentials)
         if principal.role not in allowed:
             raise forbidden(
@@ -156,14 +157,14 @@ def require(*roles: Role) -> Callable[..., Principal]:
     return dependency
 
 
-def public(reason: str) -> Callable[..., Principal | None]:
+def public(reason: str) -> Callable[..., Awaitable[Principal | None]]:
     """A dependency for endpoints anyone may call (``reason`` says what protects them). A
     valid bearer token, if sent, still identifies the caller (audit, scope checks); a bad
     one is ignored, as the endpoint needs none."""
 
     # The header is read by hand: the bearer scheme would mark the operation as needing
     # authentication in the OpenAPI document.
-    def dependency(request: Request) -> Principal | None:
+    async def dependency(request: Request) -> Principal | None:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token:
             return None

@@ -19,6 +19,7 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from datasketch import MinHash, MinHashLSH
 
@@ -111,6 +112,7 @@ class RecurringAppealIndex:
         self.text_chars = text_chars
         self.seed = seed
         self._districts: dict[str, _District] = {}
+        self._permutations: tuple[Any, Any] | None = None
         self._members: dict[str, _Member] = {}  # live items only
         self._clusters: dict[str, _Cluster] = {}  # clusters with a live member
 
@@ -199,7 +201,15 @@ class RecurringAppealIndex:
             signed = f"{title}\n{text[: self.text_chars]}"
         else:
             signed = title
-        m = MinHash(num_perm=self.num_perm, seed=self.seed)
+        # The permutations of the seed, made once: MinHash draws them anew for every
+        # signature otherwise (a sixth of routing's CPU under load).
+        if self._permutations is None:
+            template = MinHash(num_perm=self.num_perm, seed=self.seed)
+            self._permutations = (template.scheme, template.permutations)
+        scheme, permutations = self._permutations
+        m = MinHash(
+            num_perm=self.num_perm, seed=self.seed, permutations=permutations, scheme=scheme
+        )
         m.update_batch([s.encode("utf-8") for s in shingles(signed, self.shingle_size)])
         return m
 
