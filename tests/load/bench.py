@@ -33,15 +33,20 @@ from minyi.platform.nats_server import free_port, wait_for_port  # noqa: E402
 from tests.load.ceilings import jetstream  # noqa: E402
 from tests.support import infra  # noqa: E402
 from tests.support.bus import count_on, events_on  # noqa: E402
-from tests.support.system import System  # noqa: E402
+from tests.support.system import ServiceProcess, System  # noqa: E402
 
 RESULTS = ROOT / "bench-results"
 DOC = ROOT / "docs" / "BENCHMARKS.md"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
 
+STARTED = time.monotonic()
+
+
 def progress(step: str) -> None:
-    print(f"[{datetime.now():%H:%M:%S}] {step}", flush=True)
+    """One line per step with the time spent so far (the whole run is bounded: ≈ 9 min)."""
+    spent = int(time.monotonic() - STARTED)
+    print(f"[{datetime.now():%H:%M:%S} +{spent // 60}:{spent % 60:02d}] {step}", flush=True)
 
 
 def loadgen(url: str, *, clients: int, seconds: float, rate: float | None = None) -> dict[str, Any]:
@@ -251,49 +256,88 @@ def _e2e_subset(system: System, ids: set[str]) -> dict[str, Any]:
     }
 
 
-def scaling(nats_url: str, workdir: Path, db_urls: dict[str, str], n: int = 3000) -> dict[str, Any]:
-    """Routing backlog drain with one and with two routing processes sharing the durable."""
-    out: dict[str, Any] = {}
-    for replicas in (1, 2):
-        system = System(
-            nats_url=nats_url, data_dir=workdir / f"scale-{replicas}", database_urls=db_urls
-        )
-        system.start(["intake"])
-        loadgen(system.url("intake", "/v1/suggestions"), clients=64, seconds=n / 600)
-        filed = count_on(nats_url, "minyi.suggestion.filed")
-        routers = [system["routing"]]
-        if replicas == 2:
-            from tests.support.system import ServiceProcess
+def consumer_backlog(nats_url: str, durable: str) -> int:
+    """Messages a durable has not yet had acknowledged (pending + in flight)."""
 
-            extra = dict(system["routing"].env, MINYI_HTTP_PORT=str(free_port()))
-            routers.append(
-                ServiceProcess(
-                    "routing",
-                    int(extra["MINYI_HTTP_PORT"]),
-                    extra,
-                    system.data_dir / "routing-2.log",
-                )
+    async def ask() -> int:
+        import nats
+
+        nc = await nats.connect(nats_url)
+        try:
+            info = await nc.jetstream().consumer_info("MINYI", durable)
+            return int(info.num_pending or 0) + int(info.num_ack_pending or 0)
+        finally:
+            await nc.close()
+
+    return asyncio.run(ask())
+
+
+# The service that drains, its durable, and what must run first to fill its backlog.
+SCALED = {
+    "routing": ("routing__suggestion_filed", ["intake"]),
+    "reporting": ("reporting__all", ["intake", "routing"]),
+}
+
+
+def scaling(nats_url: str, workdir: Path, db_urls: dict[str, str], n: int = 3000) -> dict[str, Any]:
+    """A backlog drained by one and by two processes of a service sharing its durable."""
+    out: dict[str, Any] = {}
+    for service, (durable, before) in SCALED.items():
+        for replicas in (1, 2):
+            system = System(
+                nats_url=nats_url,
+                data_dir=workdir / f"scale-{service}-{replicas}",
+                database_urls=db_urls,
             )
-        t0 = time.monotonic()
-        for r in routers:
-            r.start()
-        # The server counts the stream's subjects: polling costs the routers no CPU.
-        while (
-            count_on(nats_url, "minyi.suggestion.assigned") < filed
-            and time.monotonic() - t0 < 120
-        ):
-            time.sleep(0.2)
-        elapsed = time.monotonic() - t0
-        out[f"routing_x{replicas}"] = {
-            "suggestions": filed,
-            "seconds": round(elapsed, 1),
-            "rate": round(filed / elapsed, 1),
-        }
-        for r in routers:
-            r.stop()
-        system.stop()
-        progress(f"  routing x{replicas}: {filed} assigned in {elapsed:.1f} s")
-        purge_stream(nats_url)
+            system.start(before)
+            loadgen(system.url("intake", "/v1/suggestions"), clients=64, seconds=n / 400)
+            filed = count_on(nats_url, "minyi.suggestion.filed")
+            if service == "reporting":  # routing first assigns all of them
+                while (
+                    count_on(nats_url, "minyi.suggestion.assigned")
+                    + count_on(nats_url, "minyi.suggestion.triage_required")
+                    < filed
+                ):
+                    time.sleep(0.2)
+            backlog = count_on(nats_url, "minyi.>")
+            workers = [system[service]]
+            for i in range(2, replicas + 1):
+                env = dict(system[service].env, MINYI_HTTP_PORT=str(free_port()))
+                workers.append(
+                    ServiceProcess(
+                        service,
+                        int(env["MINYI_HTTP_PORT"]),
+                        env,
+                        system.data_dir / f"{service}-{i}.log",
+                    )
+                )
+            t0 = time.monotonic()
+            for w in workers:
+                w.start()
+            time.sleep(1.0)  # the consumer exists once the first process connected
+            # The server tells the durable's backlog: polling costs the workers no CPU.
+            while time.monotonic() - t0 < 180:
+                try:
+                    if consumer_backlog(nats_url, durable) == 0:
+                        break
+                except Exception:
+                    pass
+                time.sleep(0.2)
+            elapsed = time.monotonic() - t0
+            events = backlog if service == "reporting" else filed
+            out[f"{service}_x{replicas}"] = {
+                "service": service,
+                "replicas": replicas,
+                "suggestions": filed,
+                "events": events,
+                "seconds": round(elapsed, 1),
+                "events_per_s": round(events / elapsed, 1),
+            }
+            for w in workers:
+                w.stop()
+            system.stop()
+            progress(f"  {service} x{replicas}: {events} events drained in {elapsed:.1f} s")
+            purge_stream(nats_url)
     return out
 
 
@@ -313,39 +357,56 @@ def purge_stream(nats_url: str) -> None:
     asyncio.run(purge())
 
 
-def soak(minutes: float, rate: float) -> None:
-    """`make bench-soak`: a steady load for ``minutes``; each service's RSS sampled every
-    30 s, so growth shows. Not part of `make bench` (too long) nor of CI."""
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")
+
+
+def soak(minutes: float, rate: float, fill: int, fill_rate: float) -> None:
+    """`make bench-soak`: first ``fill`` suggestions at ``fill_rate`` (each service's RSS
+    once they are all in reporting), then a steady ``rate`` for ``minutes`` with RSS sampled
+    every 30 s, so growth shows. Not part of `make bench` (too long) nor of CI."""
     workdir = Path(tempfile.mkdtemp(prefix="minyi-soak-"))
     samples: dict[str, list[float]] = {}
+    result: dict[str, Any] = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "fill": fill,
+        "fill_rate": fill_rate,
+        "minutes": minutes,
+        "rate": rate,
+    }
     with infra.nats(workdir) as ns:
         system = System(nats_url=ns.url, data_dir=workdir / "system")
         system.start()
+        intake = system.url("intake", "/v1/suggestions")
         try:
+            filed = 0
+            while filed < fill:
+                chunk = loadgen(intake, clients=256, seconds=60, rate=fill_rate)
+                filed += chunk["ok"]
+                progress(f"fill: {filed:,} of {fill:,} filed")
+            drain = wait_drained(system, filed, timeout=600)
+            result["fill_filed"] = filed
+            result["fill_drained_after_s"] = round(drain, 1)
+            result["rss_mb_after_fill"] = {
+                n: rss_mb(svc.proc.pid) for n, svc in system.services.items() if svc.proc
+            }
+            progress(f"after {filed:,} suggestions, RSS MB {result['rss_mb_after_fill']}")
             end = time.monotonic() + minutes * 60
             while time.monotonic() < end:
-                loadgen(system.url("intake", "/v1/suggestions"), clients=64, seconds=30, rate=rate)
+                loadgen(intake, clients=64, seconds=30, rate=rate)
                 for name, svc in system.services.items():
                     assert svc.proc is not None
-                    rss = (
-                        int(
-                            Path(f"/proc/{svc.proc.pid}/status")
-                            .read_text()
-                            .split("VmRSS:")[1]
-                            .split()[0]
-                        )
-                        / 1024
-                    )
-                    samples.setdefault(name, []).append(round(rss, 1))
+                    samples.setdefault(name, []).append(rss_mb(svc.proc.pid))
                 progress("RSS MB " + ", ".join(f"{n} {v[-1]}" for n, v in samples.items()))
+            result["suggestions_total"] = reporting_total(system)
         finally:
             system.stop()
-    result = {
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "minutes": minutes,
-        "rate": rate,
-        "rss_mb_every_30s": samples,
-        "growth_mb_second_half": {n: round(v[-1] - v[len(v) // 2], 1) for n, v in samples.items()},
+    result["rss_mb_every_30s"] = samples
+    result["growth_mb_second_half"] = {
+        n: round(v[-1] - v[len(v) // 2], 1) for n, v in samples.items()
     }
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"soak-{datetime.now():%Y%m%d-%H%M%S}.json"
@@ -358,13 +419,15 @@ def main() -> None:
     ap.add_argument(
         "--soak", type=float, default=0, help="minutes of steady load instead of the bench"
     )
-    ap.add_argument("--soak-rate", type=float, default=200)
+    ap.add_argument("--soak-rate", type=float, default=60, help="steady load of the soak (/s)")
+    ap.add_argument("--fill", type=int, default=100_000, help="suggestions before the soak")
+    ap.add_argument("--fill-rate", type=float, default=200)
     ap.add_argument("--seconds", type=float, default=15)
     ap.add_argument("--clients", type=int, default=32)
     ap.add_argument("--no-postgres", action="store_true")
     args = ap.parse_args()
     if args.soak:
-        soak(args.soak, args.soak_rate)
+        soak(args.soak, args.soak_rate, args.fill, args.fill_rate)
         return
     RESULTS.mkdir(exist_ok=True)
     started = time.monotonic()
@@ -384,7 +447,8 @@ def main() -> None:
         ns = stack.enter_context(infra.nats(workdir))
         progress("ceiling: raw JetStream publish-with-ack and pull-consume (nats-py)")
         results["ceiling_jetstream"] = asyncio.run(jetstream(ns.url))
-        steps = [150, 300, 600, 1000, 1500]
+        # Stepped until the backlog grows (the first step that does not keep up ends it).
+        steps = [100, 150, 200, 300, 450, 700, 1000]
         results["sqlite"] = run_minyi(
             "sqlite", ns.url, workdir, {}, seconds=args.seconds, clients=args.clients, steps=steps
         )
@@ -401,10 +465,10 @@ def main() -> None:
                 dbs,
                 seconds=args.seconds,
                 clients=args.clients,
-                steps=steps[:3],
+                steps=steps,
             )
             purge_stream(ns.url)
-            progress("scaling: one vs two routing processes (PostgreSQL)")
+            progress("scaling: one vs two routing, then reporting processes (PostgreSQL)")
             scale_dbs = stack.enter_context(
                 infra.postgres_databases(admin, ["intake", "routing", "supervision", "reporting"])
             )

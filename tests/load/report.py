@@ -85,14 +85,15 @@ def render(r: dict[str, Any]) -> str:
         lines.append(f"\nSuggestions in this run: {s['suggestions_total']:,}.\n")
     if "scaling" in r:
         lines += [
-            "### Replicas (PostgreSQL): routing backlog drain",
+            "### Replicas (PostgreSQL): a backlog drained by one and by two processes",
             "",
-            "| routing processes | suggestions | seconds | rate |",
-            "|---|---|---|---|",
+            "| service | processes | suggestions | events drained | seconds | events/s |",
+            "|---|---|---|---|---|---|",
         ]
-        for k, v in r["scaling"].items():
+        for v in r["scaling"].values():
             lines.append(
-                f"| {k.split('x')[-1]} | {v['suggestions']} | {v['seconds']} | {v['rate']} /s |"
+                f"| {v['service']} | {v['replicas']} | {v['suggestions']} | {v['events']} | "
+                f"{v['seconds']} | {v['events_per_s']} |"
             )
         lines.append("")
     if "reporting_queries" in r:
