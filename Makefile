@@ -44,13 +44,14 @@ browser:
 simulate: env
 	$(VENV)/bin/minyi simulate
 
-# Minyi against the raw limits of its building blocks, in one run (about 6-9 minutes).
+# Minyi against the raw limits of its building blocks, in one run (about 7-8 minutes).
 bench: env
 	$(VENV)/bin/python tests/load/bench.py
 
-# Ten minutes at a steady 30 % of the sustained rate, RSS sampled (not in CI).
+# 100,000 suggestions (RSS after them), then ten minutes at a steady ~30 % of the sustained
+# rate with RSS sampled every 30 s (about 20 minutes; not in CI).
 bench-soak: env
-	$(VENV)/bin/python tests/load/bench.py --soak 10 --soak-rate 200
+	$(VENV)/bin/python tests/load/bench.py --soak 10
 
 bench-routing: env
 	mkdir -p bench-results

@@ -71,13 +71,14 @@ def render(r: dict[str, Any]) -> str:
             "",
             "Offered load steps:",
             "",
-            "| offered /s | accepted /s | p50 ms | p99 ms | kept up |",
+            "| offered /s | accepted /s | intake p50 ms | intake p99 ms | kept up (idle ≤ 2 s after the step) |",
             "|---|---|---|---|---|",
         ]
         for st in s["stepped"]:
             lines.append(
                 f"| {st['offered_rate']:.0f} | {st['rate']} | {st['p50_ms']} | {st['p99_ms']} | "
-                f"{'yes' if st['backlog_cleared_within_6s'] else 'no'} |"
+                + (f"yes ({st['lag_s']} s)" if st["kept_up"] else "no")
+                + " |"
             )
         lines += ["", "| service | CPU s | peak RSS MB |", "|---|---|---|"]
         for name, p in s["processes"].items():

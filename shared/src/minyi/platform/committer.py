@@ -32,27 +32,38 @@ class _Item(Generic[T]):
 
 
 class GroupCommitter:
-    def __init__(self, runtime: Runtime, max_group: int = 500) -> None:
+    """``writers`` groups may be open at once: one on SQLite (one connection, one writer);
+    a few on PostgreSQL, where a group spends most of its time waiting for round trips and
+    the commit, so one writer alone left the server and the process idle."""
+
+    def __init__(self, runtime: Runtime, max_group: int = 500, writers: int = 1) -> None:
         self._runtime = runtime
         self._max_group = max_group
+        self._writers = writers
         self._queue: asyncio.Queue[_Item[Any]] = asyncio.Queue()
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
         self.groups = 0
         self.units = 0
 
     async def submit(self, work: Work[T]) -> T:
         """Run ``work`` inside a shared transaction; returns after that transaction committed."""
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._run(), name="group-committer")
+        if not self._tasks or any(t.done() for t in self._tasks):
+            self._tasks = [t for t in self._tasks if not t.done()]
+            self._tasks += [
+                asyncio.create_task(self._run(), name="group-committer")
+                for _ in range(self._writers - len(self._tasks))
+            ]
         item: _Item[T] = _Item(work)
         await self._queue.put(item)
         return await item.future
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+                await task
+        self._tasks = []
 
     async def _run(self) -> None:
         while True:

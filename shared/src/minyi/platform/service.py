@@ -29,7 +29,7 @@ from minyi.contracts.envelope import CloudEvent, EventData, RawEvent, new_event
 from minyi.platform import audit, auth, dead_letters, health, inbox, migrations
 from minyi.platform.clock import Clock, FileClock
 from minyi.platform.committer import GroupCommitter
-from minyi.platform.db import create_engine, session_factory
+from minyi.platform.db import create_engine, is_sqlite, session_factory
 from minyi.platform.messaging import create_broker, declare_dead_letter_stream, durable_consumer
 from minyi.platform.outbox import OutboxRelay, add_to_outbox, outbox_row
 from minyi.platform.settings import Settings
@@ -37,6 +37,10 @@ from minyi.platform.tables import dead_letters_table, inbox_table, outbox_table
 from minyi.platform.telemetry import configure_logging, create_tracer_provider
 
 log = logging.getLogger(__name__)
+
+# Group commits open at once on PostgreSQL (the pool holds 10 connections: the rest serve
+# reads, the outbox relay and background loops).
+POSTGRES_WRITERS = 4
 
 
 class Batch(Protocol):
@@ -121,7 +125,9 @@ class Runtime:
     consumers: list[Consumer] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.committer = GroupCommitter(self)
+        self.committer = GroupCommitter(
+            self, writers=1 if is_sqlite(str(self.engine.url)) else POSTGRES_WRITERS
+        )
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:

@@ -134,7 +134,8 @@ class RecurringAppealIndex:
         else:
             cluster = self._clusters[best.cluster_id]
         cluster.size += 1
-        row = StoredAppeal(suggestion_id, district_code, text, title, at)
+        # Only what the signature reads stays in memory (a body can be 5,000 characters).
+        row = StoredAppeal(suggestion_id, district_code, text[: self._signed_chars], title, at)
         self._insert(district, _Member(row, cluster.cluster_id, signature))
         return ClusterAssignment(
             cluster.cluster_id, cluster.size, cluster.representative_title, best is None
@@ -194,9 +195,13 @@ class RecurringAppealIndex:
             self._districts[code] = _District(lsh=lsh)
         return self._districts[code]
 
+    @property
+    def _signed_chars(self) -> int:
+        return max(self.text_chars, 60)
+
     def _signature(self, title: str, text: str) -> MinHash:
         if not title.strip():
-            signed = text[: max(self.text_chars, 60)]
+            signed = text[: self._signed_chars]
         elif self.text_chars:
             signed = f"{title}\n{text[: self.text_chars]}"
         else:
