@@ -38,9 +38,10 @@ from minyi.platform.telemetry import configure_logging, create_tracer_provider
 
 log = logging.getLogger(__name__)
 
-# Group commits open at once on PostgreSQL (the pool holds 10 connections: the rest serve
-# reads, the outbox relay and background loops).
-POSTGRES_WRITERS = 4
+# Group commits open at once on PostgreSQL. Four lifted intake (173 → 256 req/s) but
+# slowed routing's drain (261 → 175 events/s: row-lock waits and retried groups), so one
+# until writers are chosen per kind of work (docs/BENCHMARKS.md).
+POSTGRES_WRITERS = 1
 
 
 class Batch(Protocol):
