@@ -33,8 +33,8 @@ class _Item(Generic[T]):
 
 class GroupCommitter:
     """``writers`` groups may be open at once: one on SQLite (one connection, one writer);
-    a few on PostgreSQL, where a group spends most of its time waiting for round trips and
-    the commit, so one writer alone left the server and the process idle."""
+    on PostgreSQL a group spends most of its time waiting for round trips and the commit,
+    so more writers can help (they helped intake, hurt routing: see POSTGRES_WRITERS)."""
 
     def __init__(self, runtime: Runtime, max_group: int = 500, writers: int = 1) -> None:
         self._runtime = runtime
