@@ -86,10 +86,11 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def peak_rss_mb(pid: int) -> float:
+def memory_mb(pid: int, field: str = "VmRSS") -> float:
+    """A process's memory figure from /proc (``VmRSS`` now, ``VmHWM`` its peak), in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
+        if line.startswith(f"{field}:"):
+            return round(int(line.split()[1]) / 1024, 1)
     return float("nan")
 
 
@@ -188,7 +189,7 @@ def process_figures(system: System, cpu_before: dict[str, float]) -> dict[str, A
         assert svc.proc is not None
         out[name] = {
             "cpu_s": round(cpu_seconds(svc.proc.pid) - cpu_before.get(name, 0.0), 1),
-            "peak_rss_mb": round(peak_rss_mb(svc.proc.pid), 1),
+            "peak_rss_mb": memory_mb(svc.proc.pid, "VmHWM"),
         }
     return out
 
@@ -387,13 +388,6 @@ def purge_stream(nats_url: str) -> None:
     asyncio.run(purge())
 
 
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return float("nan")
-
-
 def soak(minutes: float, rate: float, fill: int, fill_rate: float) -> None:
     """`make bench-soak`: first ``fill`` suggestions at ``fill_rate`` (each service's RSS
     once they are all in reporting), then a steady ``rate`` for ``minutes`` with RSS sampled
@@ -421,7 +415,7 @@ def soak(minutes: float, rate: float, fill: int, fill_rate: float) -> None:
             result["fill_filed"] = filed
             result["fill_drained_after_s"] = round(drain, 1)
             result["rss_mb_after_fill"] = {
-                n: rss_mb(svc.proc.pid) for n, svc in system.services.items() if svc.proc
+                n: memory_mb(svc.proc.pid) for n, svc in system.services.items() if svc.proc
             }
             progress(f"after {filed:,} suggestions, RSS MB {result['rss_mb_after_fill']}")
             end = time.monotonic() + minutes * 60
@@ -429,7 +423,7 @@ def soak(minutes: float, rate: float, fill: int, fill_rate: float) -> None:
                 loadgen(intake, clients=64, seconds=30, rate=rate)
                 for name, svc in system.services.items():
                     assert svc.proc is not None
-                    samples.setdefault(name, []).append(rss_mb(svc.proc.pid))
+                    samples.setdefault(name, []).append(memory_mb(svc.proc.pid))
                 progress("RSS MB " + ", ".join(f"{n} {v[-1]}" for n, v in samples.items()))
             result["suggestions_total"] = reporting_total(system)
         finally:

@@ -71,8 +71,12 @@ async def insert_or_ignore(session: AsyncSession, table: Table, values: dict[str
 def _insert_ignoring(dialect: str, table: Table) -> Any:
     # One statement per table with the values as parameters: SQLAlchemy finds it in its
     # compiled cache without walking the values (a hot path: every inbox claim).
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    return insert(table).on_conflict_do_nothing()
+    return dialect_insert(dialect)(table).on_conflict_do_nothing()
+
+
+def dialect_insert(dialect: str) -> Any:
+    """The ``insert`` with ``ON CONFLICT`` support for ``dialect`` (PostgreSQL or SQLite)."""
+    return pg_insert if dialect == "postgresql" else sqlite_insert
 
 
 class UtcDateTime(TypeDecorator[datetime]):

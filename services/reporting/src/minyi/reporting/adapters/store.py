@@ -8,12 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Table, bindparam, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from minyi.contracts.envelope import RawEvent
-from minyi.platform.db import insert_or_ignore
+from minyi.platform.db import dialect_insert, insert_or_ignore
 from minyi.reporting.adapters.tables import (
     activities,
     clusters,
@@ -32,7 +30,7 @@ _VIEW_COLUMNS = frozenset(c.name for c in suggestions.columns) - {"generation", 
 
 
 def _insert(session: AsyncSession) -> Any:
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return dialect_insert(session.get_bind().dialect.name)
 
 
 async def ensure_state(session: AsyncSession) -> None:
@@ -138,7 +136,7 @@ class _Statements:
 def _statements(dialect: str) -> _Statements:
     """The fold's three write statements, built once (building them took a tenth of
     reporting's CPU when built per transaction)."""
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    insert = dialect_insert(dialect)
     to_names = insert(names)
     to_counts = insert(counts)
     excluded = to_counts.excluded  # built anew on each access
