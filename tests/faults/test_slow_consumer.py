@@ -72,7 +72,9 @@ def test_a_stalled_reporting_store_keeps_the_backlog_in_jetstream_and_memory_bou
         watcher.start()
         try:
             backlog_seen = eventually(
-                lambda: peaks["num_pending"] >= BACKLOG or all(f.done() for f in futures),
+                # Not "or all filed": intake now answers faster than routing and
+                # supervision publish, so the filings can end before their events arrive.
+                lambda: peaks["num_pending"] >= BACKLOG,
                 timeout=60,
                 what="a backlog in JetStream",
             )
