@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from minyi.routing.domain.clustering import RecurringAppealIndex, StoredAppeal
+import numpy as np
+import pytest
+from datasketch import MinHash, MinHashLSH
+
+from minyi.routing.domain.clustering import RecurringAppealIndex, shingles
+from minyi.routing.domain.minhash import MinHasher, band_keys, bands_for, from_bytes, to_bytes
 
 T0 = datetime(2026, 11, 1, 9, 0)
 DONGBAO, DUODAO = "420802", "420804"
@@ -66,47 +71,13 @@ def test_adding_the_same_suggestion_twice_changes_nothing() -> None:
     assert len(index) == 1
 
 
-def stored_rows() -> list[StoredAppeal]:
-    titles = [TITLE, "龙泉街道中学乱收补课费", "东宝区伊景花园小区捆绑销售车位问题", TITLE]
-    return [
-        StoredAppeal(f"s{i}", DUODAO if i == 3 else DONGBAO, "", t, T0 + timedelta(hours=i))
-        for i, t in enumerate(titles)
-    ]
-
-
-def test_rebuilding_from_stored_rows_in_any_order_gives_the_same_clusters() -> None:
-    live = RecurringAppealIndex()
-    for row in stored_rows():
-        live.add(row.suggestion_id, row.district_code, row.text, row.title, row.at)
-    rebuilt = RecurringAppealIndex.rebuild(reversed(stored_rows()))
-    for row in stored_rows():
-        assert rebuilt.cluster_of(row.suggestion_id) == live.cluster_of(row.suggestion_id)
-    assert rebuilt.cluster_sizes() == live.cluster_sizes()
-    assert rebuilt.cluster_of("s2") == rebuilt.cluster_of("s0") != rebuilt.cluster_of("s3")
-
-
-def test_a_restored_snapshot_keeps_old_cluster_ids_after_their_founder_expired() -> None:
-    index = RecurringAppealIndex(window_days=30)
-    founder = index.add("s1", DONGBAO, "", TITLE, T0)
-    index.add("s2", DONGBAO, "", TITLE, T0 + timedelta(days=25))
-    index.add("s3", DONGBAO, "", "龙泉街道中学乱收补课费", T0 + timedelta(days=40))
-    assert index.cluster_of("s1") is None  # left the window, and memory
-    restored = RecurringAppealIndex.restore(index.snapshot(), window_days=30)
-    joined = restored.add("s4", DONGBAO, "", TITLE, T0 + timedelta(days=45))
-    assert joined.cluster_id == founder.cluster_id
-    assert joined.size == 3
-    original = index.add("s4", DONGBAO, "", TITLE, T0 + timedelta(days=45))
-    assert original == joined
-    assert index.cluster_sizes() == restored.cluster_sizes()
-
-
-def test_clusters_without_a_live_member_are_forgotten() -> None:
+def test_members_that_left_the_window_leave_the_band_tables() -> None:
     index = RecurringAppealIndex(window_days=10)
     for i in range(20):
         title = f"{i * 7919}号诉求{'甲乙丙丁戊己庚辛壬癸'[i % 10] * 3}"
         index.add(f"s{i}", DONGBAO, "", title, T0 + timedelta(days=i))
-    assert len(index) <= 11
-    assert len(index.cluster_sizes()) <= 11
+    assert len(index) == 11
+    assert index.cluster_of("s0") is None and index.cluster_of("s19") is not None
 
 
 def test_an_empty_title_falls_back_to_the_text() -> None:
@@ -115,3 +86,30 @@ def test_an_empty_title_falls_back_to_the_text() -> None:
     a = index.add("s1", DUODAO, body, "", T0)
     b = index.add("s2", DUODAO, body + "，请处理", "", T0)
     assert b.cluster_id == a.cluster_id
+
+
+@pytest.mark.parametrize("title", [TITLE, "龙泉街道中学乱收补课费", "灯", ""])
+def test_signatures_are_datasketchs_affine32_minhash(title: str) -> None:
+    items = [s.encode() for s in shingles(title, 2)]
+    reference = MinHash(num_perm=128, seed=1)
+    reference.update_batch(items)
+    mine = MinHasher(128, seed=1).signature(items)
+    assert np.array_equal(mine, reference.hashvalues)
+    assert np.array_equal(from_bytes(to_bytes(mine)), mine)
+
+
+@pytest.mark.parametrize("threshold", [0.1, 0.2, 0.5, 0.8])
+def test_band_split_is_datasketchs_optimum(threshold: float) -> None:
+    reference = MinHashLSH(threshold=threshold, num_perm=128)
+    assert bands_for(threshold, 128) == (reference.b, reference.r)
+
+
+def test_band_keys_are_shared_by_equal_bands_of_one_district_only() -> None:
+    hasher = MinHasher()
+    a = hasher.signature([s.encode() for s in shingles(TITLE, 2)])
+    b = a.copy()
+    b[2:] = 0  # only the first band (rows 0-1) stays equal
+    keys_a, keys_b = band_keys(a, DONGBAO, 28, 2), band_keys(b, DONGBAO, 28, 2)
+    assert len(set(keys_a)) == 28
+    assert [x == y for x, y in zip(keys_a, keys_b, strict=True)] == [True] + [False] * 27
+    assert not set(band_keys(a, DUODAO, 28, 2)) & set(keys_a)

@@ -7,18 +7,27 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import delete, select, update
 
 from minyi.contracts.events import SuggestionFiled
 from minyi.contracts.subjects import STREAM_NAME
 from minyi.platform.auth import Principal, Role, bearer, keyring_of
+from minyi.routing.adapters.models import demo_corpus
+from minyi.routing.adapters.tables import (
+    appeal_bands,
+    appeal_clusters,
+    suggestions,
+    training_examples,
+)
 from minyi.routing.bootstrap import SERVICE, on_start
+from minyi.routing.domain.clustering import RecurringAppealIndex
 from minyi.routing.entrypoints import http
 from minyi.routing.service_layer.handlers import RoutingContext
 from minyi.routing.service_layer.messages import (
@@ -201,10 +210,6 @@ async def test_a_suggestion_below_the_threshold_waits_in_the_triage_queue(tmp_pa
 async def test_a_person_assigns_from_triage_and_the_choice_becomes_training_data(
     tmp_path: Path,
 ) -> None:
-    from sqlalchemy import select
-
-    from minyi.routing.adapters.tables import training_examples
-
     async with harness(SERVICE, tmp_path) as h:
         ctx_of(h).settings = ctx_of(h).settings.model_copy(update={"triage_threshold": 0.999})
         await h.deliver(filed(title=STREETLIGHT))
@@ -351,16 +356,53 @@ async def test_without_close_tracking_a_closed_case_still_merges(tmp_path: Path)
     assert s2["explanation"]["reason"] == "cluster"
 
 
-async def test_the_appeal_index_is_rebuilt_from_stored_rows_at_start(tmp_path: Path) -> None:
+async def test_the_appeal_index_outlives_a_restart(tmp_path: Path) -> None:
     async with harness(SERVICE, tmp_path) as h:
         await h.deliver(filed("s-1", title=STREETLIGHT))
-        ctx_of(h).appeals = ctx_of(h).new_index()  # a restart forgets the in-memory index
+    async with harness(SERVICE, tmp_path) as h:  # a new process over the same store
         await on_start(h.runtime)
         await h.deliver(filed("s-2", title=STREETLIGHT_AGAIN))
         out = await h.outbox()
-    assert [(c["suggestion_id"], c["cluster_id"]) for c in of_type(out, CLUSTERED)] == [
-        ("s-2", "rc-s-1")
+    assert [(c["suggestion_id"], c["cluster_id"], c["size"]) for c in of_type(out, CLUSTERED)] == [
+        ("s-2", "rc-s-1", 2)
     ]
+
+
+async def test_an_upgraded_store_indexes_its_older_suggestions_at_start(tmp_path: Path) -> None:
+    async with harness(SERVICE, tmp_path) as h:
+        await h.deliver(filed("s-1", title=STREETLIGHT))
+        await h.deliver(filed("s-2", title=STREETLIGHT_AGAIN))
+        async with h.runtime.sessions.begin() as session:  # as revision 0004 left it
+            await session.execute(update(suggestions).values(signature=None))
+            await session.execute(delete(appeal_bands))
+            await session.execute(delete(appeal_clusters))
+        await on_start(h.runtime)
+        await on_start(h.runtime)  # twice: nothing indexed or counted twice
+        await h.deliver(filed("s-3", title=STREETLIGHT))
+        out = await h.outbox()
+    assert [(c["suggestion_id"], c["cluster_id"], c["size"]) for c in of_type(out, CLUSTERED)] == [
+        ("s-2", "rc-s-1", 2),
+        ("s-3", "rc-s-1", 3),
+    ]
+
+
+async def test_the_stored_index_clusters_like_the_reference_index(tmp_path: Path) -> None:
+    rows = demo_corpus()[:120]
+    t0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+    reference = RecurringAppealIndex(threshold=0.2, window_days=90)
+    expected: dict[str, str] = {}
+    async with harness(SERVICE, tmp_path) as h:
+        for i, r in enumerate(rows):
+            sid, at = f"s-{i:03d}", t0 + timedelta(hours=i)
+            title = r.title if i % 2 else r.title[: len(r.title) * 2 // 3]  # near duplicates
+            expected[sid] = reference.add(sid, DONGBAO, r.content, title, at).cluster_id
+            await h.deliver(filed(sid, title=title, content=r.content, at=at))
+        async with h.runtime.sessions() as session:
+            stored = dict(
+                (await session.execute(select(suggestions.c.id, suggestions.c.cluster_id))).all()
+            )
+    assert stored == expected
+    assert len(set(expected.values())) < len(expected)  # some did cluster
 
 
 async def test_classify_gives_the_decision_without_assigning(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from minyi.routing.adapters import models
 from minyi.routing.adapters.tables import metadata
 from minyi.routing.config import RoutingSettings
 from minyi.routing.domain.classifier import KeywordRules, TextClassifier
-from minyi.routing.domain.clustering import RecurringAppealIndex
+from minyi.routing.domain.clustering import AppealMatcher
 from minyi.routing.domain.directory import UnitDirectory
 from minyi.routing.entrypoints import http
 from minyi.routing.service_layer import handlers
@@ -63,7 +63,7 @@ def load_context(settings: RoutingSettings | None = None) -> RoutingContext:
     unknown = set(model.classes) - directory.categories.keys()
     if unknown:
         raise ValueError(f"the default model predicts unknown categories {sorted(unknown)}")
-    appeals = RecurringAppealIndex(
+    appeals = AppealMatcher(
         threshold=settings.cluster_threshold, window_days=settings.cluster_window_days
     )
     return RoutingContext(directory, rules, model, settings, appeals)
@@ -91,8 +91,10 @@ async def on_start(runtime: Runtime) -> None:
     ctx: RoutingContext = runtime.extras["routing"]
     await reload_model(runtime)
     async with runtime.unit_of_work() as uow:
-        live = await handlers.rebuild_appeal_index(uow, ctx)
-    log.info("recurring-appeal index rebuilt with %d suggestions in the window", live)
+        indexed, swept = await handlers.prepare_appeal_index(uow, ctx)
+    if indexed or swept:
+        log.info("recurring-appeal index: %d older suggestions indexed, %d band keys swept",
+                 indexed, swept)  # fmt: skip
 
 
 def consumers(runtime: Runtime) -> Sequence[Consumer]:

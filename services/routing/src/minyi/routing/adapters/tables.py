@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Float,
@@ -31,8 +32,28 @@ suggestions = Table(
     Column("district_code", String(20), nullable=False),
     Column("urgent", Boolean, nullable=False, default=False),
     Column("filed_at", UtcDateTime(), nullable=False),
-    # Recurring-appeal cluster; the index is rebuilt from these rows at start-up.
+    # Recurring-appeal cluster, and the MinHash signature that placed it there (128 x
+    # uint32; null for rows older than the index).
     Column("cluster_id", String(80), nullable=True, index=True),
+    Column("signature", LargeBinary, nullable=True),
+)
+
+# The recurring-appeal index: one row per LSH band of each suggestion in the window; rows
+# older than the window are swept. Candidates are the suggestions sharing a key.
+appeal_bands = Table(
+    "appeal_bands",
+    metadata,
+    Column("band_key", BigInteger, primary_key=True),
+    Column("suggestion_id", String(64), primary_key=True),
+    Column("filed_at", UtcDateTime(), nullable=False, index=True),
+)
+
+appeal_clusters = Table(
+    "appeal_clusters",
+    metadata,
+    Column("cluster_id", String(80), primary_key=True),
+    Column("representative_title", String(200), nullable=False),
+    Column("size", Integer, nullable=False),  # members ever, not only those in the window
 )
 
 assignments = Table(

@@ -19,16 +19,11 @@ from minyi.contracts.routing import (
     TriageRequired,
 )
 from minyi.platform.service import UnitOfWork
+from minyi.routing.adapters import appeal_index
 from minyi.routing.adapters.tables import assignments, suggestions, training_examples
 from minyi.routing.config import RoutingSettings
 from minyi.routing.domain.classifier import KeywordRules, TextClassifier
-from minyi.routing.domain.clustering import (
-    ClusterAssignment,
-    ClusterState,
-    IndexSnapshot,
-    RecurringAppealIndex,
-    StoredAppeal,
-)
+from minyi.routing.domain.clustering import AppealMatcher, ClusterAssignment
 from minyi.routing.domain.decision import (
     Classification,
     Decision,
@@ -52,13 +47,8 @@ class RoutingContext:
     rules: KeywordRules
     model: TextClassifier  # already fronted by ``rules``
     settings: RoutingSettings
-    appeals: RecurringAppealIndex
-
-    def new_index(self) -> RecurringAppealIndex:
-        return RecurringAppealIndex(
-            threshold=self.settings.cluster_threshold,
-            window_days=self.settings.cluster_window_days,
-        )
+    appeals: AppealMatcher
+    next_sweep: datetime | None = None  # of band keys that left the window
 
 
 class NotFound(LookupError):
@@ -107,8 +97,14 @@ async def when_suggestion_filed_assign_unit(
     )
     if existing.first():
         return  # a republished SuggestionFiled with another event id: already routed
-    cluster = ctx.appeals.add(
-        filed.suggestion_id, filed.district_code, filed.content, filed.title, filed.filed_at
+    cluster, signature = await appeal_index.place(
+        uow.session,
+        ctx.appeals,
+        filed.suggestion_id,
+        filed.district_code,
+        filed.title,
+        filed.content,
+        filed.filed_at,
     )
     await uow.session.execute(
         suggestions.insert(),
@@ -121,6 +117,7 @@ async def when_suggestion_filed_assign_unit(
             urgent=filed.urgent,
             filed_at=filed.filed_at,
             cluster_id=cluster.cluster_id,
+            signature=signature,
         ),
     )
     c = classify(f"{filed.title}\n{filed.content}", ctx.model)
@@ -130,6 +127,9 @@ async def when_suggestion_filed_assign_unit(
             c, filed.district_code, ctx.directory, threshold=ctx.settings.triage_threshold
         )
     now = uow.runtime.clock.now()
+    if ctx.next_sweep is None or now >= ctx.next_sweep:
+        await appeal_index.sweep(uow.session, _sweep_horizon(ctx, now))
+        ctx.next_sweep = now + SWEEP_EVERY
     await uow.session.execute(
         assignments.insert(),
         dict(
@@ -292,32 +292,23 @@ def classify_only(ctx: RoutingContext, title: str, content: str, district_code: 
     return decide(c, district_code, ctx.directory, threshold=ctx.settings.triage_threshold)
 
 
-async def rebuild_appeal_index(uow: UnitOfWork, ctx: RoutingContext) -> int:
-    """Live clusters back from stored rows within the window, keeping their ids."""
-    since = uow.runtime.clock.now() - timedelta(days=ctx.settings.cluster_window_days)
-    rows = (
-        await uow.session.execute(
-            select(suggestions).where(
-                suggestions.c.filed_at >= since, suggestions.c.cluster_id.is_not(None)
-            )
-        )
-    ).mappings()
-    members: list[tuple[StoredAppeal, str]] = []
-    for r in rows:
-        appeal = StoredAppeal(r["id"], r["district_code"], r["content"], r["title"], r["filed_at"])
-        members.append((appeal, r["cluster_id"]))
-    first: dict[str, StoredAppeal] = {}
-    sizes: dict[str, int] = {}
-    for appeal, cid in sorted(members, key=lambda m: (m[0].at, m[0].suggestion_id)):
-        first.setdefault(cid, appeal)
-        sizes[cid] = sizes.get(cid, 0) + 1
-    clusters = [ClusterState(cid, first[cid].title, sizes[cid]) for cid in first]
-    ctx.appeals = RecurringAppealIndex.restore(
-        IndexSnapshot(members, clusters),
-        threshold=ctx.settings.cluster_threshold,
-        window_days=ctx.settings.cluster_window_days,
-    )
-    return len(ctx.appeals)
+async def prepare_appeal_index(uow: UnitOfWork, ctx: RoutingContext) -> tuple[int, int]:
+    """At start: index suggestions stored before the index was (an upgrade), and sweep
+    what left the window. Returns (indexed, swept)."""
+    now = uow.runtime.clock.now()
+    since = ctx.appeals.window_start(now)
+    indexed = await appeal_index.index_older_rows(uow.session, ctx.appeals, since)
+    swept = await appeal_index.sweep(uow.session, _sweep_horizon(ctx, now))
+    ctx.next_sweep = now + SWEEP_EVERY
+    return indexed, swept
+
+
+SWEEP_EVERY = timedelta(hours=1)
+
+
+def _sweep_horizon(ctx: RoutingContext, now: datetime) -> datetime:
+    # A day's margin: an event delivered late still finds what its own window holds.
+    return ctx.appeals.window_start(now) - timedelta(days=1)
 
 
 # --- helpers ------------------------------------------------------------------------

@@ -1,0 +1,145 @@
+"""The recurring-appeal index in routing's store: band keys, signatures and clusters.
+
+Kept in the database rather than in memory so that memory does not grow with the window,
+a restart needs no rebuild, replicas share one index, and a rolled-back transaction leaves
+no member behind.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from minyi.routing.adapters.tables import appeal_bands, appeal_clusters, suggestions
+from minyi.routing.domain.clustering import (
+    AppealMatcher,
+    Candidate,
+    ClusterAssignment,
+    SignedAppeal,
+    founded_cluster_id,
+)
+from minyi.routing.domain.minhash import from_bytes, to_bytes
+
+_INSERT_BANDS = insert(appeal_bands)
+
+
+async def candidates(
+    session: AsyncSession, signed: SignedAppeal, since: datetime
+) -> list[Candidate]:
+    sharing = select(appeal_bands.c.suggestion_id).where(
+        appeal_bands.c.band_key.in_(signed.band_keys), appeal_bands.c.filed_at >= since
+    )
+    rows = await session.execute(
+        select(
+            suggestions.c.id, suggestions.c.cluster_id, suggestions.c.signature,
+            suggestions.c.filed_at,
+        ).where(suggestions.c.id.in_(sharing), suggestions.c.signature.is_not(None))
+    )  # fmt: skip
+    return [Candidate(r.id, r.cluster_id, from_bytes(r.signature), r.filed_at) for r in rows]
+
+
+async def place(
+    session: AsyncSession,
+    matcher: AppealMatcher,
+    suggestion_id: str,
+    district_code: str,
+    title: str,
+    text: str,
+    at: datetime,
+) -> tuple[ClusterAssignment, bytes]:
+    """The cluster of a new suggestion (its size counted, its band keys indexed), and
+    the signature the caller stores with the suggestion's row."""
+    signed = matcher.sign(district_code, title, text)
+    best = matcher.best(
+        signed.signature,
+        await candidates(session, signed, matcher.window_start(at)),
+        at,
+    )
+    assignment = await _join(session, best.cluster_id) if best else None
+    if assignment is None:
+        cluster_id = founded_cluster_id(suggestion_id)
+        await session.execute(
+            insert(appeal_clusters).values(
+                cluster_id=cluster_id, representative_title=title, size=1
+            )
+        )
+        assignment = ClusterAssignment(cluster_id, 1, title, True)
+    await session.execute(
+        _INSERT_BANDS,
+        [{"band_key": k, "suggestion_id": suggestion_id, "filed_at": at}
+         for k in signed.band_keys],
+    )  # fmt: skip
+    return assignment, to_bytes(signed.signature)
+
+
+async def _join(session: AsyncSession, cluster_id: str) -> ClusterAssignment | None:
+    row = (
+        await session.execute(
+            update(appeal_clusters)
+            .where(appeal_clusters.c.cluster_id == cluster_id)
+            .values(size=appeal_clusters.c.size + 1)
+            .returning(appeal_clusters.c.size, appeal_clusters.c.representative_title)
+        )
+    ).first()
+    if row is None:
+        return None
+    return ClusterAssignment(cluster_id, row.size, row.representative_title, False)
+
+
+async def sweep(session: AsyncSession, horizon: datetime) -> int:
+    """Forget band keys of suggestions filed before ``horizon`` (they can no longer match)."""
+    result = await session.execute(delete(appeal_bands).where(appeal_bands.c.filed_at < horizon))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def index_older_rows(session: AsyncSession, matcher: AppealMatcher, since: datetime) -> int:
+    """Sign and index stored suggestions of the window that predate the stored index (an
+    upgrade), and count their clusters; idempotent."""
+    rows = (
+        await session.execute(
+            select(
+                suggestions.c.id, suggestions.c.district_code, suggestions.c.title,
+                suggestions.c.content, suggestions.c.filed_at, suggestions.c.cluster_id,
+            )
+            .where(suggestions.c.filed_at >= since, suggestions.c.signature.is_(None))
+            .order_by(suggestions.c.filed_at, suggestions.c.id)
+        )
+    ).all()  # fmt: skip
+    for r in rows:
+        signed = matcher.sign(r.district_code, r.title, r.content)
+        await session.execute(
+            update(suggestions)
+            .where(suggestions.c.id == r.id)
+            .values(signature=to_bytes(signed.signature))
+        )
+        await session.execute(
+            _INSERT_BANDS,
+            [{"band_key": k, "suggestion_id": r.id, "filed_at": r.filed_at}
+             for k in signed.band_keys],
+        )  # fmt: skip
+    known = select(appeal_clusters.c.cluster_id)
+    sizes = (
+        await session.execute(
+            select(suggestions.c.cluster_id, func.count(), func.min(suggestions.c.filed_at))
+            .where(suggestions.c.cluster_id.is_not(None))
+            .where(suggestions.c.cluster_id.not_in(known))
+            .group_by(suggestions.c.cluster_id)
+        )
+    ).all()
+    for cluster_id, size, first_at in sizes:
+        title = (
+            await session.execute(
+                select(suggestions.c.title)
+                .where(suggestions.c.cluster_id == cluster_id, suggestions.c.filed_at == first_at)
+                .order_by(suggestions.c.id)
+                .limit(1)
+            )
+        ).scalar_one()
+        await session.execute(
+            insert(appeal_clusters).values(
+                cluster_id=cluster_id, representative_title=title, size=size
+            )
+        )
+    return len(rows)
