@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from minyi.platform.auth import Principal, Role, local_bearer
-from tests.support.bus import events_on
+from tests.support.bus import consumer_info, events_on
 from tests.support.system import System, eventually
 
 pytestmark = pytest.mark.e2e
@@ -98,6 +98,11 @@ def test_a_suggestion_is_filed_assigned_and_resolved_across_the_four_services(
         assert e["specversion"] == "1.0" and e["subject"] == sid
         assert e["headers"]["Nats-Msg-Id"] == e["id"]
         assert PHONE not in e["raw"] and NAME not in e["raw"], "PII leaked into an event"
+
+    # Intake follows the lifecycle only: the server never delivered it the filing.
+    lifecycle = consumer_info(system.nats_url, "intake__lifecycle")
+    assert lifecycle["delivered"] == len(types) - 1, lifecycle
+    assert "minyi.suggestion.filed" not in lifecycle["filter_subjects"]
 
 
 def test_bad_input_is_refused_with_the_field_and_the_rule(system_factory: type[System]) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from tests.support.bus import events_on
+from tests.support.bus import consumer_info, events_on
 from tests.support.system import System, eventually
 
 # A fixed signing key for the whole system under test, so that the test can mint tokens
@@ -63,6 +63,7 @@ class Load:
     accepted: list[str] = field(default_factory=list)
     refused: int = 0
     refused_without_retry_after: int = 0
+    refused_keys: list[tuple[str, int]] = field(default_factory=list)
     unexpected: list[str] = field(default_factory=list)
     sent: int = 0
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -114,11 +115,29 @@ class Load:
                 self.accepted.append(str(r.json()["id"]))
             elif r.status_code == 503:
                 self.refused += 1
+                self.refused_keys.append((key, n))
                 if not r.headers.get("Retry-After"):
                     self.refused_without_retry_after += 1
             else:
                 self.unexpected.append(f"{key}: {r.status_code} {r.text[:200]}")
             return
+
+    def retry_refused(self) -> int:
+        """Send each refused suggestion again with its Idempotency-Key, as a channel adapter
+        does after ``Retry-After``: one whose commit went through although its answer was
+        lost (a connection cut at commit) comes back as the one stored, never twice."""
+        url = self.system.url("intake", "/v1/suggestions")
+        with httpx.Client(timeout=10.0) as client:
+            for key, n in self.refused_keys:
+                r = client.post(
+                    url, json=suggestion(n, self.district), headers={"Idempotency-Key": key}
+                )
+                if r.status_code == 201:
+                    self.accepted.append(str(r.json()["id"]))
+                else:
+                    self.unexpected.append(f"{key} again: {r.status_code} {r.text[:200]}")
+        retried, self.refused_keys = len(self.refused_keys), []
+        return retried
 
 
 def stats(system: System) -> dict[str, Any]:
@@ -236,29 +255,6 @@ def minyi_cli(system: System, service: str, *args: str) -> str:
     )
     assert result.returncode == 0, f"minyi {' '.join(args)}: {result.stdout}\n{result.stderr}"
     return result.stdout
-
-
-async def _consumer_info(url: str, stream: str, durable: str) -> dict[str, Any]:
-    import nats
-
-    nc = await nats.connect(url)
-    try:
-        js = nc.jetstream()
-        info = await js.consumer_info(stream, durable)
-        return {
-            "delivered": info.delivered.consumer_seq,
-            "stream_last_seq": (await js.stream_info(stream)).state.last_seq,
-            "num_pending": info.num_pending,
-            "num_ack_pending": info.num_ack_pending,
-            "num_redelivered": info.num_redelivered,
-            "max_ack_pending": info.config.max_ack_pending,
-        }
-    finally:
-        await nc.close()
-
-
-def consumer_info(url: str, durable: str, stream: str = "MINYI") -> dict[str, Any]:
-    return asyncio.run(_consumer_info(url, stream, durable))
 
 
 async def _publish(url: str, subject: str, payload: bytes, msg_id: str) -> bool:

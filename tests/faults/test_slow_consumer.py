@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -19,6 +20,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 DURABLE = "reporting__all"
 N = 800  # suggestions; reporting consumes two to three events for each
 BACKLOG = 200  # events waiting in JetStream beyond what reporting holds
+# Longer than the services' ack_wait in these tests (5 s), shorter than SQLite's busy_timeout
+# (10 s), after which a waiting commit fails and is retried.
+STALL_S = 7.0
 
 
 def rss_mb(pid: int) -> float:
@@ -42,13 +46,15 @@ def test_a_stalled_reporting_store_keeps_the_backlog_in_jetstream_and_memory_bou
     lock = sqlite3.connect(system.data_dir / "reporting.sqlite3", isolation_level=None)
     lock.execute("BEGIN IMMEDIATE")
     filing_done = threading.Event()
-    peaks = {"num_pending": 0, "num_ack_pending": 0, "rss_mb": rss_before}
+    peaks = {"num_pending": 0, "num_ack_pending": 0, "num_redelivered": 0, "rss_mb": rss_before}
+    stalled_at = time.monotonic()
 
     def watch() -> None:
         while True:
             info = consumer_info(system.nats_url, DURABLE)
             peaks["num_pending"] = max(peaks["num_pending"], info["num_pending"])
             peaks["num_ack_pending"] = max(peaks["num_ack_pending"], info["num_ack_pending"])
+            peaks["num_redelivered"] = max(peaks["num_redelivered"], info["num_redelivered"])
             assert reporting.proc is not None
             peaks["rss_mb"] = max(peaks["rss_mb"], rss_mb(reporting.proc.pid))
             if filing_done.wait(0.3):
@@ -74,7 +80,9 @@ def test_a_stalled_reporting_store_keeps_the_backlog_in_jetstream_and_memory_bou
             backlog_seen = eventually(
                 # Not "or all filed": intake now answers faster than routing and
                 # supervision publish, so the filings can end before their events arrive.
-                lambda: peaks["num_pending"] >= BACKLOG,
+                # ... and held longer than ack_wait, so held messages would be redelivered
+                # if nothing kept them in progress.
+                lambda: peaks["num_pending"] >= BACKLOG and time.monotonic() - stalled_at > STALL_S,
                 timeout=60,
                 what="a backlog in JetStream",
             )
@@ -89,12 +97,14 @@ def test_a_stalled_reporting_store_keeps_the_backlog_in_jetstream_and_memory_bou
     print(
         f"\nwhile reporting's store was stalled: peak num_pending={peaks['num_pending']} "
         f"peak num_ack_pending={peaks['num_ack_pending']} (max_ack_pending="
-        f"{info['max_ack_pending']}), reporting RSS {rss_before:.0f} → "
+        f"{info['max_ack_pending']}), peak num_redelivered={peaks['num_redelivered']}, "
+        f"reporting RSS {rss_before:.0f} → "
         f"{peaks['rss_mb']:.0f} MB"
     )
     assert info["max_ack_pending"] == MAX_ACK_PENDING
     assert peaks["num_ack_pending"] <= MAX_ACK_PENDING, "more in flight than max_ack_pending"
     assert peaks["num_pending"] >= BACKLOG, "the backlog did not wait in JetStream"
+    assert peaks["num_redelivered"] == 0, "held messages were delivered again during the stall"
     assert peaks["rss_mb"] - rss_before < 150, "reporting's memory grew with the backlog"
 
     done = Load(system)  # what was sent, for the one-line summary

@@ -31,13 +31,15 @@ sys.path.insert(0, str(ROOT))
 
 from minyi.platform.nats_server import free_port, wait_for_port  # noqa: E402
 from tests.load.ceilings import jetstream  # noqa: E402
+from tests.load.report import headline, regressions, render, render_comparison  # noqa: E402
 from tests.support import infra  # noqa: E402
-from tests.support.bus import count_on, events_on  # noqa: E402
+from tests.support.bus import consumer_info, count_on, events_on  # noqa: E402
 from tests.support.system import ServiceProcess, System  # noqa: E402
 
 RESULTS = ROOT / "bench-results"
 STEP_S, LAG_S = 8.0, 2.0  # each offered-load step, and the backlog allowed at its end
 DOC = ROOT / "docs" / "BENCHMARKS.md"
+LAST = ROOT / "docs" / "bench-last.json"  # the previous run's headline figures (committed)
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
 
@@ -287,22 +289,6 @@ def _e2e_subset(system: System, ids: set[str]) -> dict[str, Any]:
     }
 
 
-def consumer_backlog(nats_url: str, durable: str) -> int:
-    """Messages a durable has not yet had acknowledged (pending + in flight)."""
-
-    async def ask() -> int:
-        import nats
-
-        nc = await nats.connect(nats_url)
-        try:
-            info = await nc.jetstream().consumer_info("MINYI", durable)
-            return int(info.num_pending or 0) + int(info.num_ack_pending or 0)
-        finally:
-            await nc.close()
-
-    return asyncio.run(ask())
-
-
 # The service that drains, its durable, and what must run first to fill its backlog.
 SCALED = {
     "routing": ("routing__suggestion_filed", ["intake"]),
@@ -349,7 +335,7 @@ def scaling(nats_url: str, workdir: Path, db_urls: dict[str, str], n: int = 3000
             # The server tells the durable's backlog: polling costs the workers no CPU.
             while time.monotonic() - t0 < 180:
                 try:
-                    if consumer_backlog(nats_url, durable) == 0:
+                    if consumer_info(nats_url, durable)["backlog"] == 0:
                         break
                 except Exception:
                     pass
@@ -516,19 +502,24 @@ def main() -> None:
     shutil.rmtree(workdir, ignore_errors=True)
     out = RESULTS / f"bench-{datetime.now():%Y%m%d-%H%M%S}.json"
     out.write_text(json.dumps(results, indent=1, ensure_ascii=False))
-    write_doc(results)
-    progress(f"done in {results['duration_s']} s: {out} and {DOC}")
+    previous = json.loads(LAST.read_text(encoding="utf-8")) if LAST.exists() else None
+    current = headline(results)
+    write_doc(results, render_comparison(previous, current))
+    LAST.write_text(json.dumps(current, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    found = regressions(previous, current) if previous else []
+    progress(
+        f"done in {results['duration_s']} s: {out} and {DOC}; against the previous run: "
+        + ("; ".join(found) if found else "no regression")
+    )
 
 
-def write_doc(r: dict[str, Any]) -> None:
-    from tests.load.report import render
-
+def write_doc(r: dict[str, Any], comparison: str) -> None:
     text = DOC.read_text(encoding="utf-8") if DOC.exists() else f"# Benchmarks\n\n{BEGIN}\n{END}\n"
     if BEGIN not in text:
         text += f"\n{BEGIN}\n{END}\n"
     head, rest = text.split(BEGIN, 1)
     tail = rest.split(END, 1)[1]
-    DOC.write_text(f"{head}{BEGIN}\n{render(r)}\n{END}{tail}", encoding="utf-8")
+    DOC.write_text(f"{head}{BEGIN}\n{render(r)}\n{comparison}{END}{tail}", encoding="utf-8")
 
 
 if __name__ == "__main__":

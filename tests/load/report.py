@@ -108,3 +108,105 @@ def render(r: dict[str, Any]) -> str:
             "",
         ]
     return "\n".join(lines)
+
+
+# --- against the previous run ---------------------------------------------------------
+# Single runs on two shared cores vary (±30 % seen on the replica figures), so only a
+# change beyond these bounds is called a regression.
+THROUGHPUT_DROP = 0.25
+LATENCY_RISE = 0.5
+MEMORY_RISE = 0.25
+
+# (label, path in the result, kind) — kind says which direction is worse.
+_HEADLINE = [
+    ("intake accepted req/s", ("intake_max", "rate"), "throughput"),
+    ("intake p99 ms at full load", ("intake_max", "p99_ms"), "latency"),
+    ("whole pipeline after the burst /s", ("pipeline_rate",), "throughput"),
+    ("sustained offered load /s", ("sustained_rate",), "throughput"),
+    (
+        "half rate: filed → visible p99 ms",
+        ("end_to_end_half_rate", "filed_to_visible_p99_ms"),
+        "latency",
+    ),
+    (
+        "filed → assigned p99 ms (whole run)",
+        ("end_to_end_all", "filed_to_assigned", "p99_ms"),
+        "latency",
+    ),
+]
+
+
+def _dig(d: Any, path: tuple[str, ...]) -> float | None:
+    for key in path:
+        if not isinstance(d, dict) or key not in d:
+            return None
+        d = d[key]
+    return float(d) if isinstance(d, int | float) else None
+
+
+def headline(r: dict[str, Any]) -> dict[str, Any]:
+    """The figures a later run is compared with (kept in docs/bench-last.json)."""
+    out: dict[str, Any] = {"date": r["date"], "machine": r["machine"]}
+    for store in ("sqlite", "postgresql"):
+        s = r.get(store)
+        if not isinstance(s, dict):
+            continue
+        figures = {label: _dig(s, path) for label, path, _ in _HEADLINE}
+        for name, p in s.get("processes", {}).items():
+            figures[f"{name} peak RSS MB"] = p.get("peak_rss_mb")
+        out[store] = figures
+    return out
+
+
+def _kind(label: str) -> str:
+    for name, _, kind in _HEADLINE:
+        if name == label:
+            return kind
+    return "memory"
+
+
+def regressions(previous: dict[str, Any], current: dict[str, Any]) -> list[str]:
+    """Figures worse than the previous run's beyond the noise bounds."""
+    found = []
+    for store in ("sqlite", "postgresql"):
+        before, now = previous.get(store) or {}, current.get(store) or {}
+        for label, old in before.items():
+            new = now.get(label)
+            if not old or new is None:
+                continue
+            kind = _kind(label)
+            worse = (
+                new < old * (1 - THROUGHPUT_DROP)
+                if kind == "throughput"
+                else new > old * (1 + (LATENCY_RISE if kind == "latency" else MEMORY_RISE))
+            )
+            if worse:
+                found.append(f"{store}: {label} {old:g} → {new:g}")
+    return found
+
+
+def render_comparison(previous: dict[str, Any] | None, current: dict[str, Any]) -> str:
+    if not previous:
+        return "### Against the previous run\n\nNo previous run recorded (docs/bench-last.json).\n"
+    same = previous.get("machine", {}).get("cpus") == current["machine"]["cpus"]
+    lines = [
+        f"### Against the previous run ({previous['date']})",
+        "",
+        "Regression = throughput down more than "
+        f"{THROUGHPUT_DROP:.0%}, latency up more than {LATENCY_RISE:.0%}, peak RSS up more "
+        f"than {MEMORY_RISE:.0%} (single runs on shared cores vary)."
+        + ("" if same else " **The previous run was on another machine size.**"),
+        "",
+        "| store | figure | previous | this run | change |",
+        "|---|---|---|---|---|",
+    ]
+    for store in ("sqlite", "postgresql"):
+        before, now = previous.get(store) or {}, current.get(store) or {}
+        for label, new in now.items():
+            old = before.get(label)
+            change = f"{(new - old) / old:+.0%}" if old and new is not None else "–"
+            lines.append(f"| {store} | {label} | {old if old is not None else '–'} | "
+                         f"{new if new is not None else '–'} | {change} |")  # fmt: skip
+    found = regressions(previous, current)
+    lines += ["", "Regressions: " + ("; ".join(found) if found else "none") + ".", ""]
+    return "\n".join(lines)

@@ -69,3 +69,29 @@ async def _count(url: str, subject: str) -> int:
 def count_on(url: str, subject: str) -> int:
     """How many events the stream holds under ``subject`` (the server counts; nothing is read)."""
     return asyncio.run(_count(url, subject))
+
+
+async def _consumer_info(url: str, durable: str) -> dict[str, Any]:
+    nc = await nats.connect(url)
+    try:
+        js = nc.jetstream()
+        info = await js.consumer_info(STREAM_NAME, durable)
+        return {
+            "delivered": info.delivered.consumer_seq if info.delivered else 0,
+            "stream_last_seq": (await js.stream_info(STREAM_NAME)).state.last_seq,
+            "num_pending": info.num_pending,
+            "num_ack_pending": info.num_ack_pending,
+            "num_redelivered": info.num_redelivered,
+            "backlog": int(info.num_pending or 0) + int(info.num_ack_pending or 0),
+            "max_ack_pending": info.config.max_ack_pending,
+            "filter_subjects": list(info.config.filter_subjects or [])
+            or [info.config.filter_subject],
+        }
+    finally:
+        await nc.close()
+
+
+def consumer_info(url: str, durable: str) -> dict[str, Any]:
+    """A durable's figures on the server: messages delivered (and redelivered) to it, its
+    backlog (pending plus unacknowledged), its limits and the subjects it is filtered to."""
+    return asyncio.run(_consumer_info(url, durable))

@@ -20,6 +20,10 @@ from sqlalchemy.types import TypeDecorator
 
 from minyi.platform import sqlite_inline
 
+# How long a SQLite statement waits for another process's write lock (in a worker thread,
+# not on the event loop: sqlite_inline).
+SQLITE_BUSY_TIMEOUT = 10.0
+
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
@@ -34,7 +38,9 @@ def create_engine(url: str) -> AsyncEngine:
             pool_size=1,
             max_overflow=0,
             pool_timeout=60,
-            async_creator=sqlite_inline.connector(make_url(url).database or ":memory:"),
+            async_creator=sqlite_inline.connector(
+                make_url(url).database or ":memory:", busy_timeout=SQLITE_BUSY_TIMEOUT
+            ),
         )
 
         @event.listens_for(engine.sync_engine, "connect")
@@ -42,7 +48,6 @@ def create_engine(url: str) -> AsyncEngine:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute("PRAGMA busy_timeout=10000")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
 

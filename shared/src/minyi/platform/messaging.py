@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from faststream import AckPolicy
@@ -29,7 +29,10 @@ log = logging.getLogger(__name__)
 # delays between tries, are settings (``max_deliver``, ``retry_delays``): the delays go
 # with each NAK, because a consumer-level ``backoff`` would also replace ``ack_wait`` and
 # redeliver slow-but-healthy handlers.
-MAX_ACK_PENDING = 2000
+# What the server lets one process hold unacknowledged, and as many workers: no message
+# waits in a local queue (a held one is kept in progress: ``minyi.platform.held``), and a
+# backlog waits in JetStream.
+MAX_ACK_PENDING = 256
 DLQ_STREAM = "MINYI_DLQ"
 # The server announces each message that ran out of deliveries here; MINYI_DLQ keeps
 # those advisories (the message itself stays in MINYI, by its sequence number).
@@ -81,7 +84,8 @@ def durable_consumer(
     subject: str,
     durable: str,
     handler: Handler,
-    workers: int = 128,
+    workers: int = MAX_ACK_PENDING,
+    filter_subjects: Sequence[str] = (),
 ) -> None:
     """Register ``handler`` on a durable consumer shared by all replicas of a service.
 
@@ -90,6 +94,9 @@ def durable_consumer(
     replica in the group shares the work, and ``max_ack_pending`` bounds what is in flight,
     so a backlog waits in JetStream rather than in a process's memory. ``workers``
     messages are handled concurrently, which is what lets the group commit batch them.
+    ``filter_subjects`` narrows ``subject`` on the server (NATS ≥ 2.10), so events the
+    handler would only skip are never delivered. A durable created by an earlier release is
+    brought to these settings by ``reconcile_consumer`` once connected.
     """
     broker.subscriber(
         subject,
@@ -98,10 +105,7 @@ def durable_consumer(
         queue=durable,
         max_workers=workers,
         config=ConsumerConfig(
-            ack_policy=JsAckPolicy.EXPLICIT,
-            ack_wait=settings.ack_wait_seconds,
-            max_deliver=settings.max_deliver,
-            max_ack_pending=MAX_ACK_PENDING,
+            ack_policy=JsAckPolicy.EXPLICIT, **wanted_config(settings, filter_subjects)
         ),
         # A failing handler is NACKed and redelivered with back-off, never silently dropped
         # (FastStream's default would terminate it: NATS notes, trap 1).
@@ -124,3 +128,38 @@ async def declare_dead_letter_stream(broker: NatsBroker) -> None:
         await js.stream_info(DLQ_STREAM)
     except NotFoundError:
         await js.add_stream(config)
+
+
+def wanted_config(settings: Settings, filter_subjects: Sequence[str] = ()) -> dict[str, Any]:
+    """The consumer settings a service asks for (and ``reconcile_consumer`` enforces)."""
+    return {
+        "ack_wait": settings.ack_wait_seconds,
+        "max_deliver": settings.max_deliver,
+        "max_ack_pending": MAX_ACK_PENDING,
+        "filter_subjects": list(filter_subjects) or None,
+    }
+
+
+async def reconcile_consumer(
+    broker: NatsBroker, settings: Settings, durable: str, filter_subjects: Sequence[str] = ()
+) -> list[str]:
+    """Bring an existing durable to today's settings: the server keeps the config a durable
+    was created with (NATS notes, trap 4), so an upgrade would otherwise go on with the old
+    ``max_ack_pending``, ``ack_wait`` or filter. Returns what changed."""
+    js = broker.config.connection_state.stream
+    info = await js.consumer_info(subjects.STREAM_NAME, durable)
+    config = info.config
+    changed = []
+    for name, value in wanted_config(settings, filter_subjects).items():
+        old = getattr(config, name)
+        if name == "filter_subjects" and not value:
+            continue  # no narrower filter wanted: the durable keeps its subject
+        if old != value:
+            changed.append(f"{name} {old} → {value}")
+            setattr(config, name, value)
+    if changed:
+        if config.filter_subjects:
+            config.filter_subject = None
+        await js.add_consumer(subjects.STREAM_NAME, config)
+        log.info("consumer %s updated: %s", durable, "; ".join(changed))
+    return changed

@@ -30,7 +30,13 @@ from minyi.platform import audit, auth, dead_letters, health, inbox, migrations
 from minyi.platform.clock import Clock, FileClock
 from minyi.platform.committer import GroupCommitter
 from minyi.platform.db import create_engine, is_sqlite, session_factory
-from minyi.platform.messaging import create_broker, declare_dead_letter_stream, durable_consumer
+from minyi.platform.held import HeldMessages
+from minyi.platform.messaging import (
+    create_broker,
+    declare_dead_letter_stream,
+    durable_consumer,
+    reconcile_consumer,
+)
 from minyi.platform.outbox import OutboxRelay, add_to_outbox, outbox_row
 from minyi.platform.settings import Settings
 from minyi.platform.tables import dead_letters_table, inbox_table, outbox_table
@@ -104,6 +110,8 @@ class Consumer:
     # Only events whose type is listed are handled; others are acknowledged and skipped
     # (tolerant reading: new event types never break an old consumer).
     types: frozenset[str] | None = None
+    # Subjects under ``subject`` the server delivers (the rest never reach the process).
+    filter_subjects: tuple[str, ...] = ()
 
 
 @dataclass
@@ -121,6 +129,7 @@ class Runtime:
     registry: CollectorRegistry
     outbox_pending: Gauge
     committer: GroupCommitter = field(init=False)
+    held: HeldMessages = field(init=False)
     broker_started: bool = False
     extras: dict[str, Any] = field(default_factory=dict)
     consumers: list[Consumer] = field(default_factory=list)
@@ -129,6 +138,7 @@ class Runtime:
         self.committer = GroupCommitter(
             self, writers=1 if is_sqlite(str(self.engine.url)) else POSTGRES_WRITERS
         )
+        self.held = HeldMessages(self.settings.ack_wait_seconds)
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
@@ -235,6 +245,10 @@ def _message_handler(runtime: Runtime, consumer: Consumer) -> Callable[..., Awai
         # The message from the broker's context, not a ``Context("message")`` parameter:
         # FastStream resolves those in a worker thread, a thread hop per message.
         msg: NatsMessage = runtime.broker.context.get_local("message")
+        with runtime.held.hold(msg.raw_message):
+            await handle_held(msg)
+
+    async def handle_held(msg: NatsMessage) -> None:
         try:
             event = RawEvent.model_validate_json(msg.body)
         except ValidationError as exc:
@@ -290,11 +304,10 @@ def _store_down(exc: BaseException) -> bool:
 async def _retry_while_store_down(
     runtime: Runtime, consumer: Consumer, event: RawEvent, msg: NatsMessage
 ) -> None:
+    # Held, it stays in progress on the server (``HeldMessages``): no delivery is used up.
     delay = 0.5
     log.warning("store unavailable while handling %s on %s; holding it", event.id, consumer.durable)
     while True:
-        with contextlib.suppress(Exception):
-            await msg.raw_message.in_progress()  # resets ack_wait; no delivery used up
         await asyncio.sleep(delay)
         try:
             await runtime.committer.submit(lambda uow: handle_once(consumer, event, uow))
@@ -322,6 +335,7 @@ def register_consumers(runtime: Runtime, consumers: Sequence[Consumer]) -> None:
             subject=consumer.subject,
             durable=consumer.durable,
             handler=_message_handler(runtime, consumer),
+            filter_subjects=consumer.filter_subjects,
         )
 
 
@@ -333,6 +347,13 @@ async def _start_broker(runtime: Runtime) -> None:
         try:
             await runtime.broker.start()
             await declare_dead_letter_stream(runtime.broker)
+            for consumer in runtime.consumers:
+                try:
+                    await reconcile_consumer(
+                        runtime.broker, runtime.settings, consumer.durable, consumer.filter_subjects
+                    )
+                except Exception as exc:  # an older server or a narrower permission
+                    log.warning("consumer %s keeps its settings: %r", consumer.durable, exc)
             runtime.broker_started = True
             log.info("connected to NATS at %s", runtime.settings.nats_url)
             return
@@ -357,6 +378,7 @@ def create_app(definition: ServiceDefinition, settings: Settings) -> FastAPI:
             await definition.on_start(runtime)
         connect = asyncio.create_task(_start_broker(runtime), name="nats-connect")
         runtime.relay.start()
+        runtime.held.start()
         log.info("%s listening on http://%s:%d", definition.name, settings.http_host, settings.port)
         try:
             yield
@@ -365,6 +387,7 @@ def create_app(definition: ServiceDefinition, settings: Settings) -> FastAPI:
             with contextlib.suppress(asyncio.CancelledError):
                 await connect
             await runtime.relay.stop()
+            await runtime.held.stop()
             await runtime.committer.stop()
             if definition.on_stop:
                 await definition.on_stop(runtime)

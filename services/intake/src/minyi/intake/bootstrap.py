@@ -23,7 +23,11 @@ from minyi.intake.domain.pii_vault import PiiVault, load_or_create_keys, parse_k
 from minyi.intake.domain.ratelimit import TokenBuckets
 from minyi.intake.entrypoints import chat, http, open311, web
 from minyi.intake.entrypoints.guard import Guard
-from minyi.intake.service_layer.lifecycle import LIFECYCLE_TYPES, when_lifecycle_event_update_status
+from minyi.intake.service_layer.lifecycle import (
+    LIFECYCLE_SUBJECTS,
+    LIFECYCLE_TYPES,
+    when_lifecycle_event_update_status,
+)
 from minyi.intake.service_layer.notifications import Dispatcher
 from minyi.platform.service import Consumer, Runtime, ServiceDefinition
 
@@ -90,6 +94,7 @@ def consumers(_runtime: Runtime) -> Sequence[Consumer]:
             subjects.durable_name("intake", "lifecycle"),
             when_lifecycle_event_update_status,
             LIFECYCLE_TYPES,
+            LIFECYCLE_SUBJECTS,
         )
     ]
 

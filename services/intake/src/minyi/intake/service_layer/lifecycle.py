@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 
 from minyi.contracts.envelope import RawEvent
 from minyi.contracts.events import AssignedToUnit, CaseAccepted, Resolved
+from minyi.contracts.supervision import SUGGESTION_CLOSED, SUGGESTION_REOPENED
 from minyi.intake.adapters.tables import suggestions
 from minyi.intake.domain import tracking_code
 from minyi.intake.domain.status import next_status
@@ -19,6 +20,14 @@ REOPENED = "cn.minyi.suggestion.reopened.v1"
 CLOSED = "cn.minyi.suggestion.closed.v1"
 LIFECYCLE_TYPES = frozenset(
     {AssignedToUnit.event_type, CaseAccepted.event_type, Resolved.event_type, REOPENED, CLOSED}
+)
+# Their subjects: the server delivers only these (filings, clusters… never reach intake).
+LIFECYCLE_SUBJECTS = (
+    AssignedToUnit.subject_name,
+    CaseAccepted.subject_name,
+    Resolved.subject_name,
+    SUGGESTION_REOPENED,
+    SUGGESTION_CLOSED,
 )
 _STATUS_OF = {
     AssignedToUnit.event_type: "assigned",

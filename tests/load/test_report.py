@@ -1,0 +1,43 @@
+"""The bench's comparison with the previous run names regressions beyond noise only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.load.report import headline, regressions, render_comparison
+
+MACHINE = {"cpus": 2, "memory_gb": 24, "platform": "linux", "python": "3.11"}
+
+
+def run(
+    intake: float, p99: float, rss: float, date: str = "2026-11-26T10:00:00+00:00"
+) -> dict[str, Any]:
+    store = {
+        "intake_max": {"rate": intake, "p99_ms": p99},
+        "pipeline_rate": 100.0,
+        "sustained_rate": 150,
+        "processes": {"routing": {"cpu_s": 10, "peak_rss_mb": rss}},
+    }
+    return {"date": date, "machine": MACHINE, "sqlite": store, "postgresql": "skipped"}
+
+
+def test_changes_within_noise_are_not_regressions() -> None:
+    before, after = headline(run(800, 40, 150)), headline(run(650, 55, 180))
+    assert regressions(before, after) == []
+
+
+def test_each_kind_of_figure_regresses_in_its_own_direction() -> None:
+    before, after = headline(run(800, 40, 150)), headline(run(500, 70, 200))
+    assert regressions(before, after) == [
+        "sqlite: intake accepted req/s 800 → 500",
+        "sqlite: intake p99 ms at full load 40 → 70",
+        "sqlite: routing peak RSS MB 150 → 200",
+    ]
+    assert headline(run(500, 20, 100))["sqlite"]["half rate: filed → visible p99 ms"] is None
+
+
+def test_the_comparison_table_shows_both_runs_and_the_verdict() -> None:
+    text = render_comparison(headline(run(800, 40, 150)), headline(run(500, 40, 150)))
+    assert "| sqlite | intake accepted req/s | 800.0 | 500.0 | -38% |" in text
+    assert "Regressions: sqlite: intake accepted req/s 800 → 500." in text
+    assert "No previous run" in render_comparison(None, headline(run(1, 1, 1)))

@@ -1,0 +1,70 @@
+"""SQLite statements run on the event loop, but waiting for another process's write lock
+happens in a worker thread: the loop keeps serving meanwhile."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from minyi.platform import sqlite_inline
+from minyi.platform.db import create_engine
+
+
+async def test_a_write_waits_for_a_held_lock_off_the_loop(tmp_path: Path) -> None:
+    db = tmp_path / "s.sqlite3"
+    engine = create_engine(f"sqlite+aiosqlite:///{db}")
+    async with engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE t (x INTEGER)"))
+
+    holder = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")  # another process's writer
+    threading.Timer(0.6, holder.execute, args=("COMMIT",)).start()
+
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    tick = asyncio.create_task(ticker())
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("INSERT INTO t VALUES (1)"))
+            raw = (await conn.get_raw_connection()).driver_connection
+    finally:
+        tick.cancel()
+    assert isinstance(raw, sqlite_inline.InlineConnection)
+    assert raw.waits == 1
+    assert ticks >= 20, f"the loop stood still while the lock was held ({ticks} ticks)"
+    async with engine.connect() as conn:
+        assert (await conn.execute(text("SELECT count(*) FROM t"))).scalar_one() == 1
+    holder.close()
+    await engine.dispose()
+
+
+async def test_a_lock_held_past_the_busy_timeout_fails_the_statement(tmp_path: Path) -> None:
+    db = tmp_path / "s.sqlite3"
+    engine = create_engine(f"sqlite+aiosqlite:///{db}")
+    async with engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE t (x INTEGER)"))
+        raw = (await conn.get_raw_connection()).driver_connection
+    raw.busy_timeout = 0.2
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    with pytest.raises(OperationalError, match="database is locked"):
+        async with engine.begin() as conn:
+            await conn.execute(text("INSERT INTO t VALUES (1)"))
+    holder.execute("ROLLBACK")
+    async with engine.begin() as conn:  # the connection still works, with no wait left set
+        await conn.execute(text("INSERT INTO t VALUES (2)"))
+        assert (await conn.execute(text("PRAGMA busy_timeout"))).scalar_one() == 0
+    holder.close()
+    await engine.dispose()
