@@ -31,8 +31,9 @@ log = logging.getLogger(__name__)
 # redeliver slow-but-healthy handlers.
 # What the server lets one process hold unacknowledged, and as many workers: no message
 # waits in a local queue (a held one is kept in progress: ``minyi.platform.held``), and a
-# backlog waits in JetStream.
-MAX_ACK_PENDING = 256
+# backlog waits in JetStream. Several group commits' worth (a group is at most 500), so
+# the next group fills while one commits; 256 left the pipeline idle during each commit.
+MAX_ACK_PENDING = 1024
 DLQ_STREAM = "MINYI_DLQ"
 # The server announces each message that ran out of deliveries here; MINYI_DLQ keeps
 # those advisories (the message itself stays in MINYI, by its sequence number).

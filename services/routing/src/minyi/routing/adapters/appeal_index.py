@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from minyi.routing.adapters.tables import appeal_bands, appeal_clusters, suggestions
@@ -28,14 +28,21 @@ _INSERT_BANDS = insert(appeal_bands)
 async def candidates(
     session: AsyncSession, signed: SignedAppeal, since: datetime
 ) -> list[Candidate]:
+    # The window is checked on the suggestions, not on the bands: with a range on
+    # ``appeal_bands.filed_at`` PostgreSQL chose that index and read every band of the
+    # window for each new suggestion (25 ms at 190,000 bands, and growing).
     sharing = select(appeal_bands.c.suggestion_id).where(
-        appeal_bands.c.band_key.in_(signed.band_keys), appeal_bands.c.filed_at >= since
+        appeal_bands.c.band_key.in_(signed.band_keys)
     )
     rows = await session.execute(
         select(
             suggestions.c.id, suggestions.c.cluster_id, suggestions.c.signature,
             suggestions.c.filed_at,
-        ).where(suggestions.c.id.in_(sharing), suggestions.c.signature.is_not(None))
+        ).where(
+            suggestions.c.id.in_(sharing),
+            suggestions.c.filed_at >= since,
+            suggestions.c.signature.is_not(None),
+        )
     )  # fmt: skip
     return [Candidate(r.id, r.cluster_id, from_bytes(r.signature), r.filed_at) for r in rows]
 
@@ -86,6 +93,15 @@ async def _join(session: AsyncSession, cluster_id: str) -> ClusterAssignment | N
     if row is None:
         return None
     return ClusterAssignment(cluster_id, row.size, row.representative_title, False)
+
+
+async def refresh_statistics(session: AsyncSession) -> None:
+    """PostgreSQL only: ANALYZE the band table. A table filled from empty faster than
+    autovacuum analyses it has no statistics, and without them the planner scanned every
+    band instead of using the key's index (0.08 ms against 25 ms, and growing). The
+    handler calls this after 1,000 placements, then at each doubling."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("ANALYZE appeal_bands"))
 
 
 async def sweep(session: AsyncSession, horizon: datetime) -> int:

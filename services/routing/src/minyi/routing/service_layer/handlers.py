@@ -49,6 +49,8 @@ class RoutingContext:
     settings: RoutingSettings
     appeals: AppealMatcher
     next_sweep: datetime | None = None  # of band keys that left the window
+    placed: int = 0  # suggestions placed by this process
+    next_statistics: int = 1000  # placements before the planner's statistics are refreshed
 
 
 class NotFound(LookupError):
@@ -127,6 +129,10 @@ async def when_suggestion_filed_assign_unit(
             c, filed.district_code, ctx.directory, threshold=ctx.settings.triage_threshold
         )
     now = uow.runtime.clock.now()
+    ctx.placed += 1
+    if ctx.placed >= ctx.next_statistics:
+        await appeal_index.refresh_statistics(uow.session)
+        ctx.next_statistics = min(ctx.next_statistics * 2, ctx.placed + 100_000)
     if ctx.next_sweep is None or now >= ctx.next_sweep:
         await appeal_index.sweep(uow.session, _sweep_horizon(ctx, now))
         ctx.next_sweep = now + SWEEP_EVERY
