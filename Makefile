@@ -44,7 +44,7 @@ browser:
 simulate: env
 	$(VENV)/bin/minyi simulate
 
-# Minyi against the raw limits of its building blocks, in one run (about 7-8 minutes).
+# Minyi against the raw limits of its building blocks, in one run (about 8-10 minutes).
 bench: env
 	$(VENV)/bin/python tests/load/bench.py
 

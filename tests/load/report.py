@@ -147,6 +147,8 @@ def _dig(d: Any, path: tuple[str, ...]) -> float | None:
 def headline(r: dict[str, Any]) -> dict[str, Any]:
     """The figures a later run is compared with (kept in docs/bench-last.json)."""
     out: dict[str, Any] = {"date": r["date"], "machine": r["machine"]}
+    # The machine's own speed in that run: shared cores vary between runs (and hosts).
+    out["bare FastAPI req/s"] = (r.get("ceiling_fastapi") or {}).get("rate")
     for store in ("sqlite", "postgresql"):
         s = r.get(store)
         if not isinstance(s, dict):
@@ -165,8 +167,17 @@ def _kind(label: str) -> str:
     return "memory"
 
 
+def machine_factor(previous: dict[str, Any], current: dict[str, Any]) -> float:
+    """How fast this run's machine was against the previous run's, by the bare FastAPI
+    ceiling both measured (1.0 when either lacks it)."""
+    old, new = previous.get("bare FastAPI req/s"), current.get("bare FastAPI req/s")
+    return float(new) / float(old) if old and new else 1.0
+
+
 def regressions(previous: dict[str, Any], current: dict[str, Any]) -> list[str]:
-    """Figures worse than the previous run's beyond the noise bounds."""
+    """Figures worse than the previous run's beyond the noise bounds, once scaled by the
+    machine's own speed in each run (a slower run lowers every throughput together)."""
+    factor = machine_factor(previous, current)
     found = []
     for store in ("sqlite", "postgresql"):
         before, now = previous.get(store) or {}, current.get(store) or {}
@@ -175,11 +186,12 @@ def regressions(previous: dict[str, Any], current: dict[str, Any]) -> list[str]:
             if not old or new is None:
                 continue
             kind = _kind(label)
-            worse = (
-                new < old * (1 - THROUGHPUT_DROP)
-                if kind == "throughput"
-                else new > old * (1 + (LATENCY_RISE if kind == "latency" else MEMORY_RISE))
-            )
+            if kind == "throughput":
+                worse = new < old * factor * (1 - THROUGHPUT_DROP)
+            elif kind == "latency":
+                worse = new > old / factor * (1 + LATENCY_RISE)
+            else:
+                worse = new > old * (1 + MEMORY_RISE)
             if worse:
                 found.append(f"{store}: {label} {old:g} → {new:g}")
     return found
@@ -196,6 +208,10 @@ def render_comparison(previous: dict[str, Any] | None, current: dict[str, Any]) 
         f"{THROUGHPUT_DROP:.0%}, latency up more than {LATENCY_RISE:.0%}, peak RSS up more "
         f"than {MEMORY_RISE:.0%} (single runs on shared cores vary)."
         + ("" if same else " **The previous run was on another machine size.**"),
+        "",
+        f"Machine speed (bare FastAPI ceiling, same validation): {previous.get('bare FastAPI req/s') or '–'}"
+        f" → {current.get('bare FastAPI req/s') or '–'} req/s; throughputs are judged against the "
+        f"previous ones × {machine_factor(previous, current):.2f}, latencies against them ÷ it.",
         "",
         "| store | figure | previous | this run | change |",
         "|---|---|---|---|---|",

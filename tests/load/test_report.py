@@ -9,16 +9,20 @@ from tests.load.report import headline, regressions, render_comparison
 MACHINE = {"cpus": 2, "memory_gb": 24, "platform": "linux", "python": "3.11"}
 
 
-def run(
-    intake: float, p99: float, rss: float, date: str = "2026-11-26T10:00:00+00:00"
-) -> dict[str, Any]:
+def run(intake: float, p99: float, rss: float, bare: float = 7000) -> dict[str, Any]:
     store = {
         "intake_max": {"rate": intake, "p99_ms": p99},
         "pipeline_rate": 100.0,
         "sustained_rate": 150,
         "processes": {"routing": {"cpu_s": 10, "peak_rss_mb": rss}},
     }
-    return {"date": date, "machine": MACHINE, "sqlite": store, "postgresql": "skipped"}
+    return {
+        "date": "2026-11-26T10:00:00+00:00",
+        "machine": MACHINE,
+        "ceiling_fastapi": {"rate": bare},
+        "sqlite": store,
+        "postgresql": "skipped",
+    }
 
 
 def test_changes_within_noise_are_not_regressions() -> None:
@@ -41,3 +45,13 @@ def test_the_comparison_table_shows_both_runs_and_the_verdict() -> None:
     assert "| sqlite | intake accepted req/s | 800.0 | 500.0 | -38% |" in text
     assert "Regressions: sqlite: intake accepted req/s 800 → 500." in text
     assert "No previous run" in render_comparison(None, headline(run(1, 1, 1)))
+
+
+def test_a_slower_machine_lowers_the_bar_for_throughput_and_raises_it_for_latency() -> None:
+    before = headline(run(800, 40, 150))
+    slower = headline(run(500, 60, 150, bare=4500))  # the whole run ran 36 % slower
+    assert regressions(before, slower) == []
+    assert "7000 → 4500 req/s" in render_comparison(before, slower)
+    assert regressions(before, headline(run(300, 40, 150, bare=4500))) == [
+        "sqlite: intake accepted req/s 800 → 300"
+    ]
