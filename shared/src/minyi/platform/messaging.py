@@ -32,7 +32,8 @@ log = logging.getLogger(__name__)
 # What the server lets one process hold unacknowledged, and as many workers: no message
 # waits in a local queue (a held one is kept in progress: ``minyi.platform.held``), and a
 # backlog waits in JetStream. Several group commits' worth (a group is at most 500), so
-# the next group fills while one commits; 256 left the pipeline idle during each commit.
+# the next group fills while one commits (with 256 the SQLite pipeline missed the 100/s
+# step of one `make bench` run; with 1024 it kept up).
 MAX_ACK_PENDING = 1024
 DLQ_STREAM = "MINYI_DLQ"
 # The server announces each message that ran out of deliveries here; MINYI_DLQ keeps
