@@ -73,12 +73,17 @@ async def place(
             )
         )
         assignment = ClusterAssignment(cluster_id, 1, title, True)
-    await session.execute(
-        _INSERT_BANDS,
-        [{"band_key": k, "suggestion_id": suggestion_id, "filed_at": at}
-         for k in signed.band_keys],
-    )  # fmt: skip
+    await _index(session, suggestion_id, signed, at)
     return assignment, to_bytes(signed.signature)
+
+
+async def _index(
+    session: AsyncSession, suggestion_id: str, signed: SignedAppeal, at: datetime
+) -> None:
+    """One row per band key of the suggestion (one executemany)."""
+    rows = [{"band_key": k, "suggestion_id": suggestion_id, "filed_at": at}
+            for k in signed.band_keys]  # fmt: skip
+    await session.execute(_INSERT_BANDS, rows)
 
 
 async def _join(session: AsyncSession, cluster_id: str) -> ClusterAssignment | None:
@@ -130,11 +135,7 @@ async def index_older_rows(session: AsyncSession, matcher: AppealMatcher, since:
             .where(suggestions.c.id == r.id)
             .values(signature=to_bytes(signed.signature))
         )
-        await session.execute(
-            _INSERT_BANDS,
-            [{"band_key": k, "suggestion_id": r.id, "filed_at": r.filed_at}
-             for k in signed.band_keys],
-        )  # fmt: skip
+        await _index(session, r.id, signed, r.filed_at)
     known = select(appeal_clusters.c.cluster_id)
     sizes = (
         await session.execute(
