@@ -11,8 +11,8 @@ MACHINE = {"cpus": 2, "memory_gb": 24, "platform": "linux", "python": "3.11"}
 
 def run(intake: float, p99: float, rss: float, bare: float = 7000) -> dict[str, Any]:
     store = {
-        "intake_max": {"rate": intake, "p99_ms": p99},
-        "pipeline_rate": 100.0,
+        "intake_alone": {"rate": intake, "p99_ms": p99},
+        "overloaded_drain_rate": 100.0,
         "sustained_rate": 150,
         "processes": {"routing": {"cpu_s": 10, "peak_rss_mb": rss}},
     }
@@ -33,8 +33,8 @@ def test_changes_within_noise_are_not_regressions() -> None:
 def test_each_kind_of_figure_regresses_in_its_own_direction() -> None:
     before, after = headline(run(800, 40, 150)), headline(run(500, 70, 200))
     assert regressions(before, after) == [
-        "sqlite: intake accepted req/s 800 → 500",
-        "sqlite: intake p99 ms at full load 40 → 70",
+        "sqlite: intake alone req/s 800 → 500",
+        "sqlite: intake alone p99 ms at full load 40 → 70",
         "sqlite: routing peak RSS MB 150 → 200",
     ]
     assert headline(run(500, 20, 100))["sqlite"]["half rate: filed → visible p99 ms"] is None
@@ -42,8 +42,8 @@ def test_each_kind_of_figure_regresses_in_its_own_direction() -> None:
 
 def test_the_comparison_table_shows_both_runs_and_the_verdict() -> None:
     text = render_comparison(headline(run(800, 40, 150)), headline(run(500, 40, 150)))
-    assert "| sqlite | intake accepted req/s | 800.0 | 500.0 | -38% |" in text
-    assert "Regressions: sqlite: intake accepted req/s 800 → 500." in text
+    assert "| sqlite | intake alone req/s | 800.0 | 500.0 | -38% |" in text
+    assert "Regressions: sqlite: intake alone req/s 800 → 500." in text
     assert "No previous run" in render_comparison(None, headline(run(1, 1, 1)))
 
 
@@ -53,5 +53,5 @@ def test_a_slower_machine_lowers_the_bar_for_throughput_and_raises_it_for_latenc
     assert regressions(before, slower) == []
     assert "7000 → 4500 req/s" in render_comparison(before, slower)
     assert regressions(before, headline(run(300, 40, 150, bare=4500))) == [
-        "sqlite: intake accepted req/s 800 → 300"
+        "sqlite: intake alone req/s 800 → 300"
     ]

@@ -44,9 +44,10 @@ from minyi.platform.telemetry import configure_logging, create_tracer_provider
 
 log = logging.getLogger(__name__)
 
-# Group commits open at once on PostgreSQL. Four lifted intake (173 → 256 req/s) but
-# slowed routing's drain (261 → 175 events/s: row-lock waits and retried groups), so one
-# until writers are chosen per kind of work (docs/BENCHMARKS.md).
+# Group commits open at once on PostgreSQL, unless a service chooses
+# (``ServiceDefinition.postgres_writers``). Four lifted intake's filings (173 → 256 req/s:
+# inserts, no shared rows) but slowed routing's drain (261 → 175 events/s: row-lock waits
+# on popular clusters and retried groups).
 POSTGRES_WRITERS = 1
 
 
@@ -133,10 +134,11 @@ class Runtime:
     broker_started: bool = False
     extras: dict[str, Any] = field(default_factory=dict)
     consumers: list[Consumer] = field(default_factory=list)
+    postgres_writers: int = POSTGRES_WRITERS
 
     def __post_init__(self) -> None:
         self.committer = GroupCommitter(
-            self, writers=1 if is_sqlite(str(self.engine.url)) else POSTGRES_WRITERS
+            self, writers=1 if is_sqlite(str(self.engine.url)) else self.postgres_writers
         )
         self.held = HeldMessages(self.settings.ack_wait_seconds)
 
@@ -168,6 +170,9 @@ class ServiceDefinition:
     # The events this service publishes (through its outbox); declared on the broker so
     # that the service's AsyncAPI document lists them.
     publishes: Sequence[type[EventData]] = ()
+    # Group commits open at once on PostgreSQL (one on SQLite): more only where the work
+    # shares few rows (POSTGRES_WRITERS).
+    postgres_writers: int = POSTGRES_WRITERS
 
 
 def build_runtime(definition: ServiceDefinition, settings: Settings) -> Runtime:
@@ -205,6 +210,7 @@ def build_runtime(definition: ServiceDefinition, settings: Settings) -> Runtime:
         tracer_provider=tracer_provider,
         registry=registry,
         outbox_pending=gauge,
+        postgres_writers=definition.postgres_writers,
     )
     # Production refuses generated or placeholder secrets before anything else is built;
     # the keyring is loaded now so that a bad MINYI_JWT_KEYS fails start-up, not a request.

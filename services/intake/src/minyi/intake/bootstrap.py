@@ -114,4 +114,8 @@ SERVICE = ServiceDefinition(
     on_stop=on_stop,
     title="Minyi intake",
     publishes=(SuggestionFiled, FeedbackReceived, SuggestionEndorsed, RepresentativeActivityLogged),
+    # Filings insert new rows and share none: four groups committing at once on PostgreSQL
+    # hide each other's round trips (173 → 256 req/s measured); lifecycle updates lock
+    # their row (FOR UPDATE), so concurrent groups stay correct.
+    postgres_writers=4,
 )

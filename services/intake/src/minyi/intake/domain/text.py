@@ -7,6 +7,8 @@ import re
 import unicodedata
 from datetime import timedelta
 
+import regex
+
 # A citizen who sends the same text again within this window (a double tap, a retried
 # form, a chat message resent on a bad connection) gets the first suggestion back.
 RESUBMISSION_WINDOW = timedelta(minutes=10)
@@ -23,11 +25,14 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 _WHITESPACE = re.compile(r"\s+")
 
 
-def _is_dropped(char: str, keep: frozenset[str]) -> bool:
-    if char in keep:
-        return False
-    # Cc: control characters; Cs: lone surrogates, which cannot be stored as UTF-8.
-    return unicodedata.category(char) in ("Cc", "Cs") or char in _INVISIBLE
+# Dropped: Cc (control characters) but tab and line feed, Cs (lone surrogates, which
+# cannot be stored as UTF-8) and the invisible ones. Cc and Cs are fixed ranges, so one
+# regex does it (a loop over the characters was a tenth of intake's CPU).
+_DROPPED = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff" + "".join(sorted(_INVISIBLE)) + "]"
+)
+# What a fingerprint ignores: separators (Z), punctuation (P) and other (C) characters.
+_NOT_ESSENTIAL = regex.compile(r"[\p{Z}\p{P}\p{C}]+")
 
 
 def clean_text(text: str, *, multiline: bool = True) -> str:
@@ -38,10 +43,9 @@ def clean_text(text: str, *, multiline: bool = True) -> str:
     titles) every run of whitespace becomes one space.
     """
     unified = _LINE_BREAKS.sub("\n", text)
-    keep = frozenset("\n\t") if multiline else frozenset()
     if not multiline:
         unified = unified.replace("\n", " ").replace("\t", " ")
-    kept = "".join(char for char in unified if not _is_dropped(char, keep))
+    kept = _DROPPED.sub("", unified)
     result = unicodedata.normalize("NFC", kept)
     if multiline:
         result = _BLANK_LINES.sub("\n\n", _TRAILING_SPACE.sub("\n", result))
@@ -62,9 +66,7 @@ def content_fingerprint(text: str) -> str:
     that changes the words does not.
     """
     folded = unicodedata.normalize("NFKC", clean_text(text)).casefold()
-    essential = "".join(
-        char for char in folded if unicodedata.category(char)[0] not in ("Z", "P", "C")
-    )
+    essential = _NOT_ESSENTIAL.sub("", folded)
     return hashlib.sha256(essential.encode("utf-8")).hexdigest()
 
 
