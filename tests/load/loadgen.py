@@ -85,6 +85,7 @@ class Client:
         self.writer: asyncio.StreamWriter | None = None
 
     async def post(self, payload: bytes) -> tuple[int, bytes]:
+        reused = self.writer is not None
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         assert self.reader is not None
@@ -93,8 +94,16 @@ class Client:
             f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
         )
         self.writer.write(head.encode() + payload)
-        status_line = await self.reader.readline()
+        try:
+            status_line = await self.reader.readline()
+        except ConnectionResetError:
+            status_line = b""
         if not status_line:
+            self.close()
+            if reused:
+                # The server closed an idle keep-alive connection (uvicorn: after 5 s) before
+                # reading this request: send it again on a new one, as HTTP clients do.
+                return await self.post(payload)
             raise ConnectionError("closed")
         status = int(status_line.split()[1])
         length = 0

@@ -5,6 +5,7 @@ the classify endpoint and model reloads."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -329,6 +330,33 @@ async def test_recurring_appeals_are_clustered_and_merged_to_the_open_cases_unit
     assert merged["explanation"]["reason"] == "cluster"
     assert merged["explanation"]["cluster_id"] == "rc-s-1"
     assert "并案办理" in merged["explanation"]["summary"]
+
+
+async def test_recurring_appeals_filed_together_cluster_in_one_group_commit(
+    tmp_path: Path,
+) -> None:
+    """Band rows are written once per transaction: a suggestion placed later in the same
+    group commit must still find the earlier ones (and the stored index must hold them)."""
+    async with harness(SERVICE, tmp_path) as h:
+        groups = h.runtime.committer.groups
+        await asyncio.gather(
+            h.deliver(filed("s-1", title=STREETLIGHT)),
+            h.deliver(filed("s-2", title=STREETLIGHT_AGAIN)),
+        )
+        together = h.runtime.committer.groups - groups
+        await h.deliver(filed("s-3", title=STREETLIGHT))
+        out = await h.outbox()
+        async with h.runtime.sessions() as session:
+            banded = (
+                await session.execute(select(appeal_bands.c.suggestion_id).distinct())
+            ).scalars()
+            indexed = sorted(banded)
+    assert together == 1, "the two filings did not share a group commit"
+    assert [(c["suggestion_id"], c["size"], c["cluster_id"]) for c in of_type(out, CLUSTERED)] == [
+        ("s-2", 2, "rc-s-1"),
+        ("s-3", 3, "rc-s-1"),
+    ]
+    assert indexed == ["s-1", "s-2", "s-3"]
 
 
 async def test_a_closed_case_no_longer_attracts_merged_handling(

@@ -25,6 +25,32 @@ from minyi.routing.domain.minhash import from_bytes, to_bytes
 _INSERT_BANDS = insert(appeal_bands)
 
 
+class PendingBands:
+    """The band rows of one transaction's placements, written together just before it
+    commits (one executemany per group commit instead of one per suggestion); a placement
+    later in the same transaction finds the earlier ones here."""
+
+    def __init__(self) -> None:
+        self._rows: list[dict[str, object]] = []
+        self._by_key: dict[int, list[Candidate]] = {}
+
+    def add(self, candidate: Candidate, band_keys: list[int]) -> None:
+        for key in band_keys:
+            self._rows.append(
+                {"band_key": key, "suggestion_id": candidate.suggestion_id, "filed_at": candidate.at}
+            )
+            self._by_key.setdefault(key, []).append(candidate)
+
+    def sharing(self, band_keys: list[int]) -> list[Candidate]:
+        found = {c.suggestion_id: c for k in band_keys for c in self._by_key.get(k, ())}
+        return list(found.values())
+
+    async def flush(self, session: AsyncSession) -> None:
+        if self._rows:
+            await session.execute(_INSERT_BANDS, self._rows)
+            self._rows, self._by_key = [], {}
+
+
 async def candidates(
     session: AsyncSession, signed: SignedAppeal, since: datetime
 ) -> list[Candidate]:
@@ -55,15 +81,13 @@ async def place(
     title: str,
     text: str,
     at: datetime,
+    pending: PendingBands,
 ) -> tuple[ClusterAssignment, bytes]:
-    """The cluster of a new suggestion (its size counted, its band keys indexed), and
-    the signature the caller stores with the suggestion's row."""
+    """The cluster of a new suggestion (its size counted, its band keys added to
+    ``pending``), and the signature the caller stores with the suggestion's row."""
     signed = matcher.sign(district_code, title, text)
-    best = matcher.best(
-        signed.signature,
-        await candidates(session, signed, matcher.window_start(at)),
-        at,
-    )
+    stored = await candidates(session, signed, matcher.window_start(at))
+    best = matcher.best(signed.signature, [*stored, *pending.sharing(signed.band_keys)], at)
     assignment = await _join(session, best.cluster_id) if best else None
     if assignment is None:
         cluster_id = founded_cluster_id(suggestion_id)
@@ -73,7 +97,9 @@ async def place(
             )
         )
         assignment = ClusterAssignment(cluster_id, 1, title, True)
-    await _index(session, suggestion_id, signed, at)
+    pending.add(
+        Candidate(suggestion_id, assignment.cluster_id, signed.signature, at), signed.band_keys
+    )
     return assignment, to_bytes(signed.signature)
 
 

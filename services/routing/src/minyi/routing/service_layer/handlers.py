@@ -107,6 +107,7 @@ async def when_suggestion_filed_assign_unit(
         filed.title,
         filed.content,
         filed.filed_at,
+        uow.batch(appeal_index.PendingBands),
     )
     await uow.session.execute(
         suggestions.insert(),
