@@ -82,9 +82,20 @@ def render(r: dict[str, Any]) -> str:
                 + (f"yes ({st['lag_s']} s)" if st["kept_up"] else "no")
                 + " |"
             )
-        lines += ["", "| service | CPU s | peak RSS MB |", "|---|---|---|"]
+        lines += [
+            "",
+            "| service | CPU s | CPU ms per suggestion | peak RSS MB |",
+            "|---|---|---|---|",
+        ]
         for name, p in s["processes"].items():
-            lines.append(f"| {name} | {p['cpu_s']} | {p['peak_rss_mb']} |")
+            lines.append(
+                f"| {name} | {p['cpu_s']} | {p.get('cpu_ms_per_suggestion', '–')} | {p['peak_rss_mb']} |"
+            )
+        per = [p.get("cpu_ms_per_suggestion") for p in s["processes"].values()]
+        if all(per):
+            lines.append(
+                f"| all four | | {sum(per):.1f} (1,000/s on 2 cores allows 2.0 with nothing else) | |"
+            )
         lines.append(f"\nSuggestions in this run: {s['suggestions_total']:,}.\n")
     if "scaling" in r:
         lines += [
