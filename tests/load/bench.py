@@ -203,7 +203,13 @@ def process_figures(
 
 
 def intake_alone(
-    store: str, nats_url: str, workdir: Path, db_urls: dict[str, str], *, seconds: float, clients: int
+    store: str,
+    nats_url: str,
+    workdir: Path,
+    db_urls: dict[str, str],
+    *,
+    seconds: float,
+    clients: int,
 ) -> dict[str, Any]:
     """Intake by itself at full load, like the bare FastAPI ceiling it is compared with:
     the same cores, only the load generator and nats-server beside it (its relay still
