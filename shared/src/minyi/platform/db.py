@@ -79,6 +79,17 @@ def _insert_ignoring(dialect: str, table: Table) -> Any:
     return dialect_insert(dialect)(table).on_conflict_do_nothing()
 
 
+async def serialize_on(session: AsyncSession, key: str) -> None:
+    """Until this transaction ends, another transaction calling this with ``key`` waits:
+    a check-then-insert stays race-free when transactions run at once (PostgreSQL: a
+    transaction-scoped advisory lock; SQLite has one writer, so nothing to do)."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(_ADVISORY_LOCK, {"key": key})
+
+
+_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+
+
 def dialect_insert(dialect: str) -> Any:
     """The ``insert`` with ``ON CONFLICT`` support for ``dialect`` (PostgreSQL or SQLite)."""
     return pg_insert if dialect == "postgresql" else sqlite_insert

@@ -11,6 +11,7 @@ from minyi.contracts.events import SuggestionFiled
 from minyi.intake.adapters.tables import suggestions
 from minyi.intake.domain import text, tracking_code
 from minyi.intake.domain.pii_vault import PiiVault
+from minyi.platform.db import serialize_on
 from minyi.platform.service import UnitOfWork
 
 
@@ -58,6 +59,9 @@ async def file_suggestion(cmd: FileSuggestion, uow: UnitOfWork, vault: PiiVault)
         else cmd.citizen_ref
     )
     if citizen_ref:
+        # Several group commits may run at once (PostgreSQL): a double tap in two of them
+        # would each miss the other's uncommitted row. The second waits for the first.
+        await serialize_on(uow.session, f"filing:{citizen_ref}:{fingerprint}")
         earlier = (
             await uow.session.execute(
                 select(suggestions.c.id, suggestions.c.tracking_code, suggestions.c.status)

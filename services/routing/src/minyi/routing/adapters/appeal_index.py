@@ -37,7 +37,11 @@ class PendingBands:
     def add(self, candidate: Candidate, band_keys: list[int]) -> None:
         for key in band_keys:
             self._rows.append(
-                {"band_key": key, "suggestion_id": candidate.suggestion_id, "filed_at": candidate.at}
+                {
+                    "band_key": key,
+                    "suggestion_id": candidate.suggestion_id,
+                    "filed_at": candidate.at,
+                }
             )
             self._by_key.setdefault(key, []).append(candidate)
 
