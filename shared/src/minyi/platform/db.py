@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import zlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -79,15 +81,17 @@ def _insert_ignoring(dialect: str, table: Table) -> Any:
     return dialect_insert(dialect)(table).on_conflict_do_nothing()
 
 
-async def serialize_on(session: AsyncSession, key: str) -> None:
+async def serialize_on(db: AsyncSession | AsyncConnection, key: str) -> None:
     """Until this transaction ends, another transaction calling this with ``key`` waits:
     a check-then-insert stays race-free when transactions run at once (PostgreSQL: a
-    transaction-scoped advisory lock; SQLite has one writer, so nothing to do)."""
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(_ADVISORY_LOCK, {"key": key})
+    transaction-scoped advisory lock on the key's CRC-32 — a collision only makes two
+    unrelated transactions take turns; SQLite has one writer, so nothing to do)."""
+    dialect = db.dialect if isinstance(db, AsyncConnection) else db.get_bind().dialect
+    if dialect.name == "postgresql":
+        await db.execute(_ADVISORY_LOCK, {"k": zlib.crc32(key.encode())})
 
 
-_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:k)")
 
 
 def dialect_insert(dialect: str) -> Any:

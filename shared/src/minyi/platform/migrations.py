@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import zlib
 from importlib import resources
 
 from alembic import command, context
 from alembic.config import Config
-from sqlalchemy import MetaData, text
+from sqlalchemy import MetaData
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from minyi.platform.db import serialize_on
 
 
 def script_location(package: str) -> str:
@@ -27,10 +28,8 @@ async def upgrade(engine: AsyncEngine, package: str) -> None:
     """Bring the service's database to the newest revision (safe with N replicas starting)."""
     location = script_location(package)
     async with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            # Replicas starting together take turns; the second finds nothing left to do.
-            key = zlib.crc32(package.encode())
-            await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+        # Replicas starting together take turns; the second finds nothing left to do.
+        await serialize_on(conn, package)
         await conn.run_sync(_upgrade, location)
 
 

@@ -35,14 +35,8 @@ class PendingBands:
         self._by_key: dict[int, list[Candidate]] = {}
 
     def add(self, candidate: Candidate, band_keys: list[int]) -> None:
+        self._rows += _band_rows(candidate.suggestion_id, band_keys, candidate.at)
         for key in band_keys:
-            self._rows.append(
-                {
-                    "band_key": key,
-                    "suggestion_id": candidate.suggestion_id,
-                    "filed_at": candidate.at,
-                }
-            )
             self._by_key.setdefault(key, []).append(candidate)
 
     def sharing(self, band_keys: list[int]) -> list[Candidate]:
@@ -107,13 +101,9 @@ async def place(
     return assignment, to_bytes(signed.signature)
 
 
-async def _index(
-    session: AsyncSession, suggestion_id: str, signed: SignedAppeal, at: datetime
-) -> None:
-    """One row per band key of the suggestion (one executemany)."""
-    rows = [{"band_key": k, "suggestion_id": suggestion_id, "filed_at": at}
-            for k in signed.band_keys]  # fmt: skip
-    await session.execute(_INSERT_BANDS, rows)
+def _band_rows(suggestion_id: str, band_keys: list[int], at: datetime) -> list[dict[str, object]]:
+    """One ``appeal_bands`` row per band key of a suggestion."""
+    return [{"band_key": k, "suggestion_id": suggestion_id, "filed_at": at} for k in band_keys]
 
 
 async def _join(session: AsyncSession, cluster_id: str) -> ClusterAssignment | None:
@@ -165,7 +155,7 @@ async def index_older_rows(session: AsyncSession, matcher: AppealMatcher, since:
             .where(suggestions.c.id == r.id)
             .values(signature=to_bytes(signed.signature))
         )
-        await _index(session, r.id, signed, r.filed_at)
+        await session.execute(_INSERT_BANDS, _band_rows(r.id, signed.band_keys, r.filed_at))
     known = select(appeal_clusters.c.cluster_id)
     sizes = (
         await session.execute(
