@@ -6,13 +6,13 @@ import sqlite3
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
 import pytest
 
 from minyi.platform.messaging import MAX_ACK_PENDING
 from tests.faults.helpers import SYSTEM_ENV, Load, consumer_info, settle, suggestion
+from tests.support.procfs import memory_mb
 from tests.support.system import System, eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
@@ -25,13 +25,6 @@ BACKLOG = 200  # events waiting in JetStream beyond what reporting holds
 STALL_S = 7.0
 
 
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise AssertionError("no VmRSS")
-
-
 def test_a_stalled_reporting_store_keeps_the_backlog_in_jetstream_and_memory_bounded(
     system_factory: type[System],
 ) -> None:
@@ -40,7 +33,7 @@ def test_a_stalled_reporting_store_keeps_the_backlog_in_jetstream_and_memory_bou
     system.start()
     reporting = system["reporting"]
     assert reporting.proc is not None
-    rss_before = rss_mb(reporting.proc.pid)
+    rss_before = memory_mb(reporting.proc.pid)
 
     # The slow store: a writer holds reporting's SQLite write lock, so every commit waits.
     lock = sqlite3.connect(system.data_dir / "reporting.sqlite3", isolation_level=None)
@@ -56,7 +49,7 @@ def test_a_stalled_reporting_store_keeps_the_backlog_in_jetstream_and_memory_bou
             peaks["num_ack_pending"] = max(peaks["num_ack_pending"], info["num_ack_pending"])
             peaks["num_redelivered"] = max(peaks["num_redelivered"], info["num_redelivered"])
             assert reporting.proc is not None
-            peaks["rss_mb"] = max(peaks["rss_mb"], rss_mb(reporting.proc.pid))
+            peaks["rss_mb"] = max(peaks["rss_mb"], memory_mb(reporting.proc.pid))
             if filing_done.wait(0.3):
                 return
 

@@ -34,6 +34,7 @@ from tests.load.ceilings import jetstream  # noqa: E402
 from tests.load.report import headline, regressions, render, render_comparison  # noqa: E402
 from tests.support import infra  # noqa: E402
 from tests.support.bus import consumer_info, count_on, events_on  # noqa: E402
+from tests.support.procfs import cpu_seconds, memory_mb  # noqa: E402
 from tests.support.system import ServiceProcess, System  # noqa: E402
 
 RESULTS = ROOT / "bench-results"
@@ -81,19 +82,6 @@ def pct(values: list[float], p: float) -> float:
         return float("nan")
     values = sorted(values)
     return values[min(len(values) - 1, int(p * len(values)))]
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def memory_mb(pid: int, field: str = "VmRSS") -> float:
-    """A process's memory figure from /proc (``VmRSS`` now, ``VmHWM`` its peak), in MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(f"{field}:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return float("nan")
 
 
 def bare_fastapi_ceiling(seconds: float, clients: int) -> dict[str, Any]:
