@@ -9,11 +9,12 @@ rolled back and its units are retried one transaction each, so a bad one fails a
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from minyi.platform.tasks import stop_task
 
 if TYPE_CHECKING:
     from minyi.platform.service import Runtime, UnitOfWork
@@ -59,10 +60,7 @@ class GroupCommitter:
 
     async def stop(self) -> None:
         for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await stop_task(task)
         self._tasks = []
 
     async def _run(self) -> None:

@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
+from minyi.platform.tasks import stop_task
+
 log = logging.getLogger(__name__)
 
 
@@ -68,11 +70,8 @@ class HeldMessages:
             self._task = asyncio.create_task(self._run(), name="held-messages")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await stop_task(self._task)
+        self._task = None
 
     async def _run(self) -> None:
         while True:

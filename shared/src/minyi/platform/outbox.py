@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from minyi.contracts.envelope import CloudEvent
 from minyi.contracts.subjects import STREAM_NAME
 from minyi.platform.db import is_sqlite
+from minyi.platform.tasks import stop_task
 
 log = logging.getLogger(__name__)
 
@@ -86,10 +87,7 @@ class OutboxRelay:
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await stop_task(self._task)
 
     async def pending(self) -> int:
         async with self._sessions() as s:

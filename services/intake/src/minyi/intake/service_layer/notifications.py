@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import datetime, timedelta
 
@@ -16,6 +15,7 @@ from minyi.intake.domain.pii_vault import PiiVault
 from minyi.intake.domain.text import redact_phones
 from minyi.platform.clock import Clock
 from minyi.platform.service import UnitOfWork
+from minyi.platform.tasks import stop_task
 
 log = logging.getLogger(__name__)
 BACKOFF_SECONDS = (5, 30, 120, 600, 1800, 3600, 3600 * 3)
@@ -121,10 +121,7 @@ class Dispatcher:
         self._task = asyncio.create_task(self._run(), name="intake-notifications")
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await stop_task(self._task)
 
     async def _run(self) -> None:
         while True:

@@ -7,10 +7,10 @@ memory, so a restart or a crash loses none: the next pass of any replica finds t
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from minyi.platform.service import Runtime
+from minyi.platform.tasks import stop_task
 from minyi.supervision.service_layer.sweep import fire_due_timers
 
 log = logging.getLogger(__name__)
@@ -27,10 +27,7 @@ class DeadlineSweeper:
         self._task = asyncio.create_task(self._run(), name="deadline-sweep")
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await stop_task(self._task)
 
     async def sweep_once(self) -> int:
         """Batches until nothing due is left; returns the cases handled."""
