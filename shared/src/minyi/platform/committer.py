@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from minyi.platform.tasks import stop_task
+from minyi.platform.tasks import stop_tasks
 
 if TYPE_CHECKING:
     from minyi.platform.service import Runtime, UnitOfWork
@@ -59,8 +59,7 @@ class GroupCommitter:
         return await item.future
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            await stop_task(task)
+        await stop_tasks(*self._tasks)
         self._tasks = []
 
     async def _run(self) -> None:

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
-from minyi.platform.tasks import stop_task
+from minyi.platform.tasks import stop_tasks
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ class HeldMessages:
             self._task = asyncio.create_task(self._run(), name="held-messages")
 
     async def stop(self) -> None:
-        await stop_task(self._task)
+        await stop_tasks(self._task)
         self._task = None
 
     async def _run(self) -> None:

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from minyi.contracts.envelope import CloudEvent
 from minyi.contracts.subjects import STREAM_NAME
 from minyi.platform.db import is_sqlite
-from minyi.platform.tasks import stop_task
+from minyi.platform.tasks import stop_tasks
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ class OutboxRelay:
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
     async def stop(self) -> None:
-        await stop_task(self._task)
+        await stop_tasks(self._task)
 
     async def pending(self) -> int:
         async with self._sessions() as s:

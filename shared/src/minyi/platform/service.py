@@ -40,7 +40,7 @@ from minyi.platform.messaging import (
 from minyi.platform.outbox import OutboxRelay, add_to_outbox, outbox_row
 from minyi.platform.settings import Settings
 from minyi.platform.tables import dead_letters_table, inbox_table, outbox_table
-from minyi.platform.tasks import stop_task
+from minyi.platform.tasks import stop_tasks
 from minyi.platform.telemetry import configure_logging, create_tracer_provider
 
 log = logging.getLogger(__name__)
@@ -390,7 +390,7 @@ def create_app(definition: ServiceDefinition, settings: Settings) -> FastAPI:
         try:
             yield
         finally:
-            await stop_task(connect)
+            await stop_tasks(connect)
             await runtime.relay.stop()
             await runtime.held.stop()
             await runtime.committer.stop()

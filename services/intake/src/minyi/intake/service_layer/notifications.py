@@ -15,7 +15,7 @@ from minyi.intake.domain.pii_vault import PiiVault
 from minyi.intake.domain.text import redact_phones
 from minyi.platform.clock import Clock
 from minyi.platform.service import UnitOfWork
-from minyi.platform.tasks import stop_task
+from minyi.platform.tasks import stop_tasks
 
 log = logging.getLogger(__name__)
 BACKOFF_SECONDS = (5, 30, 120, 600, 1800, 3600, 3600 * 3)
@@ -121,7 +121,7 @@ class Dispatcher:
         self._task = asyncio.create_task(self._run(), name="intake-notifications")
 
     async def stop(self) -> None:
-        await stop_task(self._task)
+        await stop_tasks(self._task)
 
     async def _run(self) -> None:
         while True:

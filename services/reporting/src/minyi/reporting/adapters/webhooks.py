@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from minyi.platform.clock import Clock
 from minyi.platform.db import insert_or_ignore
-from minyi.platform.tasks import stop_task
+from minyi.platform.tasks import stop_tasks
 from minyi.reporting.adapters.tables import deliveries, subscriptions
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ class DeliveryWorker:
         self._task = asyncio.create_task(self._run(), name="webhook-deliveries")
 
     async def stop(self) -> None:
-        await stop_task(self._task)
+        await stop_tasks(self._task)
 
     async def _run(self) -> None:
         async with httpx.AsyncClient(timeout=self.timeout) as client:

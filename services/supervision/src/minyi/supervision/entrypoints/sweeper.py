@@ -10,7 +10,7 @@ import asyncio
 import logging
 
 from minyi.platform.service import Runtime
-from minyi.platform.tasks import stop_task
+from minyi.platform.tasks import stop_tasks
 from minyi.supervision.service_layer.sweep import fire_due_timers
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ class DeadlineSweeper:
         self._task = asyncio.create_task(self._run(), name="deadline-sweep")
 
     async def stop(self) -> None:
-        await stop_task(self._task)
+        await stop_tasks(self._task)
 
     async def sweep_once(self) -> int:
         """Batches until nothing due is left; returns the cases handled."""
