@@ -10,7 +10,7 @@ export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: up test lint bench bench-routing bench-soak browser env clean simulate
+.PHONY: up test test-fast lint bench bench-routing bench-soak browser env clean simulate
 
 $(UV):
 	@$(PYTHON) -c 'import sys; sys.exit("Minyi needs Python 3.11 or newer (found %s)" % sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -29,6 +29,12 @@ up: env
 test: env browser
 	$(VENV)/bin/python -m pytest
 
+# The inner loop (under 2 minutes here): unit and in-process tests of every service and the
+# platform, the shape and contract checks; no real processes, browser or PostgreSQL.
+test-fast: env
+	$(VENV)/bin/python -m pytest -q -m "not e2e and not postgres" \
+		services/*/tests/unit services/*/tests/integration tests/architecture tests/contract tests/platform
+
 # Browser tests drive Debian's chromium (never a downloaded browser); CJK fonts so that
 # screenshots show Chinese. Installed when missing and we may (root with apt); otherwise
 # those tests skip and say why.
@@ -46,12 +52,12 @@ simulate: env
 
 # Minyi against the raw limits of its building blocks, in one run (about 8-10 minutes).
 bench: env
-	$(VENV)/bin/python tests/load/bench.py
+	$(VENV)/bin/python -m tests.load.bench
 
 # 100,000 suggestions (RSS after them), then ten minutes at a steady ~30 % of the sustained
 # rate with RSS sampled every 30 s (about 20 minutes; not in CI).
 bench-soak: env
-	$(VENV)/bin/python tests/load/bench.py --soak 10
+	$(VENV)/bin/python -m tests.load.bench --soak 10
 
 bench-routing: env
 	mkdir -p bench-results

@@ -5,16 +5,13 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parents[2] / "services" / "reporting" / "tests"))
-from reporting_history import history, lifecycle, publish
-
+from tests.support.reporting_history import history, lifecycle, publish
 from tests.support.system import System, eventually
 
 pytestmark = pytest.mark.e2e

@@ -5,15 +5,12 @@ from __future__ import annotations
 import random
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parents[2] / "services" / "reporting" / "tests"))
-from reporting_history import history, publish
-
+from tests.support.reporting_history import history, publish
 from tests.support.system import System, eventually
 
 pytestmark = pytest.mark.e2e

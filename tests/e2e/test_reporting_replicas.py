@@ -6,17 +6,14 @@ from __future__ import annotations
 import random
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from minyi.platform.nats_server import free_port
+from tests.support.reporting_history import all_projected, lifecycle, publish
 from tests.support.system import ServiceProcess, System, eventually
-
-sys.path.insert(0, str(Path(__file__).parents[2] / "services" / "reporting" / "tests"))
-from reporting_history import all_projected, lifecycle, publish
 
 pytestmark = pytest.mark.e2e
 

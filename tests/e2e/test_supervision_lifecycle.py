@@ -150,12 +150,12 @@ def test_a_unit_acts_only_on_its_own_cases_and_illegal_steps_are_refused(
         assert c.post("/v1/cases/s-iso/accept", headers=theirs).status_code == 404
         assert c.get("/v1/cases", headers=theirs).json()["total"] == 0
         early = c.post("/v1/cases/s-iso/progress", json={"note": "已到现场"}, headers=mine)
-        assert early.status_code == 409 and early.json()["detail"]["code"] == "not_accepted"
+        assert early.status_code == 409 and early.json()["detail"][0]["type"] == "not_accepted"
         short = c.post("/v1/cases/s-iso/reply", json={"outcome": "A", "reply": "好"}, headers=mine)
-        assert short.status_code == 422 and short.json()["detail"]["field"] == "reply"
+        assert short.status_code == 422 and short.json()["detail"][0]["loc"] == ["reply"]
         assert c.post("/v1/cases/s-iso/reply", json=REPLY, headers=mine).status_code == 200
         twice = c.post("/v1/cases/s-iso/reply", json=REPLY, headers=mine)
-        assert twice.status_code == 409 and twice.json()["detail"]["code"] == "already_replied"
+        assert twice.status_code == 409 and twice.json()["detail"][0]["type"] == "already_replied"
     resolved = eventually(
         lambda: supervision_events(system, ".resolved.v1"), what="Resolved on the bus"
     )

@@ -65,7 +65,7 @@ def test_a_suggestion_is_filed_assigned_and_resolved_across_the_four_services(
     )
     assert r.status_code == 200, r.text
 
-    resolved = eventually(lambda: _status(system, sid, "resolved"), what="resolution in reporting")
+    resolved = eventually(lambda: _status(system, sid, "replied"), what="resolution in reporting")
     assert resolved["outcome"] == "A"
     types = [e["type"] for e in resolved["timeline"]]  # type: ignore[union-attr]
     assert types == [
@@ -77,7 +77,7 @@ def test_a_suggestion_is_filed_assigned_and_resolved_across_the_four_services(
 
     analyst = local_bearer(system.data_dir, Principal(Role.ANALYST, "e2e"))
     stats = httpx.get(system.url("reporting", "/v1/stats"), headers=analyst, timeout=5).json()
-    assert stats["by_status"] == {"resolved": 1}
+    assert stats["by_status"] == {"replied": 1}
     assert stats["by_district"] == [
         {"district_code": "420802", "district_name": "东宝区", "count": 1}
     ]

@@ -26,16 +26,15 @@ from typing import Any
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+from minyi.platform.nats_server import free_port, wait_for_port
+from tests.load.ceilings import jetstream
+from tests.load.report import headline, regressions, render, render_comparison
+from tests.support import infra
+from tests.support.bus import consumer_info, count_on, events_on
+from tests.support.procfs import cpu_seconds, memory_mb
+from tests.support.system import ServiceProcess, System
 
-from minyi.platform.nats_server import free_port, wait_for_port  # noqa: E402
-from tests.load.ceilings import jetstream  # noqa: E402
-from tests.load.report import headline, regressions, render, render_comparison  # noqa: E402
-from tests.support import infra  # noqa: E402
-from tests.support.bus import consumer_info, count_on, events_on  # noqa: E402
-from tests.support.procfs import cpu_seconds, memory_mb  # noqa: E402
-from tests.support.system import ServiceProcess, System  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 RESULTS = ROOT / "bench-results"
 STEP_S, LAG_S = 8.0, 2.0  # each offered-load step, and the backlog allowed at its end

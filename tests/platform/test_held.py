@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from minyi.platform.held import HeldMessages
+from minyi.platform.consuming.held import HeldMessages
 
 
 class Msg:

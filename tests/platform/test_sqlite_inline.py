@@ -68,3 +68,29 @@ async def test_a_lock_held_past_the_busy_timeout_fails_the_statement(tmp_path: P
         assert (await conn.execute(text("PRAGMA busy_timeout"))).scalar_one() == 0
     holder.close()
     await engine.dispose()
+
+
+# What SQLAlchemy's aiosqlite dialect reaches for on the driver connection beyond aiosqlite's
+# public API: the private attributes ``InlineConnection`` mimics. A SQLAlchemy release that
+# uses others (or stops using these) must be looked at before the pin in
+# shared/pyproject.toml moves.
+DIALECT_PRIVATE_USES = {"_conn", "_tx", "_connection"}
+
+
+def test_the_aiosqlite_dialect_reaches_for_exactly_the_private_parts_we_mimic() -> None:
+    import inspect
+    import re
+
+    import sqlalchemy
+    from sqlalchemy.dialects.sqlite import aiosqlite as dialect
+
+    assert sqlalchemy.__version__.startswith("2.1."), (
+        f"SQLAlchemy {sqlalchemy.__version__}: sqlite_inline was checked against 2.1 only"
+    )
+    source = inspect.getsource(dialect)
+    used = set(re.findall(r"self\._connection\.(_\w+)", source))
+    assert used == DIALECT_PRIVATE_USES
+    inline = sqlite_inline.InlineConnection(sqlite3.connect(":memory:"), busy_timeout=0)
+    for name in used:
+        assert hasattr(inline, name), name
+    assert hasattr(inline._tx, "put_nowait")

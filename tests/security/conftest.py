@@ -12,10 +12,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from minyi.cli.main import load_service
-from minyi.platform import audit
-from minyi.platform.auth import Keyring, Principal, Role, bearer, keyring_of
+from minyi.platform.app import audit
+from minyi.platform.app.assembly import create_app
+from minyi.platform.auth import Keyring, Principal, Role, bearer
 from minyi.platform.nats_server import free_port
-from minyi.platform.service import Runtime, create_app
+from minyi.platform.runtime import Runtime
 from minyi.platform.settings import SERVICE_PORTS, Settings
 
 SERVICES = list(SERVICE_PORTS)
@@ -48,7 +49,7 @@ class Service:
 
     @property
     def keyring(self) -> Keyring:
-        return keyring_of(self.runtime)
+        return self.runtime.keyring
 
     def as_(self, role: Role, **scope: str) -> dict[str, str]:
         return bearer(self.keyring, principal(role, **scope))

@@ -44,7 +44,8 @@ def call(service: Service, method: str, path: str, headers: dict[str, str]) -> t
         detail = r.json().get("detail")
     except (ValueError, AttributeError):
         detail = None
-    code = detail.get("code", "") if isinstance(detail, dict) else ""
+    first = detail[0] if isinstance(detail, list) and detail else None
+    code = str(first.get("type", "")) if isinstance(first, dict) else ""
     return r.status_code, code
 
 

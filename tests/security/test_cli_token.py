@@ -43,7 +43,7 @@ def test_a_unit_token_is_accepted_with_the_key_the_services_use(data_dir: Path) 
 
 
 def test_a_supervisor_token_carries_its_group_s_districts_from_the_policy(data_dir: Path) -> None:
-    from minyi.supervision.bootstrap import load_rules
+    from minyi.supervision.adapters.reference import load_rules
 
     token = issue("--role", "supervisor", "--group", "g1")
     principal = load_keyring(Settings(data_dir=data_dir)).verify(token)

@@ -21,10 +21,11 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
-from minyi.platform import audit, migrations
-from minyi.platform.auth import Principal, Role, bearer, keyring_of
+from minyi.platform import migrations
+from minyi.platform.app import audit
+from minyi.platform.auth import Principal, Role, bearer
 from minyi.platform.db import create_engine
-from minyi.platform.service import Runtime
+from minyi.platform.runtime import Runtime
 
 from .conftest import SERVICES, build_app
 
@@ -60,7 +61,7 @@ async def _prepare(name: str, runtime: Runtime) -> None:
 def _schema(name: str, tmp: Path) -> Any:
     app = build_app(name, tmp)
     asyncio.run(_prepare(name, app.state.runtime))
-    app.state.fuzz_headers = bearer(keyring_of(app.state.runtime), Principal(Role.ADMIN, "fuzz"))
+    app.state.fuzz_headers = bearer(app.state.runtime.keyring, Principal(Role.ADMIN, "fuzz"))
     return schemathesis.openapi.from_asgi("/openapi.json", app).exclude(path_regex=EXCLUDED)
 
 

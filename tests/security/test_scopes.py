@@ -74,7 +74,7 @@ def test_a_supervisor_sees_suggestions_of_its_districts_only(intake: Service) ->
 def test_staff_with_a_token_file_only_for_their_own_station(intake: Service) -> None:
     station = intake.as_(Role.STATION_STAFF, station="ST-OTHER")
     r = intake.client.post("/v1/suggestions", json=SUGGESTION, headers=station)
-    assert r.status_code == 403 and r.json()["detail"]["code"] == "other_station"
+    assert r.status_code == 403 and r.json()["detail"][0]["type"] == "other_station"
 
 
 def test_a_representative_acts_only_in_its_own_name(intake: Service) -> None:

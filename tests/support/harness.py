@@ -15,7 +15,8 @@ from sqlalchemy import select
 from minyi.contracts.envelope import CloudEvent, EventData, new_event
 from minyi.contracts.subjects import STREAM_NAME
 from minyi.platform import migrations
-from minyi.platform.service import Runtime, ServiceDefinition, build_runtime
+from minyi.platform.app.assembly import build_runtime
+from minyi.platform.runtime import Runtime, ServiceDefinition
 from minyi.platform.settings import Settings
 
 

@@ -29,8 +29,8 @@ from fastapi import FastAPI
 from sqlalchemy import insert, make_url
 
 from minyi.platform import migrations
-from minyi.platform.auth import Principal, Role, bearer, keyring_of
-from minyi.platform.service import build_runtime
+from minyi.platform.app.assembly import build_runtime
+from minyi.platform.auth import Principal, Role, bearer
 from minyi.platform.settings import Settings
 from minyi.reporting.adapters.tables import clusters, counts, names, suggestions
 from minyi.reporting.bootstrap import SERVICE, freeze_startup_heap
@@ -48,7 +48,7 @@ FOCUS = [
 ]
 CATEGORIES = [f"类别{i:02d}" for i in range(14)]
 UNITS = [f"unit-{i:02d}" for i in range(60)]
-STATUSES = ["closed"] * 6 + ["resolved", "accepted", "assigned", "reopened"]
+STATUSES = ["closed"] * 6 + ["replied", "accepted", "assigned", "reopened"]
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 ENDPOINTS = [
     "/v1/headline",
@@ -70,7 +70,7 @@ def synthetic_view(i: int, rng: random.Random) -> dict[str, Any]:
     filed = T0 + timedelta(seconds=rng.randrange(365 * 86400))
     status = rng.choice(STATUSES)
     cat = rng.randrange(len(CATEGORIES))
-    answered = status in ("closed", "resolved", "reopened")
+    answered = status in ("closed", "replied", "reopened")
     overdue = not answered and rng.random() < 0.05
     view: dict[str, Any] = {
         "suggestion_id": f"b-{i}",
@@ -209,7 +209,7 @@ async def measure(runtime: Any, requests: int) -> None:
     freeze_startup_heap()  # as the service's on_start does
     transport = httpx.ASGITransport(app=app)
     # The admin may read every view (tokens are checked on every request, as in production).
-    admin = bearer(keyring_of(runtime), Principal(Role.ADMIN, "admin:bench"))
+    admin = bearer(runtime.keyring, Principal(Role.ADMIN, "admin:bench"))
     async with httpx.AsyncClient(
         transport=transport, base_url="http://bench", headers=admin
     ) as client:

@@ -16,26 +16,26 @@ import argparse
 import csv
 import gc
 import json
-import sys
 import tempfile
 import time
 from collections import Counter
 from datetime import datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from minyi.routing.adapters.models import default_model_path, load_model, packaged, save_model
+from minyi.routing.adapters.reference import PACKAGE, read_rules
+from minyi.routing.config import RoutingSettings
+from minyi.routing.domain.classifier import TextClassifier
+from minyi.routing.domain.clustering import RecurringAppealIndex
+
 HERE = Path(__file__).resolve()
-sys.path.insert(0, str(HERE.parents[1] / "src"))  # run from a plain checkout too
-
-from minyi.routing.config import RoutingSettings  # noqa: E402
-from minyi.routing.domain.classifier import KeywordRules, TextClassifier  # noqa: E402
-from minyi.routing.domain.clustering import RecurringAppealIndex  # noqa: E402
-
 DEFAULT_DATA = HERE.parents[3].parent / "shared" / "data" / "teddy2020"
-PACKAGE_DIR = HERE.parents[1] / "src" / "minyi" / "routing"
-DEMO_CORPUS = PACKAGE_DIR / "data" / "demo_corpus.csv"
-SHIPPED_MODEL = PACKAGE_DIR / "data" / "models" / "default.npz"
-SHIPPED_RULES = PACKAGE_DIR / "reference" / "keyword_rules.json"
+DEMO_CORPUS = packaged("demo_corpus.csv")
+SHIPPED_MODEL = default_model_path()
+# The shipped rules themselves, not a deployment's MINYI_REFERENCE_DIR override.
+SHIPPED_RULES = Path(str(resources.files(PACKAGE).joinpath("reference", "keyword_rules.json")))
 GROUPS = ("伊景园滨河苑", "丽发新城", "魅力之城", "58车贷")
 # Members are found by a distinctive substring of the group name (titles often shorten it).
 GROUP_KEYS = {
@@ -62,10 +62,10 @@ def evaluate(
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"{version}.npz"
-        model.save(path)
+        save_model(model, path)
         size = path.stat().st_size
         t0 = time.perf_counter()
-        loaded = TextClassifier.load(path)
+        loaded = load_model(path)
         load_s = time.perf_counter() - t0
     predicted = [p.category for p in loaded.predict_many(texts)]
     for text in texts[:50]:  # warm caches before timing, as a running service would be
@@ -109,7 +109,7 @@ def served_figures(model: TextClassifier, texts: list[str], gold: list[str]) -> 
     from sklearn.metrics import accuracy_score, f1_score
 
     threshold = RoutingSettings().triage_threshold
-    ruled = model.with_rules(KeywordRules.from_json(SHIPPED_RULES))
+    ruled = model.with_rules(read_rules(SHIPPED_RULES))
     with_rules = ruled.predict_many(texts)
     plain = model.predict_many(texts)
     auto = [i for i, p in enumerate(plain) if p.confidence >= threshold]
@@ -163,7 +163,7 @@ def bench_demo() -> dict[str, Any]:
     train_s = time.perf_counter() - t0
     timing = evaluate(final, texts, labels, "demo")  # latency/size/load of the full model
     t0 = time.perf_counter()
-    TextClassifier.load(SHIPPED_MODEL)
+    load_model(SHIPPED_MODEL)
     shipped_load_s = time.perf_counter() - t0
     return {
         "n": len(rows),

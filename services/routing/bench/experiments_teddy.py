@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,11 +22,9 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.naive_bayes import ComplementNB
 from sklearn.svm import LinearSVC
 
+from minyi.routing.domain.classifier import normalize
+
 HERE = Path(__file__).resolve()
-sys.path.insert(0, str(HERE.parents[1] / "src"))
-
-from minyi.routing.domain.classifier import normalize  # noqa: E402
-
 DEFAULT_DATA = HERE.parents[3].parent / "shared" / "data" / "teddy2020"
 Fit = Callable[[list[str], list[str], list[str]], np.ndarray[Any, Any]]  # → test scores
 

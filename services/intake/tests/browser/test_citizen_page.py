@@ -11,10 +11,8 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from minyi.intake.bootstrap import SERVICE
 from minyi.platform.nats_server import free_port
-from minyi.platform.service import create_app
-from minyi.platform.settings import Settings
+from services.intake.tests.integration.conftest import offline_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
@@ -29,18 +27,8 @@ sync_api = pytest.importorskip(
 
 @pytest.fixture(scope="module")
 def intake_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    tmp = tmp_path_factory.mktemp("browser")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MINYI_INTAKE_API_KEYS", "browser-test")
-        mp.setenv("MINYI_INTAKE_CHAT_SECRET", "browser-test")
-        settings = Settings(
-            service="intake",
-            data_dir=tmp,
-            database_url=f"sqlite+aiosqlite:///{tmp}/intake.sqlite3",
-            # No NATS: intake accepts and keeps the events in its outbox.
-            nats_url=f"nats://127.0.0.1:{free_port()}",
-        )
-        app = create_app(SERVICE, settings)
+    env = {"MINYI_INTAKE_API_KEYS": "browser-test", "MINYI_INTAKE_CHAT_SECRET": "browser-test"}
+    app = offline_app(tmp_path_factory.mktemp("browser"), env)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -57,7 +45,7 @@ def intake_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         thread.join(timeout=15)
 
 
-def test_a_citizen_files_a_suggestion_on_the_page_and_sees_the_tracking_code(
+def test_a_citizen_files_on_the_page_tracks_it_and_reads_why_a_bad_code_is_refused(
     intake_url: str,
 ) -> None:
     with sync_api.sync_playwright() as p:
@@ -88,6 +76,12 @@ def test_a_citizen_files_a_suggestion_on_the_page_and_sees_the_tracking_code(
             page.click("nav button[data-tab=track]")
             page.click("#track-form button[type=submit]")
             sync_api.expect(page.locator("#t-status")).to_have_text("已受理")
-            assert errors == []
+            # A refusal shows its message (the one error shape: detail[i].msg).
+            page.fill("#track-code", "MY-0000-0000-0000-0000-1")
+            page.click("#track-form button[type=submit]")
+            sync_api.expect(page.locator("#track-error")).to_have_text(
+                "查询码无效，请核对后重试（invalid tracking code）"
+            )
+            assert [e for e in errors if "404" not in e] == []
         finally:
             browser.close()

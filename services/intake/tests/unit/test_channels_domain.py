@@ -1,31 +1,14 @@
-"""Pure rules behind the channels: rate limits, signatures, chat intents, statuses."""
+"""Pure rules behind the channels: signatures, chat intents, statuses, Open311 XML."""
 
 from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
 from minyi.intake.domain import chat, open311, signature, tracking_code
-from minyi.intake.domain.ratelimit import TokenBuckets
 from minyi.intake.domain.status import next_status, open311_status
 from minyi.intake.domain.text import redact_phones
 
 CODE = tracking_code.new_tracking_code()
-
-
-def test_a_client_may_burst_then_waits_for_a_token() -> None:
-    buckets = TokenBuckets(per_minute=60, burst=2)
-    assert buckets.take("ip", 0.0) == 0.0
-    assert buckets.take("ip", 0.0) == 0.0
-    assert buckets.take("ip", 0.0) == 1.0
-    assert buckets.take("other", 0.0) == 0.0
-    assert buckets.take("ip", 1.0) == 0.0
-
-
-def test_the_bucket_table_forgets_old_clients_beyond_its_size() -> None:
-    buckets = TokenBuckets(per_minute=60, burst=1, max_clients=2)
-    for client in ("a", "b", "c"):
-        buckets.take(client, 0.0)
-    assert buckets.take("a", 0.0) == 0.0  # forgotten, so it starts full again
 
 
 def test_a_signature_is_accepted_only_fresh_and_exact() -> None:

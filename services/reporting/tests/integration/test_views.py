@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import importlib.util
 import io
 import json
-import sys
 import zipfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -20,18 +18,19 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from minyi.contracts.envelope import RawEvent
+from minyi.contracts.status import SuggestionStatus
 from minyi.contracts.subjects import STREAM_NAME
-from minyi.platform.auth import Principal, Role, bearer, keyring_of
+from minyi.contracts.supervision import CaseClosed
+from minyi.platform.app import errors
+from minyi.platform.auth import Principal, Role, bearer
 from minyi.reporting.adapters.tables import counts, deliveries
-from minyi.reporting.adapters.webhooks import SIGNATURE_HEADER, DeliveryWorker, sign
+from minyi.reporting.adapters.webhooks import SIGNATURE_HEADER, WebhookSender, sign
 from minyi.reporting.bootstrap import SERVICE
-from minyi.reporting.service_layer.live import Broadcaster
-
-sys.path.insert(0, str(Path(__file__).parents[1]))
-sys.path.insert(0, str(Path(__file__).parents[4]))
-from reporting_history import history, lifecycle, subject_of
-
+from minyi.reporting.domain.projection import STATUSES
+from minyi.reporting.service_layer import webhooks
+from minyi.reporting.service_layer.handlers import project
 from tests.support.harness import Harness, harness
+from tests.support.reporting_history import history, lifecycle, subject_of
 
 
 @dataclass
@@ -65,11 +64,12 @@ async def reporting(tmp_path: Path) -> AsyncIterator[Reporting]:
         await SERVICE.on_start(h.runtime)
         app = FastAPI()
         app.state.runtime = h.runtime
+        errors.install(app)
         for router in SERVICE.routers(h.runtime):
             app.include_router(router)
         transport = httpx.ASGITransport(app=app)
         # The admin may read every view (the access rules are tested in tests/security).
-        admin = bearer(keyring_of(h.runtime), Principal(Role.ADMIN, "admin:test"))
+        admin = bearer(h.runtime.keyring, Principal(Role.ADMIN, "admin:test"))
         async with httpx.AsyncClient(
             transport=transport, base_url="http://reporting", headers=admin
         ) as http:
@@ -109,6 +109,20 @@ async def test_the_views_count_what_the_events_say(reporting: Reporting) -> None
     assert timeline["explanation"]["rule"] == "路灯"
 
 
+async def test_statuses_and_their_names_are_the_common_vocabulary(reporting: Reporting) -> None:
+    answered = [e for e in lifecycle("s-8") if e.type != CaseClosed.event_type]
+    await reporting.deliver(answered + lifecycle("s-4", day=9, late=True, outcome=""))
+
+    replied = await reporting.get("/v1/suggestions/s-8")
+    assert (replied["status"], replied["status_name"]) == (SuggestionStatus.REPLIED, "已答复")
+    assigned = await reporting.get("/v1/suggestions/s-4")
+    assert (assigned["status"], assigned["status_name"]) == (SuggestionStatus.ASSIGNED, "已交办")
+    stats = await reporting.get("/v1/stats")
+    assert stats["by_status"] == {"replied": 1, "assigned": 1}
+    only_replied = await reporting.get("/v1/headline", status="replied")
+    assert only_replied["suggestions_collected"] == 1 and only_replied["replied"] == 1
+
+
 async def test_filters_narrow_every_view(reporting: Reporting) -> None:
     await reporting.deliver(history())
     in_district = await reporting.get("/v1/headline", district="420804")
@@ -118,7 +132,12 @@ async def test_filters_narrow_every_view(reporting: Reporting) -> None:
     closed = await reporting.get("/v1/heatmap", status="closed")
     assert sum(c["count"] for c in closed["district_focus"]) == 3
     r = await reporting.http.get("/v1/headline", params={"from": "2025-10-05", "to": "2025-10-01"})
-    assert r.status_code == 422 and "from" in r.text
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["type"] == "inverted_range"
+    assert r.json()["detail"][0]["loc"] == ["from"]
+    r = await reporting.http.get("/v1/headline", params={"status": "resolved"})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["status"]
+    assert "replied" in r.json()["detail"][0]["msg"]
 
 
 async def test_views_read_from_the_area_counters_agree_with_the_cube(
@@ -127,7 +146,8 @@ async def test_views_read_from_the_area_counters_agree_with_the_cube(
     # Without a status filter the heat map, headline and trends read the status-less
     # ``area`` counters; with one, the cube. Summed over every status they must agree.
     await reporting.deliver(history())
-    statuses = ["filed", "triage", "assigned", "returned", "resolved", "reopened", "closed"]
+    statuses = list(STATUSES)
+    assert "replied" in statuses
     for params in ({}, {"district": "420802"}, {"kind": "citizen_appeal", "district": "420802"},
                    {"from": "2025-09-29", "to": "2025-10-05"}):  # fmt: skip
         head = await reporting.get("/v1/headline", **params)
@@ -156,13 +176,9 @@ async def test_a_redelivered_or_reordered_history_changes_no_counter(reporting: 
     await reporting.deliver(events)
     once = await reporting.counters()
     # The platform inbox would drop these; the projection must be idempotent on its own too.
-    from minyi.reporting.adapters import store
-
-    async with reporting.h.runtime.sessions() as s, s.begin():
-        writes = store.ViewWrites()
+    async with reporting.h.runtime.unit_of_work() as uow:
         for e in reversed(events):
-            assert not await store.project(s, writes, 1, e)
-        await writes.flush(s)
+            assert not await project(uow.views, 1, e)
     assert await reporting.counters() == once
 
 
@@ -202,8 +218,7 @@ async def test_table_views_export_as_xlsx(reporting: Reporting) -> None:
 
 
 async def test_a_resolution_reaches_live_listeners_once_after_commit(reporting: Reporting) -> None:
-    broadcaster: Broadcaster = reporting.h.runtime.extras["resolutions"]
-    queue = broadcaster.subscribe()
+    queue = reporting.h.runtime.deps.resolutions.subscribe()
     events = lifecycle("s-9")
     await reporting.deliver(events + events)
     messages = []
@@ -214,8 +229,7 @@ async def test_a_resolution_reaches_live_listeners_once_after_commit(reporting: 
 
 
 async def test_webhooks_are_signed_and_retried_until_delivered(reporting: Reporting) -> None:
-    runtime = reporting.h.runtime
-    await runtime.extras["deliveries"].stop()  # this test drives the worker itself
+    runtime = reporting.h.runtime  # the harness starts no poller: this test drives it
     secret = "s3cret-for-the-test-only"
     r = await reporting.http.post(
         "/v1/subscriptions", json={"url": "https://example.test/hook", "secret": secret}
@@ -232,15 +246,17 @@ async def test_webhooks_are_signed_and_retried_until_delivered(reporting: Report
         received.append(request)
         return httpx.Response(next(answers))
 
-    worker = DeliveryWorker(runtime.sessions, runtime.clock, asyncio.Event())
     async with httpx.AsyncClient(transport=httpx.MockTransport(endpoint)) as client:
-        assert await worker.run_once(client) == 0  # 503: kept, retried later
+        sender = WebhookSender(client)
+        deliver = lambda: webhooks.deliver_due(runtime.unit_of_work, sender, runtime.clock)  # noqa: E731
+        assert await deliver() == 0  # 503: kept, retried later
         async with runtime.sessions() as s:
             row = (await s.execute(select(deliveries))).one()
         assert row.attempts == 1 and row.delivered_at is None and row.last_error == "HTTP 503"
         async with runtime.sessions() as s, s.begin():  # skip the back-off wait
             await s.execute(deliveries.update().values(next_attempt_at=runtime.clock.now()))
-        assert await worker.run_once(client) == 1
+        assert await deliver() == 1
+        assert await deliver() == 0  # delivered once, never again
     body = received[-1].content
     assert received[-1].headers[SIGNATURE_HEADER] == sign(secret, body)
     assert json.loads(body)["suggestion_id"] == "s-7"

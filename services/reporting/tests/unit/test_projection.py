@@ -1,20 +1,20 @@
 from __future__ import annotations
 
-import sys
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from minyi.contracts.envelope import RawEvent
+from minyi.contracts.events import CATALOGUE
+from minyi.contracts.routing import AssignedToUnit
+from minyi.contracts.status import STATUS_AFTER, SuggestionStatus, label
+from minyi.contracts.supervision import CaseAccepted, CaseClosed, ProgressReported, Resolved
 from minyi.reporting.domain import projection
-from minyi.reporting.domain.events import step_of
+from minyi.reporting.domain.events import STEPS, step_of
 from minyi.reporting.domain.periods import covering
-
-sys.path.insert(0, str(Path(__file__).parents[1]))
-from reporting_history import activity, event, history, iso, lifecycle
+from tests.support.reporting_history import activity, event, history, iso, lifecycle
 
 HISTORY = [e for e in history() if step_of(e.type) != "activity"]
 
@@ -130,6 +130,37 @@ def test_the_area_counters_are_the_cube_summed_over_the_status() -> None:
             from_cube[("area", "|".join([kind, *rest]), period, measure)] += value
     area = Counter({k: v for k, v in totals.items() if k[0] == "area"})
     assert area and area == +from_cube
+
+
+def test_every_type_reporting_knows_is_a_catalogue_type() -> None:
+    assert set(STEPS) <= set(CATALOGUE)
+    assert set(STATUS_AFTER) <= set(STEPS)
+
+
+def test_types_are_matched_exactly_not_by_a_word_inside_them() -> None:
+    assert step_of(AssignedToUnit.event_type) == "assigned"
+    assert step_of("cn.minyi.suggestion.reassigned.v1") is None
+    assert step_of("cn.minyi.suggestion.assigned.v2") is None
+    view = fold(lifecycle("s-1")[:1])["s-1"]
+    reassigned = event("reassigned", "s-1", 5, unit_id="u-other", attempt=2)
+    assert projection.apply(view, reassigned) == view
+
+
+def test_a_reply_leaves_the_view_replied_with_the_common_label() -> None:
+    answered = [e for e in lifecycle("s-1") if e.type != CaseClosed.event_type]
+    view = fold(answered)["s-1"]
+    assert view["status"] == SuggestionStatus.REPLIED == STATUS_AFTER[Resolved.event_type]
+    assert label(view["status"]) == "已答复"
+
+
+def test_signing_for_a_case_or_reporting_progress_is_no_status_of_its_own() -> None:
+    events = lifecycle("s-1")[:3]  # filed, assigned, accepted
+    assert [e.type for e in events][-1] == CaseAccepted.event_type
+    progress = event("progress_reported", "s-1", 100)
+    assert progress.type == ProgressReported.event_type
+    view = fold([*events, progress])["s-1"]
+    assert view["status"] == SuggestionStatus.ASSIGNED and view["accepted_at"] is not None
+    assert label(view["status"]) == "已交办"
 
 
 def test_unknown_event_types_are_ignored_by_the_fold() -> None:

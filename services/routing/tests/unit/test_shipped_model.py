@@ -9,14 +9,24 @@ import numpy as np
 import pytest
 
 from minyi.contracts.reference import reference_file
-from minyi.routing.adapters.models import DEFAULT_VERSION, build_default_model, default_model_path
-from minyi.routing.bootstrap import PACKAGE, load_context
-from minyi.routing.domain.classifier import TextClassifier
+from minyi.routing.adapters.models import (
+    DEFAULT_VERSION,
+    build_default_model,
+    default_model_path,
+    load_model,
+)
+from minyi.routing.adapters.reference import PACKAGE
+from minyi.routing.bootstrap import build_dependencies
+from minyi.routing.dependencies import RoutingDeps
 from minyi.routing.domain.directory import DirectoryError
 
 
+def shipped_dependencies() -> RoutingDeps:
+    return build_dependencies(Path("unused-data-dir"))
+
+
 def test_the_shipped_default_model_is_reproducible_from_the_demo_corpus() -> None:
-    shipped = TextClassifier.load(default_model_path())
+    shipped = load_model(default_model_path())
     rebuilt = build_default_model()
     assert shipped.version == rebuilt.version == DEFAULT_VERSION
     assert shipped.classes == rebuilt.classes
@@ -27,11 +37,11 @@ def test_the_shipped_default_model_is_reproducible_from_the_demo_corpus() -> Non
 
 
 def test_the_service_starts_with_the_shipped_reference_data_rules_and_model() -> None:
-    ctx = load_context()
-    assert ctx.model.version == DEFAULT_VERSION
-    assert len(ctx.rules) == 70
-    assert set(ctx.model.classes) == set(ctx.directory.categories)
-    assert ctx.model.rules is ctx.rules
+    deps = shipped_dependencies()
+    assert deps.model.current.version == DEFAULT_VERSION
+    assert len(deps.rules) == 70
+    assert set(deps.model.current.classes) == set(deps.directory.categories)
+    assert deps.model.current.rules is deps.rules
 
 
 def _override(tmp_path: Path, name: str, doc: object, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -46,7 +56,7 @@ def test_a_units_file_leaving_a_category_unrouted_fails_start_up(
     units["units"] = [u for u in units["units"] if u["id"] != "jm-jw"]
     _override(tmp_path, "units.json", units, monkeypatch)
     with pytest.raises(DirectoryError, match="no unit handles 纪检监察 in 420802"):
-        load_context()
+        shipped_dependencies()
 
 
 def test_a_triage_rule_lets_a_deployment_leave_a_gap_to_people(
@@ -56,7 +66,7 @@ def test_a_triage_rule_lets_a_deployment_leave_a_gap_to_people(
     units["units"] = [u for u in units["units"] if u["id"] != "jm-jw"]
     units["triage_rules"] = [{"category": "纪检监察", "district": "*"}]
     _override(tmp_path, "units.json", units, monkeypatch)
-    assert load_context().directory.candidates("纪检监察", "420802") == []
+    assert shipped_dependencies().directory.candidates("纪检监察", "420802") == []
 
 
 def test_keyword_rules_naming_an_unknown_category_fail_start_up(
@@ -64,4 +74,4 @@ def test_keyword_rules_naming_an_unknown_category_fail_start_up(
 ) -> None:
     _override(tmp_path, "keyword_rules.json", {"rules": {"天气预报": ["下雨"]}}, monkeypatch)
     with pytest.raises(ValueError, match="unknown categories"):
-        load_context()
+        shipped_dependencies()

@@ -14,12 +14,13 @@ import pytest
 from fastapi import FastAPI
 
 from minyi.contracts.events import AssignedToUnit, AssignmentExplanation
-from minyi.platform.auth import Principal, Role, bearer, keyring_of
+from minyi.contracts.intake import FeedbackReceived
+from minyi.platform.app import errors
+from minyi.platform.auth import Principal, Role, bearer
 from minyi.platform.clock import FixedClock
 from minyi.supervision.bootstrap import SERVICE
 from minyi.supervision.entrypoints.http import router
-from minyi.supervision.entrypoints.sweeper import DeadlineSweeper
-from minyi.supervision.service_layer.handlers import FEEDBACK_RECEIVED, FEEDBACK_SUBJECT
+from minyi.supervision.entrypoints.pollers import sweep_batch
 from tests.support.harness import Harness, harness
 
 # 09:00 Beijing time on 30 Sep 2025, the eve of the National Day holiday (1–8 Oct).
@@ -27,6 +28,7 @@ START = datetime(2025, 9, 30, 1, 0, tzinfo=UTC)
 UNIT = "db-zjj"
 OTHER_UNIT = "dd-zjj"
 GOOD_REPLY = {"outcome": "A", "reply": "经现场核查，路灯线路老化，已更换线路并恢复照明，感谢监督。"}
+SWEEP_BATCH = 2  # cases per sweep transaction: small, so that a sweep takes several
 
 
 class Bench:
@@ -34,17 +36,17 @@ class Bench:
         self.h = h
         self.clock = FixedClock(START)
         h.runtime.clock = self.clock
-        self.sweeper = DeadlineSweeper(h.runtime, interval=3600, batch=2)
         app = FastAPI()
         app.state.runtime = h.runtime
         app.include_router(router)
+        errors.install(app)
         self._app = app
 
     def client(
         self, unit: str | None = UNIT, *, supervisor: bool = False, group: str | None = None
     ) -> httpx.AsyncClient:
         headers: dict[str, str] = {}
-        keyring = keyring_of(self.h.runtime)
+        keyring = self.h.runtime.keyring
         if supervisor and group:
             headers = bearer(keyring, Principal(Role.SUPERVISOR, f"sup:{group}", group=group))
         elif supervisor:
@@ -101,12 +103,12 @@ class Bench:
             "specversion": "1.0",
             "id": event_id or str(uuid.uuid4()),
             "source": "minyi/intake",
-            "type": FEEDBACK_RECEIVED,
+            "type": FeedbackReceived.event_type,
             "subject": sid,
             "time": self.clock.now().isoformat(),
             "data": data,
         }
-        await self.h.broker.publish(json.dumps(event).encode(), FEEDBACK_SUBJECT)
+        await self.h.broker.publish(json.dumps(event).encode(), FeedbackReceived.subject_name)
         return str(event["id"])
 
     def advance(self, **delta: float) -> None:
@@ -116,7 +118,14 @@ class Bench:
         self.clock._at = when
 
     async def sweep(self) -> int:
-        return await self.sweeper.sweep_once()
+        """One pass as the poller makes it: batches until one is not full. Returns the
+        cases handled."""
+        total = 0
+        while True:
+            handled = await sweep_batch(self.h.runtime, SWEEP_BATCH)
+            total += handled
+            if handled < SWEEP_BATCH:
+                return total
 
     async def events(self) -> list[dict[str, Any]]:
         return await self.h.outbox()

@@ -43,7 +43,9 @@ async def test_an_unsatisfied_citizen_reopens_the_case_at_the_same_unit_once(
             "/v1/cases/s-1/return", json={"reason": "不归我们", "suggested_unit": "x"}
         )
         again = await c.post("/v1/cases/s-1/reply", json=GOOD_REPLY)
-    assert refused.status_code == 409 and refused.json()["detail"]["code"] == "rehandling_same_unit"
+    assert (
+        refused.status_code == 409 and refused.json()["detail"][0]["type"] == "rehandling_same_unit"
+    )
     assert again.status_code == 200 and again.json()["round"] == 2
 
     await bench.feedback("s-1", satisfied=False, round=2)

@@ -53,7 +53,7 @@ async def test_calls_without_a_token_are_refused_with_401_and_a_bearer_challenge
         r = await c.get("/v1/cases/s-1")
         forged = await c.get("/v1/cases/s-1", headers={"X-Minyi-Unit": "db-zjj"})
     assert r.status_code == forged.status_code == 401
-    assert r.json()["detail"]["code"] == "token_required"
+    assert r.json()["detail"][0]["type"] == "token_required"
     assert r.headers["WWW-Authenticate"] == "Bearer"
 
 
@@ -117,13 +117,11 @@ async def test_progress_needs_a_signed_case_and_a_note(bench: Bench) -> None:
         blank = await c.post("/v1/cases/s-1/progress", json={"note": "   "})
         missing = await c.post("/v1/cases/s-1/progress", json={})
         ok = await c.post("/v1/cases/s-1/progress", json={"note": "已派人现场查看"})
-    assert early.status_code == 409 and early.json()["detail"]["code"] == "not_accepted"
+    assert early.status_code == 409 and early.json()["detail"][0]["type"] == "not_accepted"
     assert blank.status_code == 422
-    assert blank.json()["detail"] == {
-        "code": "note_required",
-        "message": "进展说明不能为空",
-        "field": "note",
-    }
+    assert blank.json()["detail"] == [
+        {"type": "note_required", "loc": ["note"], "msg": "进展说明不能为空"}
+    ]
     assert missing.status_code == 422 and "note" in missing.text
     assert ok.json()["status"] == "in_progress"
     events = await bench.events()
@@ -152,17 +150,17 @@ async def test_illegal_replies_are_refused_with_the_rule_and_nothing_written(ben
         assert await bench.events() == []
         await c.post("/v1/cases/s-1/reply", json=GOOD_REPLY)
         twice = await c.post("/v1/cases/s-1/reply", json=GOOD_REPLY)
-    assert short.status_code == 422 and short.json()["detail"]["field"] == "reply"
-    assert short.json()["detail"]["code"] == "reply_too_short"
-    assert no_reason.status_code == 422 and no_reason.json()["detail"]["field"] == "reason"
+    assert short.status_code == 422 and short.json()["detail"][0]["loc"] == ["reply"]
+    assert short.json()["detail"][0]["type"] == "reply_too_short"
+    assert no_reason.status_code == 422 and no_reason.json()["detail"][0]["loc"] == ["reason"]
     assert bad_outcome.status_code == 422 and "outcome" in bad_outcome.text
-    assert twice.status_code == 409 and twice.json()["detail"]["code"] == "already_replied"
+    assert twice.status_code == 409 and twice.json()["detail"][0]["type"] == "already_replied"
 
 
 async def test_replying_to_an_unknown_suggestion_is_404(bench: Bench) -> None:
     async with bench.client() as c:
         r = await c.post("/v1/cases/nope/reply", json=GOOD_REPLY)
-    assert r.status_code == 404 and r.json()["detail"]["code"] == "case_not_found"
+    assert r.status_code == 404 and r.json()["detail"][0]["type"] == "case_not_found"
 
 
 async def test_a_returned_case_is_terminal_and_the_next_attempt_opens_a_new_case(
@@ -175,9 +173,9 @@ async def test_a_returned_case_is_terminal_and_the_next_attempt_opens_a_new_case
         r = await c.post("/v1/cases/s-1/return", json=body)
         after = await c.post("/v1/cases/s-1/accept")
     assert self_return.status_code == 422
-    assert self_return.json()["detail"]["field"] == "suggested_unit"
+    assert self_return.json()["detail"][0]["loc"] == ["suggested_unit"]
     assert r.status_code == 200 and r.json()["status"] == "returned"
-    assert after.status_code == 409 and after.json()["detail"]["code"] == "case_returned"
+    assert after.status_code == 409 and after.json()["detail"][0]["type"] == "case_returned"
     returned = AssignmentReturned.model_validate((await bench.events())[-1]["data"])
     assert (returned.attempt, returned.suggested_unit, returned.reason) == (
         1,
@@ -202,7 +200,7 @@ async def test_a_return_after_the_window_needs_a_supervisor(bench: Bench) -> Non
         r = await c.post(
             "/v1/cases/s-1/return", json={"reason": "不属本单位", "suggested_unit": OTHER_UNIT}
         )
-    assert r.status_code == 409 and r.json()["detail"]["code"] == "return_window_passed"
+    assert r.status_code == 409 and r.json()["detail"][0]["type"] == "return_window_passed"
 
 
 async def test_only_representative_suggestions_are_extended_and_only_once(bench: Bench) -> None:
@@ -217,12 +215,13 @@ async def test_only_representative_suggestions_are_extended_and_only_once(bench:
         ok = await c.post("/v1/cases/rep/extend", json={"reason": "涉及多个部门，需统筹资金"})
         again = await c.post("/v1/cases/rep/extend", json={"reason": "还需要时间"})
     assert (
-        refused.status_code == 409 and refused.json()["detail"]["code"] == "extension_not_allowed"
+        refused.status_code == 409
+        and refused.json()["detail"][0]["type"] == "extension_not_allowed"
     )
-    assert unsigned.status_code == 409 and unsigned.json()["detail"]["code"] == "not_accepted"
+    assert unsigned.status_code == 409 and unsigned.json()["detail"][0]["type"] == "not_accepted"
     assert no_reason.status_code == 422 and "reason" in no_reason.text
     assert ok.status_code == 200, ok.text
-    assert again.status_code == 409 and again.json()["detail"]["code"] == "extension_used"
+    assert again.status_code == 409 and again.json()["detail"][0]["type"] == "extension_used"
     granted = ExtensionGranted.model_validate((await bench.events())[-1]["data"])
     # Six months from 30 Sep 2025 → 30 Mar 2026, end of day in Beijing (《代表法》第五十一条).
     assert granted.reply_by == datetime(2026, 3, 30, 15, 59, 59, tzinfo=UTC)
@@ -240,7 +239,7 @@ async def test_a_supervisor_urges_and_marks_a_key_case_but_a_unit_cannot(bench: 
         accept = await sup.post("/v1/cases/s-1/accept")
     assert by_unit.status_code == key_by_unit.status_code == 403
     assert urged.status_code == key.status_code == key_again.status_code == 200
-    assert accept.status_code == 403 and accept.json()["detail"]["code"] == "unit_only"
+    assert accept.status_code == 403 and accept.json()["detail"][0]["type"] == "unit_only"
     assert key.json()["key_case"] is True
     marks = [t["mark"] for t in key.json()["timers"] if t["kind"] == "reminder"]
     assert marks == [0.3, 0.6, 0.9]

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from minyi.supervision.adapters.reference import load_policy
 from minyi.supervision.domain import (
     SHANGHAI,
     AssignmentReturned,
@@ -14,7 +15,6 @@ from minyi.supervision.domain import (
     CaseClosed,
     CaseReopened,
     CloseResult,
-    DeadlinePolicy,
     Escalated,
     ExtensionGranted,
     IllegalTransition,
@@ -28,7 +28,7 @@ from minyi.supervision.domain import (
     WorkingCalendar,
 )
 
-RULES = Rules(DeadlinePolicy.load(None), WorkingCalendar())
+RULES = Rules(load_policy(), WorkingCalendar())
 REPLY = "经现场核查，已安排施工队修复路灯并恢复照明，后续纳入日常巡查。"  # ≥ 20 characters
 
 
@@ -424,3 +424,20 @@ def test_a_case_survives_a_json_round_trip_for_storage() -> None:
     restored = adapter.validate_json(adapter.dump_json(case))
     assert restored == case
     assert restored.fire_timers(local(2025, 10, 16, 1)) == []  # issued timers stay issued
+
+
+def test_stored_cases_keep_the_day_basis_under_its_old_key_clock() -> None:
+    from pydantic import TypeAdapter
+
+    adapter = TypeAdapter(Case)
+    stored = adapter.dump_python(appeal(), mode="json")
+    assert stored["clock"] == "working" and "basis" not in stored
+    # A case written before the rename reads back.
+    assert adapter.validate_python(stored).basis == "working"
+
+
+def test_every_case_status_is_a_word_of_the_one_status_vocabulary() -> None:
+    from minyi.contracts.status import LABELS, SuggestionStatus
+
+    assert {str(s) for s in Status} <= set(SuggestionStatus)
+    assert LABELS[Status.ACCEPTED] == "办理中"

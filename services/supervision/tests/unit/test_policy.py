@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 
+from minyi.supervision.adapters.reference import DEFAULT_POLICY_PATH, load_policy
 from minyi.supervision.domain.calendar import SHANGHAI, WorkingCalendar
-from minyi.supervision.domain.policy import DEFAULT_POLICY_PATH, DeadlinePolicy, PolicyError
+from minyi.supervision.domain.policy import PolicyError
 
 CAL = WorkingCalendar()
-POLICY = DeadlinePolicy.load(None)
+POLICY = load_policy()
 
 
 def local(y: int, m: int, d: int, h: int = 0, mi: int = 0, s: int = 0) -> datetime:
@@ -36,7 +37,7 @@ def test_a_citizen_appeal_is_accepted_within_1_and_replied_within_5_working_days
     assert d.accept_by == local(2025, 10, 9, 23, 59, 59)
     assert d.reply_by == local(2025, 10, 14, 23, 59, 59)
     assert d.return_until == local(2025, 10, 14, 23, 59, 59)
-    assert d.clock == "working"
+    assert d.basis == "working"
 
 
 def test_an_urgent_citizen_appeal_runs_on_24_calendar_hours_even_on_a_holiday() -> None:
@@ -44,7 +45,7 @@ def test_an_urgent_citizen_appeal_runs_on_24_calendar_hours_even_on_a_holiday() 
     d = POLICY.deadlines_for("citizen_appeal", True, assigned, CAL)
     assert d.reply_by == assigned + timedelta(hours=24)
     assert d.accept_by == assigned + timedelta(hours=2)
-    assert d.clock == "calendar"
+    assert d.basis == "calendar"
 
 
 def test_a_representative_suggestion_is_replied_within_3_months_urgent_or_not() -> None:
@@ -111,7 +112,7 @@ def test_every_deadline_in_the_default_policy_cites_its_source() -> None:
 def test_a_replacement_file_changes_deadlines_without_code_changes(tmp_path: Path) -> None:
     raw = default_raw()
     raw["kinds"]["citizen_appeal"]["reply"]["value"] = 3
-    policy = DeadlinePolicy.load(write(tmp_path, raw))
+    policy = load_policy(write(tmp_path, raw))
     d = policy.deadlines_for("citizen_appeal", False, local(2025, 9, 30, 10), CAL)
     assert d.reply_by == local(2025, 10, 11, 23, 59, 59)
 
@@ -137,7 +138,7 @@ def test_an_invalid_policy_file_is_refused_with_a_message_naming_the_problem(
     mutate(raw)
     path = write(tmp_path, raw)
     with pytest.raises(PolicyError) as info:
-        DeadlinePolicy.load(path)
+        load_policy(path)
     assert expected in str(info.value)
     assert str(path) in str(info.value)
 
@@ -146,6 +147,6 @@ def test_a_file_that_is_not_json_or_missing_is_refused_clearly(tmp_path: Path) -
     bad = tmp_path / "bad.json"
     bad.write_text("{not json", encoding="utf-8")
     with pytest.raises(PolicyError, match="not valid JSON"):
-        DeadlinePolicy.load(bad)
+        load_policy(bad)
     with pytest.raises(PolicyError, match="cannot read"):
-        DeadlinePolicy.load(tmp_path / "missing.json")
+        load_policy(tmp_path / "missing.json")

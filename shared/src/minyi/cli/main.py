@@ -9,12 +9,12 @@ from __future__ import annotations
 import asyncio
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 if TYPE_CHECKING:
-    from minyi.platform.service import ServiceDefinition
+    from minyi.platform.runtime import ServiceDefinition
 
 app = typer.Typer(
     help="Minyi (民意): suggestions and appeals, routed, supervised and counted.",
@@ -33,10 +33,10 @@ def service_names() -> list[str]:
     return sorted(names, key=lambda n: (order.index(n) if n in order else len(order), n))
 
 
-def load_service(name: str) -> ServiceDefinition:
+def load_service(name: str) -> ServiceDefinition[Any, Any]:
     for ep in entry_points(group="minyi.services"):
         if ep.name == name:
-            definition: ServiceDefinition = ep.load()
+            definition: ServiceDefinition[Any, Any] = ep.load()
             return definition
     raise typer.BadParameter(
         f"unknown service {name!r}; choose one of {', '.join(service_names())}"
@@ -50,7 +50,7 @@ def serve(
     """Run one service: its HTTP API and its event consumers."""
     import uvicorn
 
-    from minyi.platform.service import create_app
+    from minyi.platform.app.assembly import create_app
     from minyi.platform.settings import load_settings
 
     definition = load_service(service)
@@ -142,8 +142,8 @@ def dlq_list(
     service: str = typer.Argument(..., help="the service whose consumers gave up"),
 ) -> None:
     """List the service's pending dead letters with their errors."""
-    from minyi.platform import dead_letters
-    from minyi.platform.service import build_runtime
+    from minyi.platform.app.assembly import build_runtime
+    from minyi.platform.consuming import dead_letters
     from minyi.platform.settings import load_settings
 
     async def run() -> list[dict[str, object]]:
@@ -170,8 +170,8 @@ def dlq_replay(
 ) -> None:
     """Re-drive pending dead letters through the handler (after a fix), then publish what
     the handler emitted. Safe to repeat: the inbox drops what was already applied."""
-    from minyi.platform import dead_letters
-    from minyi.platform.service import build_runtime
+    from minyi.platform.app.assembly import build_runtime
+    from minyi.platform.consuming import dead_letters
     from minyi.platform.settings import load_settings
 
     async def run() -> list[str]:

@@ -40,7 +40,7 @@ def parse_ttl(value: str) -> int:
 def group_districts(group: str) -> frozenset[str]:
     """The districts of a supervision group, from supervision's policy (its owner)."""
     try:
-        from minyi.supervision.bootstrap import load_rules
+        from minyi.supervision.adapters.reference import load_rules
     except ImportError as exc:  # the supervision package is not installed here
         raise typer.BadParameter("give --districts: supervision's policy is not available") from exc
     groups = load_rules().policy.supervision_groups

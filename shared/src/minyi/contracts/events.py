@@ -18,7 +18,7 @@ def _events(base: type[EventData]) -> list[type[EventData]]:
     return found
 
 
-# Every event type a Minyi service may publish, by CloudEvents ``type``. Importing the three
+# Every event type a Minyi service may publish, by CloudEvents ``type``. Importing the
 # producer modules above registers their models.
 CATALOGUE: dict[str, type[EventData]] = {m.event_type: m for m in _events(EventData)}
 

@@ -21,6 +21,8 @@ SUGGESTION_ASSIGNED = "minyi.suggestion.assigned"
 SUGGESTION_ACCEPTED = "minyi.suggestion.accepted"
 SUGGESTION_RESOLVED = "minyi.suggestion.resolved"
 ALL_EVENTS = "minyi.>"
+# Every event about a suggestion (intake follows their lifecycle).
+SUGGESTION_EVENTS = "minyi.suggestion.>"
 
 
 def durable_name(service: str, event: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -37,9 +37,7 @@ from minyi.platform.auth_tokens import (
     parse_keys,
     refuse_insecure_production,
 )
-
-if TYPE_CHECKING:
-    from minyi.platform.service import Runtime
+from minyi.platform.runtime import runtime_of
 
 __all__ = [
     "ACCESS_ATTR",
@@ -60,7 +58,6 @@ __all__ = [
     "bearer",
     "check_production_secrets",
     "forbidden",
-    "keyring_of",
     "load_keyring",
     "local_bearer",
     "local_key",
@@ -104,14 +101,6 @@ _bearer = HTTPBearer(auto_error=False, description="JWT from `minyi token issue`
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
-def keyring_of(runtime: Runtime) -> Keyring:
-    """The runtime's keyring; built on first use when the composition root did not."""
-    keyring: Keyring | None = runtime.extras.get("keyring")
-    if keyring is None:
-        keyring = runtime.extras.setdefault("keyring", load_keyring(runtime.settings))
-    return keyring
-
-
 def unauthorized(code: str, message: str, *, error: str = "invalid_token") -> HTTPException:
     challenge = "Bearer" if code == "token_required" else f'Bearer error="{error}"'
     return HTTPException(
@@ -129,7 +118,7 @@ def _authenticate(request: Request, credentials: HTTPAuthorizationCredentials | 
             "token_required", "需要登录：请提供 Bearer 令牌（bearer token required）"
         )
     try:
-        principal = keyring_of(request.app.state.runtime).verify(credentials.credentials)
+        principal = runtime_of(request).keyring.verify(credentials.credentials)
     except InvalidToken as exc:
         raise unauthorized("invalid_token", f"令牌无效或已过期（{exc}）") from None
     # Read by the audit middleware once the response is known.

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 import jwt
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from minyi.platform.secret_file import read_or_create
+
 if TYPE_CHECKING:
     from minyi.platform.settings import Settings
 
@@ -209,23 +211,10 @@ def new_key() -> str:
 
 
 def local_key(data_dir: Path) -> str:
-    """The development key in ``data_dir`` (0600), created once. Several services start at
-    the same moment: the key is written to a private temporary file and hard-linked into
-    place, so every process ends up reading the same complete key."""
-    path = data_dir / KEY_FILE
-    if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        tmp = data_dir / f".{KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(new_key() + "\n")
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            pass
-        finally:
-            tmp.unlink()
-    return path.read_text(encoding="utf-8").strip()
+    """The development key in ``data_dir`` (0600), created once (safe when every service
+    starts at the same moment: ``secret_file``)."""
+    made = read_or_create(data_dir / KEY_FILE, lambda: (new_key() + "\n").encode())
+    return made.decode("utf-8").strip()
 
 
 def load_keyring(settings: Settings, auth: AuthSettings | None = None) -> Keyring:

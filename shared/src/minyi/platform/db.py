@@ -33,7 +33,7 @@ def is_sqlite(url: str) -> bool:
 
 def create_engine(url: str) -> AsyncEngine:
     if is_sqlite(url):
-        # One connection serialises writers cleanly and measured fastest (see NATS notes, 14);
+        # One connection serialises writers cleanly and measured fastest (docs/NATS.md, trap 14);
         # its statements run on the event loop, not in aiosqlite's thread (sqlite_inline).
         engine = create_async_engine(
             url,
@@ -54,7 +54,7 @@ def create_engine(url: str) -> AsyncEngine:
             cur.close()
 
         return engine
-    # A fixed pool: overflow connections churned under load (NATS notes, 14).
+    # A fixed pool: overflow connections churned under load (docs/NATS.md, trap 14).
     return create_async_engine(url, pool_size=10, max_overflow=0, pool_pre_ping=True)
 
 

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 # with each NAK, because a consumer-level ``backoff`` would also replace ``ack_wait`` and
 # redeliver slow-but-healthy handlers.
 # What the server lets one process hold unacknowledged, and as many workers: no message
-# waits in a local queue (a held one is kept in progress: ``minyi.platform.held``), and a
+# waits in a local queue (a held one is kept in progress: ``minyi.platform.consuming.held``), and a
 # backlog waits in JetStream. Several group commits' worth (a group is at most 500), so
 # the next group fills while one commits (with 256 the SQLite pipeline missed the 100/s
 # step of one `make bench` run; with 1024 it kept up).
@@ -63,7 +63,7 @@ def create_broker(
             else None
         ),
         name=f"minyi-{settings.service}",
-        # Retry forever: a NATS restart must not kill a service (NATS notes, 10).
+        # Retry forever: a NATS restart must not kill a service (docs/NATS.md, trap 10).
         max_reconnect_attempts=-1,
         reconnect_time_wait=1,
         middlewares=(
@@ -92,7 +92,7 @@ def durable_consumer(
     """Register ``handler`` on a durable consumer shared by all replicas of a service.
 
     A push consumer with a deliver group: messages arrive as soon as they are stored (a
-    pull batch waits for its timeout when partly filled — NATS notes, trap 12), every
+    pull batch waits for its timeout when partly filled — docs/NATS.md, trap 12), every
     replica in the group shares the work, and ``max_ack_pending`` bounds what is in flight,
     so a backlog waits in JetStream rather than in a process's memory. ``workers``
     messages are handled concurrently, which is what lets the group commit batch them.
@@ -110,7 +110,7 @@ def durable_consumer(
             ack_policy=JsAckPolicy.EXPLICIT, **wanted_config(settings, filter_subjects)
         ),
         # A failing handler is NACKed and redelivered with back-off, never silently dropped
-        # (FastStream's default would terminate it: NATS notes, trap 1).
+        # (FastStream's default would terminate it: docs/NATS.md, trap 1).
         ack_policy=AckPolicy.NACK_ON_ERROR,
     )(handler)
 
@@ -146,7 +146,7 @@ async def reconcile_consumer(
     broker: NatsBroker, settings: Settings, durable: str, filter_subjects: Sequence[str] = ()
 ) -> list[str]:
     """Bring an existing durable to today's settings: the server keeps the config a durable
-    was created with (NATS notes, trap 4), so an upgrade would otherwise go on with the old
+    was created with (docs/NATS.md, trap 4), so an upgrade would otherwise go on with the old
     ``max_ack_pending``, ``ack_wait`` or filter. Returns what changed."""
     js = broker.config.connection_state.stream
     info = await js.consumer_info(subjects.STREAM_NAME, durable)

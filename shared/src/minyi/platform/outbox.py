@@ -8,7 +8,6 @@ republishes, which JetStream's duplicate window and the consumers' inboxes absor
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 from collections.abc import Sequence
@@ -23,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from minyi.contracts.envelope import CloudEvent
 from minyi.contracts.subjects import STREAM_NAME
 from minyi.platform.db import is_sqlite
-from minyi.platform.tasks import stop_tasks
+from minyi.platform.periodic import Periodic
 
 log = logging.getLogger(__name__)
 
@@ -73,21 +72,21 @@ class OutboxRelay:
         self._table = table
         self._broker = broker
         self._batch = batch
-        self._idle = idle_seconds
         self._skip_locked = not is_sqlite(str(engine.url))
-        self._wake = asyncio.Event()
         self._crash_before_publish = crash_before_publish
-        self._task: asyncio.Task[None] | None = None
+        # A pass that filled its batch runs again at once; otherwise it waits for the next
+        # commit (``notify``) or ``idle_seconds``.
+        self._poller = Periodic("outbox-relay", self._pass, idle_seconds)
         self.published = 0
 
     def notify(self) -> None:
-        self._wake.set()
+        self._poller.wake()
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+        self._poller.start()
 
     async def stop(self) -> None:
-        await stop_tasks(self._task)
+        await self._poller.stop()
 
     async def pending(self) -> int:
         async with self._sessions() as s:
@@ -95,20 +94,8 @@ class OutboxRelay:
                 (await s.execute(select(func.count()).select_from(self._table))).scalar_one()
             )
 
-    async def _run(self) -> None:
-        while True:
-            try:
-                sent = await self.relay_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("outbox relay pass failed; retrying")
-                sent = 0
-                await asyncio.sleep(1.0)
-            if sent < self._batch:
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._idle)
+    async def _pass(self) -> bool:
+        return await self.relay_once() >= self._batch
 
     async def _claim(self) -> list[Any]:
         t = self._table

@@ -62,6 +62,6 @@ def configure_logging(service: str, level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    # One line per message or request costs throughput (NATS notes, 13): keep those at DEBUG.
+    # One line per message or request costs throughput (docs/NATS.md, trap 13): keep those at DEBUG.
     for noisy in ("uvicorn.access", "faststream.access"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -1,8 +1,10 @@
-"""Intake's composition root."""
+"""Intake's composition root: what it needs (``dependencies``), what it serves, consumes and
+runs in the background (``SERVICE``)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from fastapi import APIRouter
 
@@ -17,42 +19,44 @@ from minyi.contracts.reference import load_json, reference_file
 from minyi.intake.adapters.notifier import LogNotifier, Notifier, WebhookNotifier
 from minyi.intake.adapters.reference import reference
 from minyi.intake.adapters.tables import metadata
+from minyi.intake.adapters.unit_of_work import IntakeUnitOfWork
 from minyi.intake.config import IntakeSettings, load_api_keys, load_chat_secret
+from minyi.intake.dependencies import IntakeDeps, IntakeRuntime
 from minyi.intake.domain.gazetteer import Gazetteer
-from minyi.intake.domain.pii_vault import PiiVault, load_or_create_keys, parse_keys
-from minyi.intake.domain.ratelimit import TokenBuckets
 from minyi.intake.entrypoints import chat, http, open311, web
 from minyi.intake.entrypoints.guard import Guard
+from minyi.intake.entrypoints.pollers import pollers
 from minyi.intake.service_layer.lifecycle import (
     LIFECYCLE_SUBJECTS,
     LIFECYCLE_TYPES,
     when_lifecycle_event_update_status,
 )
-from minyi.intake.service_layer.notifications import Dispatcher
-from minyi.platform.service import Consumer, Runtime, ServiceDefinition
+from minyi.platform.pii_vault import PiiVault, load_or_create_keys, parse_keys
+from minyi.platform.ratelimit import TokenBuckets
+from minyi.platform.runtime import Consumer, Runtime, ServiceDefinition
 
 PACKAGE = "minyi.intake"
 
 
-def prepare(runtime: Runtime) -> None:
+def _vault(own: IntakeSettings, runtime: Runtime[Any, Any]) -> PiiVault:
+    if own.pii_keys and own.index_key:
+        return PiiVault(*parse_keys(own.pii_keys, own.index_key))
+    if runtime.settings.env == "development":
+        return PiiVault(*load_or_create_keys(runtime.settings.data_dir))
+    raise ValueError("MINYI_INTAKE_PII_KEYS and MINYI_INTAKE_INDEX_KEY must be set in production")
+
+
+def dependencies(runtime: Runtime[Any, IntakeUnitOfWork]) -> IntakeDeps:
     own = IntakeSettings()
     development = runtime.settings.env == "development"
     data_dir = runtime.settings.data_dir
-    if own.pii_keys and own.index_key:
-        keys, index_key = parse_keys(own.pii_keys, own.index_key)
-    elif development:
-        keys, index_key = load_or_create_keys(data_dir)
-    else:
-        raise ValueError(
-            "MINYI_INTAKE_PII_KEYS and MINYI_INTAKE_INDEX_KEY must be set in production"
-        )
     notifier: Notifier = (
         WebhookNotifier(own.sms_webhook_url) if own.sms_webhook_url else LogNotifier()
     )
-    reference()  # bad reference data fails start-up, not the first request
-    runtime.extras.update(
-        intake_settings=own,
-        vault=PiiVault(keys, index_key),
+    return IntakeDeps(
+        settings=own,
+        reference=reference(),  # bad reference data fails start-up, not the first request
+        vault=_vault(own, runtime),
         gazetteer=Gazetteer.from_divisions(
             load_json(reference_file("divisions.json"))["divisions"]
         ),
@@ -67,30 +71,10 @@ def prepare(runtime: Runtime) -> None:
     )
 
 
-async def on_start(runtime: Runtime) -> None:
-    own: IntakeSettings = runtime.extras["intake_settings"]
-    dispatcher = Dispatcher(
-        runtime.sessions,
-        runtime.extras["vault"],
-        runtime.extras["notifier"],
-        runtime.clock,
-        poll=own.notify_poll_seconds,
-        max_attempts=own.notify_max_attempts,
-    )
-    dispatcher.start()
-    runtime.extras["dispatcher"] = dispatcher
-
-
-async def on_stop(runtime: Runtime) -> None:
-    dispatcher: Dispatcher | None = runtime.extras.get("dispatcher")
-    if dispatcher:
-        await dispatcher.stop()
-
-
-def consumers(_runtime: Runtime) -> Sequence[Consumer]:
+def consumers(_runtime: IntakeRuntime) -> Sequence[Consumer[IntakeUnitOfWork]]:
     return [
         Consumer(
-            "minyi.suggestion.>",
+            subjects.SUGGESTION_EVENTS,
             subjects.durable_name("intake", "lifecycle"),
             when_lifecycle_event_update_status,
             LIFECYCLE_TYPES,
@@ -99,7 +83,7 @@ def consumers(_runtime: Runtime) -> Sequence[Consumer]:
     ]
 
 
-def routers(_runtime: Runtime) -> Sequence[APIRouter]:
+def routers(_runtime: IntakeRuntime) -> Sequence[APIRouter]:
     return [http.router, chat.router, open311.router, web.router]
 
 
@@ -107,11 +91,11 @@ SERVICE = ServiceDefinition(
     name="intake",
     package=PACKAGE,
     metadata=metadata,
-    prepare=prepare,
+    unit_of_work=IntakeUnitOfWork,
+    dependencies=dependencies,
     routers=routers,
     consumers=consumers,
-    on_start=on_start,
-    on_stop=on_stop,
+    pollers=pollers,
     title="Minyi intake",
     publishes=(SuggestionFiled, FeedbackReceived, SuggestionEndorsed, RepresentativeActivityLogged),
     # Filings insert new rows and share none: four groups committing at once on PostgreSQL

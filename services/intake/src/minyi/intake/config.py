@@ -4,11 +4,12 @@ development."""
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from minyi.platform.secret_file import read_or_create
 
 log = logging.getLogger(__name__)
 
@@ -42,13 +43,10 @@ class IntakeSettings(BaseSettings):
 
 
 def _read_or_create(path: Path, make: str) -> tuple[str, bool]:
-    if path.exists():
-        return path.read_text(encoding="utf-8").strip(), False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(make + "\n")
-    return make, True
+    """The secret in ``path``, or ``make`` written there first; True if this process wrote
+    it (a process started at the same moment may have won: then its secret is used)."""
+    found = read_or_create(path, lambda: (make + "\n").encode()).decode("utf-8").strip()
+    return found, found == make
 
 
 def load_api_keys(settings: IntakeSettings, data_dir: Path, *, development: bool) -> frozenset[str]:

@@ -2,40 +2,36 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
 from collections.abc import Sequence
+from typing import Any
 
 from fastapi import APIRouter
 
-from minyi.contracts import subjects
-from minyi.platform.service import Consumer, Runtime, ServiceDefinition
-from minyi.reporting.adapters import store
+from minyi.contracts.reference import load_divisions
+from minyi.platform.runtime import Runtime, ServiceDefinition
+from minyi.reporting.adapters.live import Bell, Broadcaster
 from minyi.reporting.adapters.tables import metadata
-from minyi.reporting.adapters.webhooks import DeliveryWorker
+from minyi.reporting.adapters.unit_of_work import ReportingUnitOfWork
+from minyi.reporting.adapters.views import LiveViews
+from minyi.reporting.adapters.webhooks import WebhookSender
+from minyi.reporting.dependencies import ReportingDeps, ReportingRuntime
 from minyi.reporting.entrypoints import http
-from minyi.reporting.service_layer.handlers import when_any_event_update_views
-from minyi.reporting.service_layer.live import Broadcaster
-
-PACKAGE = "minyi.reporting"
+from minyi.reporting.entrypoints.consumers import consumers
+from minyi.reporting.entrypoints.pollers import pollers
 
 
-def prepare(runtime: Runtime) -> None:
-    runtime.extras["resolutions"] = Broadcaster()
-    runtime.extras["deliveries_wake"] = asyncio.Event()
+def dependencies(runtime: Runtime[Any, ReportingUnitOfWork]) -> ReportingDeps:
+    districts = {code: d.name for code, d in load_divisions().items()}
+    return ReportingDeps(
+        views=LiveViews(runtime.sessions, districts),
+        resolutions=Broadcaster(),
+        deliveries_due=Bell(),
+        webhook_sender=WebhookSender(),
+    )
 
 
-def consumers(_runtime: Runtime) -> Sequence[Consumer]:
-    return [
-        Consumer(
-            subjects.ALL_EVENTS,
-            subjects.durable_name("reporting", "all"),
-            when_any_event_update_views,
-        )
-    ]
-
-
-def routers(_runtime: Runtime) -> Sequence[APIRouter]:
+def routers(_runtime: ReportingRuntime) -> Sequence[APIRouter]:
     return [http.router, http.pages]
 
 
@@ -54,28 +50,25 @@ def freeze_startup_heap() -> None:
         gc.freeze()
 
 
-async def on_start(runtime: Runtime) -> None:
-    async with runtime.sessions() as s, s.begin():
-        await store.ensure_state(s)
-    worker = DeliveryWorker(runtime.sessions, runtime.clock, runtime.extras["deliveries_wake"])
-    worker.start()
-    runtime.extras["deliveries"] = worker
+async def on_start(runtime: ReportingRuntime) -> None:
+    async with runtime.unit_of_work() as uow:
+        await uow.generations.ensure()
     freeze_startup_heap()
 
 
-async def on_stop(runtime: Runtime) -> None:
-    worker: DeliveryWorker | None = runtime.extras.get("deliveries")
-    if worker is not None:
-        await worker.stop()
+async def on_stop(runtime: ReportingRuntime) -> None:
+    await runtime.deps.webhook_sender.close()
 
 
-SERVICE = ServiceDefinition(
+SERVICE: ServiceDefinition[ReportingDeps, ReportingUnitOfWork] = ServiceDefinition(
     name="reporting",
-    package=PACKAGE,
+    package="minyi.reporting",
     metadata=metadata,
-    prepare=prepare,
+    unit_of_work=ReportingUnitOfWork,
+    dependencies=dependencies,
     routers=routers,
     consumers=consumers,
+    pollers=pollers,
     on_start=on_start,
     on_stop=on_stop,
     title="Minyi reporting",

@@ -12,21 +12,24 @@ app = typer.Typer(help="报表服务 (reporting) commands.", no_args_is_help=Tru
 @app.command()
 def rebuild() -> None:
     """Replay the whole event stream into fresh views and swap them in atomically."""
+    from minyi.cli.main import load_service
     from minyi.platform import migrations
-    from minyi.platform.db import create_engine, session_factory
+    from minyi.platform.app.assembly import build_runtime
     from minyi.platform.settings import load_settings
-    from minyi.reporting.bootstrap import PACKAGE
+    from minyi.reporting.adapters.history import StreamHistory
     from minyi.reporting.service_layer.rebuild import rebuild as run_rebuild
 
     settings = load_settings("reporting")
+    # The service's definition through its entry point, as ``minyi serve`` finds it.
+    definition = load_service("reporting")
 
     async def run() -> None:
-        engine = create_engine(settings.effective_database_url)
+        runtime = build_runtime(definition, settings)
         try:
-            await migrations.upgrade(engine, PACKAGE)
-            report = await run_rebuild(session_factory(engine), settings)
+            await migrations.upgrade(runtime.engine, definition.package)
+            report = await run_rebuild(runtime.unit_of_work, StreamHistory(settings))
         finally:
-            await engine.dispose()
+            await runtime.engine.dispose()
         typer.echo(
             f"reporting: generation {report.generation} is live "
             f"({report.events} events replayed, {report.skipped} skipped; "

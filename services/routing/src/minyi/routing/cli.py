@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 app = typer.Typer(
@@ -70,9 +69,8 @@ def train(
 ) -> None:
     """Train a new model version and store it (the service loads it on start or reload)."""
     from minyi.routing.adapters import models
-    from minyi.routing.adapters.corpus import LabelledRow
-    from minyi.routing.adapters.tables import training_examples
-    from minyi.routing.bootstrap import load_directory
+    from minyi.routing.adapters.reference import load_directory
+    from minyi.routing.adapters.repositories import TrainingExamples
 
     rows = _read(source)
     known = load_directory().categories.keys()
@@ -85,8 +83,7 @@ def train(
     async def work(session: AsyncSession, directory: Path) -> str:
         all_rows = list(rows)
         if with_manual:
-            manual = await session.execute(select(training_examples))
-            all_rows += [LabelledRow(m.title, m.content, m.category, m.unit_id) for m in manual]
+            all_rows += await TrainingExamples(session).labelled()
         now = datetime.now(UTC)
         name = version or models.new_version_name(now, all_rows)
         try:
@@ -98,8 +95,7 @@ def train(
             "manual_rows": len(all_rows) - len(rows),
             "classes": len(model.classes),
         }
-        path = await models.register(
-            session,
+        path = await models.ModelVersions(session).register(
             model,
             directory,
             source=str(source),
@@ -134,14 +130,14 @@ def evaluate(
     )
 
     from minyi.routing.adapters import models
-    from minyi.routing.bootstrap import load_directory, load_rules
+    from minyi.routing.adapters.reference import load_directory, load_rules
 
     rows = _read(source)
     keyword_rules = load_rules(load_directory()) if rules else None
 
     async def work(session: AsyncSession, directory: Path) -> Any:
         try:
-            return await models.load_version(session, directory, keyword_rules, version)
+            return await models.ModelVersions(session).load(directory, keyword_rules, version)
         except LookupError as exc:
             raise typer.BadParameter(str(exc), param_hint="--version") from exc
 
@@ -182,7 +178,7 @@ def list_models() -> None:
     from minyi.routing.adapters import models
 
     async def work(session: AsyncSession, _directory: Path) -> list[dict[str, Any]]:
-        return await models.list_versions(session)
+        return await models.ModelVersions(session).stored()
 
     versions = _with_session(work)
     if not versions:
@@ -200,7 +196,7 @@ def activate_version(version: str = typer.Argument(..., help="a stored version")
     from minyi.routing.adapters import models
 
     async def work(session: AsyncSession, _directory: Path) -> bool:
-        return await models.activate(session, version)
+        return await models.ModelVersions(session).activate(version)
 
     if not _with_session(work):
         raise typer.BadParameter(f"no model version {version}", param_hint="VERSION")
@@ -217,5 +213,5 @@ def build_default(
     from minyi.routing.adapters import models
 
     path = out or models.default_model_path()
-    models.build_default_model().save(path)
+    models.save_model(models.build_default_model(), path)
     typer.echo(f"wrote {path} ({path.stat().st_size} bytes)")

@@ -1,1 +1,2 @@
-"""Intake's pure domain: tracking codes, contact data, text hygiene, places, PII vault."""
+"""Intake's pure domain: the suggestion as filed, its citizen-facing status, tracking codes,
+contact data, text hygiene, places, the channels' vocabularies (chat, Open311, signatures)."""

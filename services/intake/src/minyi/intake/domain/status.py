@@ -1,20 +1,26 @@
-"""The citizen-facing status, kept from lifecycle events in any order."""
+"""The citizen-facing status, kept from lifecycle events in any order. The words shown for
+each status are everyone's (``minyi.contracts.status``); how intake folds events into one
+status is its own."""
 
 from __future__ import annotations
 
-# Citizen-facing labels (Simplified Chinese), in lifecycle order.
-STATUS_LABELS = {
-    "filed": "已受理",
-    "assigned": "已交办",
-    "accepted": "办理中",
-    "replied": "已答复",
-    "reopened": "重新办理中",
-    "closed": "已办结",
-}
+from datetime import datetime
+from typing import Any
+
+from minyi.contracts.status import SuggestionStatus
+
+FILED = SuggestionStatus.FILED
+REPLIED = SuggestionStatus.REPLIED
+REOPENED = SuggestionStatus.REOPENED
+CLOSED = SuggestionStatus.CLOSED
 # A reopened case is answered again ("replied" in a later round), so statuses carry the
 # round: (round, rank) orders them whatever order the events arrive in.
-RANK = {status: i for i, status in enumerate(("filed", "assigned", "accepted", "replied"))}
-CLOSED = "closed"
+RANK: dict[str, int] = {
+    status: i
+    for i, status in enumerate(
+        (FILED, SuggestionStatus.ASSIGNED, SuggestionStatus.ACCEPTED, REPLIED)
+    )
+}
 
 
 def advanced(current: str, new: str) -> str:
@@ -40,20 +46,27 @@ def next_status(current: str, current_round: int, new: str, new_round: int) -> t
         return new, new_round
     if new_round < current_round:
         return current, current_round
-    if current == "reopened":
-        return (new, new_round) if new == "replied" else (current, current_round)
-    if new == "reopened":
+    if current == REOPENED:
+        return (new, new_round) if new == REPLIED else (current, current_round)
+    if new == REOPENED:
         return (
-            (new, new_round)
-            if RANK.get(current, -1) < RANK["replied"]
-            else (current, current_round)
+            (new, new_round) if RANK.get(current, -1) < RANK[REPLIED] else (current, current_round)
         )
     return advanced(current, new), current_round
 
 
-OPEN311_STATUS = {CLOSED: "closed"}
+def history_entry(
+    status: str, at: datetime, round_: int = 1, result: str | None = None
+) -> dict[str, Any]:
+    """One line of a suggestion's history, as the tracking page lists it."""
+    entry: dict[str, Any] = {"status": status, "at": at.isoformat()}
+    if round_ > 1:
+        entry["round"] = round_
+    if result is not None:
+        entry["result"] = result
+    return entry
 
 
 def open311_status(status: str) -> str:
     """GeoReport v2 knows only open and closed."""
-    return OPEN311_STATUS.get(status, "open")
+    return "closed" if status == CLOSED else "open"

@@ -7,17 +7,18 @@ first reply again, and nothing is filed twice: the platform needs a reply either
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from minyi.intake.domain import signature
-from minyi.intake.entrypoints.guard import JsonRoute, validation_details
+from minyi.intake.entrypoints.dependencies import Deps, Rt
+from minyi.intake.entrypoints.guard import JsonRoute
 from minyi.intake.entrypoints.schemas import ChatIn
 from minyi.intake.service_layer.chat import ChatMessage, handle_message
 from minyi.platform.auth import public
-from minyi.platform.service import Runtime
 
 router = APIRouter(
     prefix="/v1/channels/chat",
@@ -27,31 +28,35 @@ router = APIRouter(
 )
 
 
-@router.post("/webhook", summary="Chat messages, signed with HMAC-SHA256")
-async def chat_webhook(request: Request) -> dict[str, Any]:
-    runtime: Runtime = request.app.state.runtime
+async def _signed_message(request: Request, deps: Deps) -> ChatMessage:
+    """The message, once its signature is checked (over the raw body, before parsing)."""
     raw = await request.body()
     problem = signature.check(
-        runtime.extras["chat_secret"],
+        deps.chat_secret,
         request.headers.get("X-Minyi-Timestamp"),
         request.headers.get("X-Minyi-Signature"),
         raw,
         now=time.time(),
-        max_skew=runtime.extras["intake_settings"].chat_max_skew_seconds,
+        max_skew=deps.settings.chat_max_skew_seconds,
     )
     if problem is not None:
-        raise HTTPException(401, detail=f"{problem.value}（signature: {problem.name.lower()}）")
+        name = problem.name.lower()
+        message = f"{problem.value}（signature: {name}）"
+        raise HTTPException(401, detail={"code": f"signature_{name}", "message": message})
     try:
         msg = ChatIn.model_validate_json(raw)
     except ValidationError as exc:
-        raise HTTPException(422, detail=validation_details(exc)) from None
+        raise RequestValidationError(exc.errors(include_url=False, include_input=False)) from None
+    return ChatMessage(msg.message_id, msg.user_id, msg.text)
+
+
+SignedMessage = Annotated[ChatMessage, Depends(_signed_message)]
+
+
+@router.post("/webhook", summary="Chat messages, signed with HMAC-SHA256")
+async def chat_webhook(msg: SignedMessage, runtime: Rt) -> dict[str, Any]:
     async with runtime.unit_of_work() as uow:
-        reply = await handle_message(
-            ChatMessage(msg.message_id, msg.user_id, msg.text),
-            uow,
-            runtime.extras["vault"],
-            runtime.extras["gazetteer"],
-        )
+        reply = await handle_message(msg, uow, runtime.deps.vault, runtime.deps.gazetteer)
     return {
         "message_id": msg.message_id,
         "reply": reply.reply,

@@ -8,16 +8,18 @@ representative or districts.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, Header, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
 
 from minyi.contracts.reference import load_divisions
-from minyi.intake.adapters.reference import reference
-from minyi.intake.domain import tracking_code
+from minyi.intake.adapters.repositories import KeyTaken
+from minyi.intake.domain.errors import UnknownSuggestion
+from minyi.intake.domain.suggestion import Submission
+from minyi.intake.entrypoints.dependencies import Deps, Rt
 from minyi.intake.entrypoints.guard import JsonRoute
 from minyi.intake.entrypoints.schemas import (
     ActivityIn,
@@ -26,9 +28,10 @@ from minyi.intake.entrypoints.schemas import (
     FiledOut,
     SuggestionIn,
 )
-from minyi.intake.service_layer import idempotency, queries
+from minyi.intake.service_layer import queries
 from minyi.intake.service_layer.feedback import GiveFeedback, give_feedback
-from minyi.intake.service_layer.filing import Citizen, FileSuggestion, file_suggestion
+from minyi.intake.service_layer.filing import Citizen, FileSuggestion
+from minyi.intake.service_layer.idempotency import FileOnce, file_once, request_hash
 from minyi.intake.service_layer.representatives import (
     EndorseSuggestion,
     LogActivity,
@@ -36,12 +39,8 @@ from minyi.intake.service_layer.representatives import (
     log_activity,
 )
 from minyi.platform.auth import Principal, Role, forbidden, public, require
-from minyi.platform.service import Runtime, UnitOfWork
 
 router = APIRouter(prefix="/v1", tags=["suggestions"], route_class=JsonRoute)
-
-NOT_FOUND_CODE = "未找到该查询码对应的诉求（no suggestion with this code）"
-NOT_FOUND_ID = "未找到该诉求（no suggestion with this id）"
 
 Public = Depends(
     public("citizen page and channels: rate-limited per client; the code is the secret")
@@ -79,27 +78,32 @@ def _filing_in_scope(who: Principal | None, body: SuggestionIn) -> None:
         )
 
 
-def _runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
-
-
 def _command(body: SuggestionIn) -> FileSuggestion:
     return FileSuggestion(
-        title=body.title,
-        content=body.content,
-        kind=body.kind,
-        channel=body.channel,
-        district_code=body.district_code,
-        township=body.township,
-        address=body.address,
-        lat=body.location.lat if body.location else None,
-        lon=body.location.lon if body.location else None,
-        station_id=body.station_id,
-        representative_id=body.representative_id,
-        urgent=body.urgent,
+        Submission(
+            title=body.title,
+            content=body.content,
+            kind=body.kind,
+            channel=body.channel,
+            district_code=body.district_code,
+            township=body.township,
+            address=body.address,
+            lat=body.location.lat if body.location else None,
+            lon=body.location.lon if body.location else None,
+            station_id=body.station_id,
+            representative_id=body.representative_id,
+            urgent=body.urgent,
+        ),
         citizen=Citizen(body.citizen.name, body.citizen.phone) if body.citizen else None,
     )
+
+
+def _once(body: SuggestionIn, idempotency_key: str | None) -> FileOnce:
+    if not idempotency_key:
+        return FileOnce(_command(body))
+    # The body's hash tells a retry (the same body) from a reused key (another body).
+    digest = request_hash(body.model_dump(mode="json"))
+    return FileOnce(_command(body), f"suggestions:{idempotency_key}", digest)
 
 
 @router.post(
@@ -110,19 +114,18 @@ def _command(body: SuggestionIn) -> FileSuggestion:
 )
 async def post_suggestion(
     body: SuggestionIn,
-    request: Request,
     who: Anyone,
+    runtime: Rt,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Response:
     _filing_in_scope(who, body)
-    runtime = _runtime(request)
-    key = f"suggestions:{idempotency_key}" if idempotency_key else None
-    digest = idempotency.request_hash(body.model_dump(mode="json"))
+    work = partial(file_once, _once(body, idempotency_key), vault=runtime.deps.vault)
+    # Group commit: concurrent filings share one transaction; each answer is sent only
+    # after its suggestion and event are durably stored.
     try:
-        stored = await _file_once(runtime, body, key, digest)
-    except IntegrityError:
-        # A concurrent request with the same key committed first: answer as it did.
-        stored = await _file_once(runtime, body, key, digest)
+        stored = await runtime.committer.submit(work)
+    except KeyTaken:  # a concurrent request with the same key committed first: its answer
+        stored = await runtime.committer.submit(work)
     return JSONResponse(
         stored.body,
         status_code=stored.status_code,
@@ -130,38 +133,13 @@ async def post_suggestion(
     )
 
 
-async def _file_once(
-    runtime: Runtime, body: SuggestionIn, key: str | None, digest: str
-) -> idempotency.StoredResponse:
-    async def work(uow: UnitOfWork) -> idempotency.StoredResponse:
-        stored = await idempotency.replay(uow, key, digest) if key else None
-        if stored is not None:
-            return stored
-        filed = await file_suggestion(_command(body), uow, runtime.extras["vault"])
-        out = FiledOut(
-            id=filed.id,
-            tracking_code=filed.tracking_code,
-            status=filed.status,
-            duplicate=filed.duplicate,
-        ).model_dump()
-        stored = idempotency.StoredResponse(200 if filed.duplicate else 201, out)
-        if key:
-            await idempotency.remember(uow, key, digest, stored.status_code, out)
-        return stored
-
-    # Group commit: concurrent filings share one transaction; each answer is sent only
-    # after its suggestion and event are durably stored.
-    return await runtime.committer.submit(work)
-
-
 @router.get("/suggestions/{suggestion_id}", summary="A suggestion for staff (contact masked)")
-async def get_suggestion(suggestion_id: str, request: Request, who: Staff) -> dict[str, Any]:
-    runtime = _runtime(request)
-    async with runtime.sessions() as s:
-        view = await queries.staff_view(s, suggestion_id, runtime.extras["vault"])
+async def get_suggestion(suggestion_id: str, who: Staff, runtime: Rt) -> dict[str, Any]:
+    async with runtime.unit_of_work() as uow:
+        view = await queries.staff_view(uow, suggestion_id, runtime.deps.vault)
     # Out of scope answers as not found: the caller learns nothing about other cases.
-    if view is None or not _may_see(who, view):
-        raise HTTPException(404, detail=NOT_FOUND_ID)
+    if not _may_see(who, view):
+        raise UnknownSuggestion()
     encoded: dict[str, Any] = jsonable_encoder(view)
     return encoded
 
@@ -172,16 +150,15 @@ async def get_suggestion(suggestion_id: str, request: Request, who: Staff) -> di
     summary="A representative seconds (附议) or takes up (转为代表建议) a suggestion",
 )
 async def post_endorsement(
-    suggestion_id: str, body: EndorsementIn, request: Request, who: Representative
+    suggestion_id: str, body: EndorsementIn, who: Representative, runtime: Rt
 ) -> dict[str, str]:
     if who.role is Role.REPRESENTATIVE and body.representative_id != who.representative:
         raise forbidden(
             "other_representative", "只能以本人名义附议（representative_id is not yours）"
         )
-    runtime = _runtime(request)
     cmd = EndorseSuggestion(suggestion_id, body.representative_id, body.mode, body.note)
     async with runtime.unit_of_work() as uow:
-        await endorse(cmd, uow, reference())
+        await endorse(cmd, uow, runtime.deps.reference)
     return {"suggestion_id": suggestion_id, "representative_id": body.representative_id}
 
 
@@ -191,18 +168,17 @@ async def post_endorsement(
     summary="Log a representative's duty (履职登记)",
 )
 async def post_activity(
-    representative_id: str, body: ActivityIn, request: Request, who: DutyLogger
+    representative_id: str, body: ActivityIn, who: DutyLogger, runtime: Rt
 ) -> dict[str, str]:
     if who.role is Role.REPRESENTATIVE and representative_id != who.representative:
         raise forbidden("other_representative", "只能登记本人的履职（not your own record）")
     if who.role is Role.STATION_STAFF and body.station_id != who.station:
         raise forbidden("other_station", "只能登记本联络站的活动（station_id is not yours）")
-    runtime = _runtime(request)
     cmd = LogActivity(
         representative_id, body.kind, body.date, body.participants, body.station_id, body.notes
     )
     async with runtime.unit_of_work() as uow:
-        activity_id = await log_activity(cmd, uow, reference())
+        activity_id = await log_activity(cmd, uow, runtime.deps.reference)
     return {"id": activity_id, "representative_id": representative_id}
 
 
@@ -211,13 +187,9 @@ async def post_activity(
     summary="Track a suggestion by its tracking code (no personal data)",
     dependencies=[Public],
 )
-async def track(code: str, request: Request) -> dict[str, Any]:
-    if not tracking_code.is_valid(code):
-        raise HTTPException(404, detail="查询码无效，请核对后重试（invalid tracking code）")
-    async with _runtime(request).sessions() as s:
-        view = await queries.track_view(s, code)
-    if view is None:
-        raise HTTPException(404, detail=NOT_FOUND_CODE)
+async def track(code: str, runtime: Rt) -> dict[str, Any]:
+    async with runtime.unit_of_work() as uow:
+        view = await queries.track_view(uow, code)
     encoded: dict[str, Any] = jsonable_encoder(view)
     return encoded
 
@@ -228,11 +200,9 @@ async def track(code: str, request: Request) -> dict[str, Any]:
     summary="Rate the answer (满意度), once per reply round",
     dependencies=[Public],
 )
-async def post_feedback(code: str, body: FeedbackIn, request: Request) -> dict[str, Any]:
-    if not tracking_code.is_valid(code):
-        raise HTTPException(404, detail="查询码无效，请核对后重试（invalid tracking code）")
-    cmd = GiveFeedback(tracking_code.normalize(code), body.satisfied, body.score, body.comment)
-    async with _runtime(request).unit_of_work() as uow:
+async def post_feedback(code: str, body: FeedbackIn, runtime: Rt) -> dict[str, Any]:
+    cmd = GiveFeedback(code, body.satisfied, body.score, body.comment)
+    async with runtime.unit_of_work() as uow:
         recorded = await give_feedback(cmd, uow)
     return {"round": recorded.round, "message": "感谢您的评价！"}
 
@@ -252,8 +222,8 @@ async def divisions() -> list[dict[str, Any]]:
     summary="Liaison stations (demo data unless replaced)",
     dependencies=[Public],
 )
-async def stations() -> list[dict[str, Any]]:
-    return [vars(s) for s in reference().stations.values()]
+async def stations(deps: Deps) -> list[dict[str, Any]]:
+    return [vars(s) for s in deps.reference.stations.values()]
 
 
 @router.get(
@@ -261,8 +231,8 @@ async def stations() -> list[dict[str, Any]]:
     summary="Representatives (demo data unless replaced)",
     dependencies=[Public],
 )
-async def representatives() -> list[dict[str, Any]]:
+async def representatives(deps: Deps) -> list[dict[str, Any]]:
     return [
         {"id": r.id, "name": r.name, "level": r.level, "district_code": r.district_code}
-        for r in reference().representatives.values()
+        for r in deps.reference.representatives.values()
     ]

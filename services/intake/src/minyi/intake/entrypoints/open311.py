@@ -6,22 +6,23 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Coroutine, Mapping, Sequence
-from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 
-from minyi.intake.adapters.reference import Open311Service, reference
+from minyi.intake.adapters.reference import IntakeReference, Open311Service
+from minyi.intake.dependencies import IntakeDeps, IntakeRuntime
 from minyi.intake.domain import contact, open311, text
 from minyi.intake.domain.chat import title_from
-from minyi.intake.domain.gazetteer import Gazetteer
 from minyi.intake.domain.status import open311_status
-from minyi.intake.entrypoints.guard import GuardedRoute, guard_of
+from minyi.intake.domain.suggestion import Submission
+from minyi.intake.entrypoints.dependencies import Deps, Rt
+from minyi.intake.entrypoints.guard import GuardedRoute
 from minyi.intake.service_layer import queries
 from minyi.intake.service_layer.filing import Citizen, FileSuggestion, file_suggestion
+from minyi.intake.service_layer.queries import Open311Query
 from minyi.platform.auth import public
-from minyi.platform.service import Runtime
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -41,8 +42,15 @@ def render_errors(request: Request, status: int, description: str) -> Response:
     )
 
 
+def _description(exc: HTTPException) -> str:
+    detail = exc.detail
+    return str(detail.get("message", "")) if isinstance(detail, dict) else str(detail)
+
+
 class Open311Route(GuardedRoute):
-    error_body = staticmethod(render_errors)  # type: ignore[assignment]
+    """Errors in GeoReport v2's own list (``[{"code", "description"}]``, or ``<errors>``):
+    the one documented exception to the platform's error shape, so guards' refusals (413,
+    415, 429) are rendered here too."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         inner = super().get_route_handler()
@@ -52,6 +60,10 @@ class Open311Route(GuardedRoute):
                 return await inner(request)
             except open311.Open311Error as exc:
                 return render_errors(request, exc.code, exc.description)
+            except HTTPException as exc:
+                response = render_errors(request, exc.status_code, _description(exc))
+                response.headers.update(exc.headers or {})
+                return response
 
         return handler
 
@@ -91,15 +103,16 @@ def _service(s: Open311Service) -> dict[str, Any]:
 
 
 @router.get("/services.{fmt}", summary="Service list (our first-level categories)")
-async def services(fmt: str) -> Response:
+async def services(fmt: str, deps: Deps) -> Response:
     _check_format(fmt)
-    return _render(fmt, "services", "service", [_service(s) for s in reference().services.values()])
+    listed = [_service(s) for s in deps.reference.services.values()]
+    return _render(fmt, "services", "service", listed)
 
 
 @router.get("/services/{code}.{fmt}", summary="Service definition")
-async def service_definition(code: str, fmt: str) -> Response:
+async def service_definition(code: str, fmt: str, deps: Deps) -> Response:
     _check_format(fmt)
-    if code not in reference().services:
+    if code not in deps.reference.services:
         raise open311.Open311Error(404, f"service_code {code} not found")
     if fmt == "xml":
         return Response(open311.service_definition_xml(code), media_type="text/xml; charset=utf-8")
@@ -108,7 +121,7 @@ async def service_definition(code: str, fmt: str) -> Response:
     )
 
 
-def _form(raw: bytes) -> dict[str, str]:
+def _parse_form(raw: bytes) -> dict[str, str]:
     try:
         decoded = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -131,23 +144,12 @@ def _float(form: dict[str, str], name: str, low: float, high: float) -> float | 
 
 
 @router.post("/requests.{fmt}", summary="Create a service request (form-encoded, api_key)")
-async def create_request(fmt: str, request: Request) -> Response:
+async def create_request(fmt: str, request: Request, runtime: Rt) -> Response:
     _check_format(fmt)
-    runtime: Runtime = request.app.state.runtime
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media != FORM:
-        raise open311.Open311Error(415, f"Content-Type must be {FORM}")
-    form = _form(await request.body())
-    guard = guard_of(request)
-    api_key = form.get("api_key", "")
-    if api_key not in guard.api_keys:
-        raise open311.Open311Error(403, "api_key is missing or invalid")
-    wait = guard.per_key.take(api_key, time.monotonic())
-    if wait > 0:
-        raise open311.Open311Error(429, "rate limit for this api_key; retry later")
-    cmd = _request_command(form, runtime.extras["gazetteer"])
+    form = await _form(request, runtime.deps)
+    cmd = _request_command(form, runtime.deps)
     async with runtime.unit_of_work() as uow:
-        filed = await file_suggestion(cmd, uow, runtime.extras["vault"])
+        filed = await file_suggestion(cmd, uow, runtime.deps.vault)
     record = {
         "service_request_id": filed.id,
         "service_notice": f"已受理。查询码：{filed.tracking_code}，凭此码查询进度、评价答复。",
@@ -158,11 +160,26 @@ async def create_request(fmt: str, request: Request) -> Response:
     return response
 
 
-def _request_command(form: dict[str, str], gazetteer: Gazetteer) -> FileSuggestion:
+async def _form(request: Request, deps: IntakeDeps) -> dict[str, str]:
+    """The form of a create request, with a known api_key within its rate limit."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != FORM:
+        raise open311.Open311Error(415, f"Content-Type must be {FORM}")
+    form = _parse_form(await request.body())
+    guard = deps.guard
+    api_key = form.get("api_key", "")
+    if api_key not in guard.api_keys:
+        raise open311.Open311Error(403, "api_key is missing or invalid")
+    if guard.per_key.take(api_key, time.monotonic()) > 0:
+        raise open311.Open311Error(429, "rate limit for this api_key; retry later")
+    return form
+
+
+def _request_command(form: dict[str, str], deps: IntakeDeps) -> FileSuggestion:
     code = form.get("service_code", "").strip()
     if not code:
         raise open311.Open311Error(400, "service_code is required")
-    if code not in reference().services:
+    if code not in deps.reference.services:
         raise open311.Open311Error(400, f"service_code {code} is not a known service")
     lat = _float(form, "lat", -90, 90)
     lon = _float(form, "long", -180, 180)
@@ -174,7 +191,7 @@ def _request_command(form: dict[str, str], gazetteer: Gazetteer) -> FileSuggesti
     description = text.clean_text(form.get("description", ""))
     if not 5 <= len(description) <= 4000:
         raise open311.Open311Error(400, "description is required, 5 to 4000 characters")
-    place = gazetteer.find_district(f"{address or ''} {description}")
+    place = deps.gazetteer.find_district(f"{address or ''} {description}")
     if place is None:
         raise open311.Open311Error(
             400, "address_string or description must name a district or township (区县或乡镇街道)"
@@ -186,7 +203,7 @@ def _request_command(form: dict[str, str], gazetteer: Gazetteer) -> FileSuggesti
             phone = contact.PhoneNumber.parse(form["phone"]).canonical
         except ValueError as exc:
             raise open311.Open311Error(400, f"phone: {exc}") from None
-    return FileSuggestion(
+    submission = Submission(
         title=title_from(description),
         content=description,
         kind="citizen_appeal",
@@ -196,13 +213,13 @@ def _request_command(form: dict[str, str], gazetteer: Gazetteer) -> FileSuggesti
         address=address,
         lat=lat,
         lon=lon,
-        citizen=Citizen(name, phone) if name or phone else None,
         category_hint=code,
     )
+    return FileSuggestion(submission, Citizen(name, phone) if name or phone else None)
 
 
-def _record(row: Mapping[str, Any]) -> dict[str, Any]:
-    service = reference().services.get(row["category_hint"] or "")
+def _record(row: Mapping[str, Any], reference: IntakeReference) -> dict[str, Any]:
+    service = reference.services.get(row["category_hint"] or "")
     updated = max((h["at"] for h in row["history"]), default=None)
     return {
         "service_request_id": row["id"],
@@ -225,10 +242,7 @@ def _record(row: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-@router.get("/requests.{fmt}", summary="Service requests, filtered")
-async def list_requests(fmt: str, request: Request) -> Response:
-    _check_format(fmt)
-    runtime: Runtime = request.app.state.runtime
+def _query(request: Request) -> Open311Query:
     q = request.query_params
     ids = [i.strip() for i in q.get("service_request_id", "").split(",") if i.strip()] or None
     start = open311.parse_w3c("start_date", q["start_date"]) if q.get("start_date") else None
@@ -237,40 +251,36 @@ async def list_requests(fmt: str, request: Request) -> Response:
     if statuses - {"open", "closed"}:
         raise open311.Open311Error(400, "status must be open, closed or both (comma-separated)")
     closed = None if len(statuses) != 1 else statuses == {"closed"}
-    if ids is None and start is None:
-        # The spec's default window: the last 90 days.
-        start = runtime.clock.now() - timedelta(days=90)
-    async with runtime.sessions() as s:
-        rows = await queries.open311_requests(
-            s,
-            ids=ids,
-            service_code=q.get("service_code") or None,
-            start=start,
-            end=end,
-            closed=closed,
-        )
-    return _render(fmt, "service_requests", "request", [_record(r) for r in rows])
+    return Open311Query(ids, q.get("service_code") or None, start, end, closed)
+
+
+async def _requests(runtime: IntakeRuntime, query: Open311Query) -> list[dict[str, Any]]:
+    async with runtime.unit_of_work() as uow:
+        rows = await queries.open311_requests(uow, query)
+    return [_record(r, runtime.deps.reference) for r in rows]
+
+
+@router.get("/requests.{fmt}", summary="Service requests, filtered")
+async def list_requests(fmt: str, request: Request, runtime: Rt) -> Response:
+    _check_format(fmt)
+    records = await _requests(runtime, _query(request))
+    return _render(fmt, "service_requests", "request", records)
 
 
 @router.get("/requests/{request_id}.{fmt}", summary="One service request")
-async def get_request(request_id: str, fmt: str, request: Request) -> Response:
+async def get_request(request_id: str, fmt: str, runtime: Rt) -> Response:
     _check_format(fmt)
-    runtime: Runtime = request.app.state.runtime
-    async with runtime.sessions() as s:
-        rows = await queries.open311_requests(s, ids=[request_id])
-    if not rows:
+    records = await _requests(runtime, Open311Query(ids=[request_id]))
+    if not records:
         raise open311.Open311Error(404, f"service_request_id {request_id} not found")
-    return _render(fmt, "service_requests", "request", [_record(rows[0])])
+    return _render(fmt, "service_requests", "request", records)
 
 
 @router.get("/tokens/{token}.{fmt}", summary="The request id behind a token")
-async def get_token(token: str, fmt: str, request: Request) -> Response:
+async def get_token(token: str, fmt: str, runtime: Rt) -> Response:
     _check_format(fmt)
     # Requests are created synchronously: the token is the service_request_id itself.
-    runtime: Runtime = request.app.state.runtime
-    async with runtime.sessions() as s:
-        rows = await queries.open311_requests(s, ids=[token])
-    if not rows:
+    if not await _requests(runtime, Open311Query(ids=[token])):
         raise open311.Open311Error(404, f"token {token} not found")
     return _render(
         fmt, "service_requests", "request", [{"service_request_id": token, "token": token}]

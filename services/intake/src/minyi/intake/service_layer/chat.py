@@ -5,19 +5,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
-
 from minyi.contracts.reference import load_divisions
-from minyi.intake.adapters.tables import chat_messages, conversations, suggestions
+from minyi.contracts.status import label
+from minyi.intake.adapters.unit_of_work import IntakeUnitOfWork
 from minyi.intake.domain import chat, text
 from minyi.intake.domain.gazetteer import Gazetteer
-from minyi.intake.domain.pii_vault import PiiVault
-from minyi.intake.domain.status import STATUS_LABELS
-from minyi.intake.service_layer.errors import UseCaseError
+from minyi.intake.domain.status import CLOSED, REPLIED
+from minyi.intake.domain.suggestion import Submission
 from minyi.intake.service_layer.feedback import GiveFeedback, give_feedback
 from minyi.intake.service_layer.filing import FileSuggestion, file_suggestion
-from minyi.platform.db import insert_or_ignore
-from minyi.platform.service import UnitOfWork
+from minyi.platform.errors import DomainError
+from minyi.platform.pii_vault import PiiVault
 
 AWAITING_DISTRICT = "awaiting_district"
 MIN_CONTENT = 5
@@ -46,31 +44,19 @@ def _ask_district() -> str:
 
 
 async def handle_message(
-    msg: ChatMessage, uow: UnitOfWork, vault: PiiVault, gazetteer: Gazetteer
+    msg: ChatMessage, uow: IntakeUnitOfWork, vault: PiiVault, gazetteer: Gazetteer
 ) -> ChatReply:
     """Answer one message; a replayed ``message_id`` gets the first answer again."""
-    earlier = (
-        await uow.session.execute(
-            select(chat_messages.c.reply).where(chat_messages.c.message_id == msg.message_id)
-        )
-    ).first()
+    earlier = await uow.chat_messages.reply_to(msg.message_id)
     if earlier is not None:
-        return ChatReply(earlier.reply["reply"], earlier.reply.get("tracking_code"), True)
+        return ChatReply(earlier["reply"], earlier.get("tracking_code"), True)
     reply = await _answer(msg, uow, vault, gazetteer)
-    await insert_or_ignore(
-        uow.session,
-        chat_messages,
-        {
-            "message_id": msg.message_id,
-            "reply": reply.as_dict(),
-            "received_at": uow.runtime.clock.now(),
-        },
-    )
+    await uow.chat_messages.add(msg.message_id, reply.as_dict(), uow.now())
     return reply
 
 
 async def _answer(
-    msg: ChatMessage, uow: UnitOfWork, vault: PiiVault, gazetteer: Gazetteer
+    msg: ChatMessage, uow: IntakeUnitOfWork, vault: PiiVault, gazetteer: Gazetteer
 ) -> ChatReply:
     intent = chat.parse(msg.text)
     if isinstance(intent, chat.Track):
@@ -79,37 +65,27 @@ async def _answer(
         return await _rate(intent, uow)
     # The chat platform's user id is personal data too: only its keyed index is stored.
     user_ref = vault.blind_index(f"chat:{msg.user_id}")
-    convo = (
-        await uow.session.execute(select(conversations).where(conversations.c.user_ref == user_ref))
-    ).first()
-    content = intent.text
-    if convo is not None and convo.pending_text:
-        content = f"{convo.pending_text}\n{intent.text}"
+    pending = await uow.conversations.pending_text(user_ref)
+    content = f"{pending}\n{intent.text}" if pending else intent.text
     if len(content) < MIN_CONTENT:
         return ChatReply(chat.HELP)
     place = gazetteer.find_district(content)
     if place is None:
-        await uow.session.execute(delete(conversations).where(conversations.c.user_ref == user_ref))
-        await uow.session.execute(
-            conversations.insert().values(
-                user_ref=user_ref,
-                state=AWAITING_DISTRICT,
-                pending_text=content[:5000],
-                updated_at=uow.runtime.clock.now(),
-            )
+        await uow.conversations.wait_for_district(
+            user_ref, AWAITING_DISTRICT, content[:5000], uow.now()
         )
         return ChatReply(_ask_district())
-    await uow.session.execute(delete(conversations).where(conversations.c.user_ref == user_ref))
+    await uow.conversations.forget(user_ref)
+    submission = Submission(
+        title=chat.title_from(content),
+        content=content[:5000],
+        kind="citizen_appeal",
+        channel="chat",
+        district_code=place.code,
+        township=place.township,
+    )
     filed = await file_suggestion(
-        FileSuggestion(
-            title=chat.title_from(content),
-            content=content[:5000],
-            kind="citizen_appeal",
-            channel="chat",
-            district_code=place.code,
-            township=place.township,
-            citizen_ref=user_ref,
-        ),
+        FileSuggestion(submission, citizen_ref=user_ref),
         uow,
         vault,
     )
@@ -121,32 +97,23 @@ async def _answer(
     )
 
 
-async def _track(intent: chat.Track, uow: UnitOfWork) -> ChatReply:
+async def _track(intent: chat.Track, uow: IntakeUnitOfWork) -> ChatReply:
     if intent.code is None:
         return ChatReply("查询码无效，请核对后重新发送，例如：查询 MY-XXXX-XXXX-XXXX-XXXX-X")
-    row = (
-        await uow.session.execute(
-            select(
-                suggestions.c.title,
-                suggestions.c.status,
-                suggestions.c.unit_name,
-                suggestions.c.reply,
-            ).where(suggestions.c.tracking_code == intent.code)
-        )
-    ).first()
+    row = await uow.suggestions.tracked_status(intent.code)
     if row is None:
         return ChatReply("未找到该查询码对应的诉求，请核对后重试。")
-    parts = [f"您反映的“{row.title}”当前状态：{STATUS_LABELS.get(row.status, row.status)}。"]
+    parts = [f"您反映的“{row.title}”当前状态：{label(row.status)}。"]
     if row.unit_name:
         parts.append(f"承办单位：{row.unit_name}。")
-    if row.reply and row.status in ("replied", "closed"):
+    if row.reply and row.status in (REPLIED, CLOSED):
         parts.append(f"答复：{row.reply}")
-    if row.status == "replied":
+    if row.status == REPLIED:
         parts.append("发送“评价 查询码 满意/不满意”评价答复。")
     return ChatReply("".join(parts))
 
 
-async def _rate(intent: chat.Rate, uow: UnitOfWork) -> ChatReply:
+async def _rate(intent: chat.Rate, uow: IntakeUnitOfWork) -> ChatReply:
     if intent.code is None:
         return ChatReply("查询码无效，请核对后重新发送，例如：评价 MY-XXXX-XXXX-XXXX-XXXX-X 满意")
     comment = text.clean_text(intent.comment)[:500] if intent.comment else None
@@ -154,7 +121,7 @@ async def _rate(intent: chat.Rate, uow: UnitOfWork) -> ChatReply:
         await give_feedback(
             GiveFeedback(intent.code, intent.satisfied, comment=comment, channel="chat"), uow
         )
-    except UseCaseError as exc:
+    except DomainError as exc:
         return ChatReply(exc.message.split("（")[0] + "。")
     return ChatReply(
         "感谢您的评价！" + ("" if intent.satisfied else "我们将督促承办单位重新办理。")

@@ -8,11 +8,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-
-from minyi.intake.adapters.tables import idempotency_keys
-from minyi.intake.service_layer.errors import Conflict
-from minyi.platform.service import UnitOfWork
+from minyi.intake.adapters.unit_of_work import IntakeUnitOfWork
+from minyi.intake.service_layer.filing import FileSuggestion, file_suggestion
+from minyi.platform.errors import Conflict
+from minyi.platform.pii_vault import PiiVault
 
 
 @dataclass(frozen=True)
@@ -21,35 +20,35 @@ class StoredResponse:
     body: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class FileOnce:
+    filing: FileSuggestion
+    key: str | None = None  # scoped, e.g. "suggestions:<Idempotency-Key>"
+    request_hash: str = ""  # of the request body, when there is a key
+
+
 def request_hash(body: Any) -> str:
     canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-async def replay(uow: UnitOfWork, key: str, digest: str) -> StoredResponse | None:
-    row = (
-        await uow.session.execute(select(idempotency_keys).where(idempotency_keys.c.key == key))
-    ).first()
-    if row is None:
-        return None
-    if row.request_hash != digest:
-        raise Conflict(
-            "Idempotency-Key 已用于另一个不同的请求（the key was used with a different body）",
-            "Idempotency-Key",
+async def file_once(cmd: FileOnce, uow: IntakeUnitOfWork, vault: PiiVault) -> StoredResponse:
+    """File the suggestion, unless its key was seen: then the first answer again. The key
+    is stored in the transaction that filed: both happen or neither."""
+    if cmd.key:
+        stored = await uow.idempotency.find(cmd.key)
+        if stored is not None:
+            if stored.request_hash != cmd.request_hash:
+                raise Conflict(
+                    "idempotency_key_reused",
+                    "Idempotency-Key 已用于另一个不同的请求（the key was used with a different body）",
+                    field="Idempotency-Key",
+                )
+            return StoredResponse(stored.status_code, stored.response)
+    filed = await file_suggestion(cmd.filing, uow, vault)
+    answer = StoredResponse(200 if filed.duplicate else 201, filed.body())
+    if cmd.key:
+        await uow.idempotency.add(
+            cmd.key, cmd.request_hash, answer.status_code, answer.body, uow.now()
         )
-    return StoredResponse(row.status_code, row.response)
-
-
-async def remember(
-    uow: UnitOfWork, key: str, digest: str, status_code: int, body: dict[str, Any]
-) -> None:
-    """Stored in the transaction that did the work: both happen or neither."""
-    await uow.session.execute(
-        idempotency_keys.insert().values(
-            key=key,
-            request_hash=digest,
-            status_code=status_code,
-            response=body,
-            created_at=uow.runtime.clock.now(),
-        )
-    )
+    return answer

@@ -5,37 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
-
 from minyi.contracts.envelope import RawEvent
-from minyi.contracts.events import AssignedToUnit, CaseAccepted, Resolved
-from minyi.contracts.supervision import SUGGESTION_CLOSED, SUGGESTION_REOPENED
-from minyi.intake.adapters.tables import suggestions
+from minyi.contracts.routing import AssignedToUnit
+from minyi.contracts.status import STATUS_AFTER
+from minyi.contracts.supervision import CaseAccepted, CaseClosed, CaseReopened, Resolved
+from minyi.intake.adapters.unit_of_work import IntakeUnitOfWork
 from minyi.intake.domain import tracking_code
-from minyi.intake.domain.status import next_status
-from minyi.intake.service_layer.notifications import enqueue
-from minyi.platform.service import UnitOfWork
+from minyi.intake.domain.status import history_entry, next_status
 
-REOPENED = "cn.minyi.suggestion.reopened.v1"
-CLOSED = "cn.minyi.suggestion.closed.v1"
-LIFECYCLE_TYPES = frozenset(
-    {AssignedToUnit.event_type, CaseAccepted.event_type, Resolved.event_type, REOPENED, CLOSED}
-)
+LIFECYCLE_EVENTS = (AssignedToUnit, CaseAccepted, Resolved, CaseReopened, CaseClosed)
+LIFECYCLE_TYPES = frozenset(m.event_type for m in LIFECYCLE_EVENTS)
 # Their subjects: the server delivers only these (filings, clusters… never reach intake).
-LIFECYCLE_SUBJECTS = (
-    AssignedToUnit.subject_name,
-    CaseAccepted.subject_name,
-    Resolved.subject_name,
-    SUGGESTION_REOPENED,
-    SUGGESTION_CLOSED,
-)
-_STATUS_OF = {
-    AssignedToUnit.event_type: "assigned",
-    CaseAccepted.event_type: "accepted",
-    Resolved.event_type: "replied",
-    REOPENED: "reopened",
-    CLOSED: "closed",
-}
+LIFECYCLE_SUBJECTS = tuple(m.subject_name for m in LIFECYCLE_EVENTS)
+_STATUS_OF = {t: STATUS_AFTER[t] for t in LIFECYCLE_TYPES}
+REPLY_NOTICE = "【民意】您反映的问题已有答复，请凭查询码 {code} 查看并评价。"
 
 
 def _round(data: dict[str, Any]) -> int:
@@ -43,24 +26,17 @@ def _round(data: dict[str, Any]) -> int:
     return value if isinstance(value, int) and value >= 1 else 1
 
 
-async def when_lifecycle_event_update_status(event: RawEvent, uow: UnitOfWork) -> None:
+def _result(event: RawEvent) -> str | None:
+    result = event.data.get("result") if event.type == CaseClosed.event_type else None
+    return result if isinstance(result, str) else None
+
+
+async def when_lifecycle_event_update_status(event: RawEvent, uow: IntakeUnitOfWork) -> None:
     """Fold a lifecycle event into the citizen-facing status and history; on a reply,
-    queue a notification to the citizen in the same transaction."""
-    row = (
-        await uow.session.execute(
-            select(
-                suggestions.c.status,
-                suggestions.c.status_round,
-                suggestions.c.reply_round,
-                suggestions.c.history,
-                suggestions.c.tracking_code,
-                suggestions.c.phone_enc,
-            )
-            .where(suggestions.c.id == event.subject)
-            .with_for_update()
-        )
-    ).first()
-    if row is None:
+    queue a notification to the citizen in the same transaction. Reopened and closed
+    events are read by field (``round``, ``result``), tolerant of what else they carry."""
+    found = await uow.suggestions.progress_for_update(event.subject)
+    if found is None:
         return  # not filed here (another deployment's suggestion)
     new_status, new_round = _STATUS_OF[event.type], _round(event.data)
     changes: dict[str, object] = {}
@@ -68,27 +44,16 @@ async def when_lifecycle_event_update_status(event: RawEvent, uow: UnitOfWork) -
         changes["unit_name"] = event.data_as(AssignedToUnit).unit_name
     elif event.type == Resolved.event_type:
         r = event.data_as(Resolved)
-        if r.round >= (row.reply_round or 0):
+        if r.round >= (found.reply_round or 0):
             changes.update(
                 outcome=r.outcome, reply=r.reply, replied_at=r.replied_at, reply_round=r.round
             )
-    status, status_round = next_status(row.status, row.status_round or 1, new_status, new_round)
-    entry: dict[str, Any] = {"status": new_status, "at": event.time.isoformat()}
-    if new_round > 1:
-        entry["round"] = new_round
-    if event.type == CLOSED and isinstance(event.data.get("result"), str):
-        entry["result"] = event.data["result"]
-    history = sorted([*row.history, entry], key=lambda h: h["at"])
-    await uow.session.execute(
-        update(suggestions)
-        .where(suggestions.c.id == event.subject)
-        .values(status=status, status_round=status_round, history=history, **changes)
-    )
-    if event.type == Resolved.event_type and row.phone_enc:
-        code = tracking_code.format_code(row.tracking_code)
-        await enqueue(
-            uow,
-            event.subject,
-            "replied",
-            f"【民意】您反映的问题已有答复，请凭查询码 {code} 查看并评价。",
+    status, status_round = next_status(found.status, found.status_round or 1, new_status, new_round)
+    entry = history_entry(new_status, event.time, new_round, _result(event))
+    history = sorted([*found.history, entry], key=lambda h: h["at"])
+    await uow.suggestions.save_progress(event.subject, status, status_round, history, changes)
+    if event.type == Resolved.event_type and found.sealed_phone:
+        code = tracking_code.format_code(found.tracking_code)
+        await uow.notifications.add(
+            event.subject, "replied", REPLY_NOTICE.format(code=code), uow.now()
         )

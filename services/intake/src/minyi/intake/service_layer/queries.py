@@ -1,91 +1,71 @@
-"""Read views: the citizen's tracking page (no personal data) and the staff view (masked)."""
+"""Read views: the citizen's tracking page (no personal data), the staff view (contact
+masked) and Open311's service requests."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from minyi.intake.adapters.tables import suggestions
+from minyi.contracts.status import label
+from minyi.intake.adapters.unit_of_work import IntakeUnitOfWork
 from minyi.intake.domain import tracking_code
 from minyi.intake.domain.contact import mask_name, mask_phone
-from minyi.intake.domain.pii_vault import PiiDecryptionError, PiiVault
-from minyi.intake.domain.status import STATUS_LABELS
+from minyi.intake.domain.errors import InvalidTrackingCode, UnknownSuggestion, UnknownTrackingCode
+from minyi.intake.domain.status import REPLIED
+from minyi.platform.pii_vault import PiiDecryptionError, PiiVault
 
-# What a citizen holding the code may see: never the contact data, never internal ids.
-_TRACK_COLUMNS = (
-    suggestions.c.tracking_code,
-    suggestions.c.title,
-    suggestions.c.status,
-    suggestions.c.unit_name,
-    suggestions.c.outcome,
-    suggestions.c.reply,
-    suggestions.c.replied_at,
-    suggestions.c.reply_round,
-    suggestions.c.created_at,
-    suggestions.c.history,
-)
+# Never in the staff view: contact data (shown masked instead), the citizen's index, the
+# resubmission fingerprint and the citizen's secret code.
+_HIDDEN = frozenset({"name_enc", "phone_enc", "fingerprint", "citizen_ref", "tracking_code"})
+# Open311's requests without ids or a start date: the last 90 days (the spec's default).
+OPEN311_DEFAULT_WINDOW = timedelta(days=90)
 
 
 def _history(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{**h, "label": STATUS_LABELS.get(h["status"], h["status"])} for h in rows]
+    return [{**h, "label": label(h["status"])} for h in rows]
 
 
-async def track_view(session: AsyncSession, code: str) -> dict[str, Any] | None:
-    row = (
-        (
-            await session.execute(
-                select(*_TRACK_COLUMNS).where(
-                    suggestions.c.tracking_code == tracking_code.normalize(code)
-                )
-            )
-        )
-        .mappings()
-        .first()
-    )
+async def track_view(uow: IntakeUnitOfWork, code: str) -> dict[str, Any]:
+    if not tracking_code.is_valid(code):
+        raise InvalidTrackingCode()
+    row = await uow.suggestions.track_row(tracking_code.normalize(code))
     if row is None:
-        return None
+        raise UnknownTrackingCode()
     return {
         "tracking_code": tracking_code.format_code(row["tracking_code"]),
         "title": row["title"],
         "status": row["status"],
-        "status_label": STATUS_LABELS.get(row["status"], row["status"]),
+        "status_label": label(row["status"]),
         "unit_name": row["unit_name"],
         "outcome": row["outcome"],
         "reply": row["reply"],
         "replied_at": row["replied_at"],
         "reply_round": row["reply_round"],
-        "can_rate": row["status"] == "replied",
+        "can_rate": row["status"] == REPLIED,
         "filed_at": row["created_at"],
         "history": _history(row["history"]),
     }
 
 
-def _reveal_masked(vault: PiiVault, token: str | None, mask: Any) -> str | None:
+def _reveal_masked(vault: PiiVault, token: str | None, mask: Callable[[str], str]) -> str | None:
     if not token:
         return None
     try:
-        return str(mask(vault.decrypt(token)))
+        return mask(vault.decrypt(token))
     except PiiDecryptionError:
         return "（无法解密）"
 
 
-async def staff_view(session: AsyncSession, sid: str, vault: PiiVault) -> dict[str, Any] | None:
+async def staff_view(uow: IntakeUnitOfWork, suggestion_id: str, vault: PiiVault) -> dict[str, Any]:
     """A suggestion as staff see it: every field, the contact masked (138****1234)."""
-    row = (
-        (await session.execute(select(suggestions).where(suggestions.c.id == sid)))
-        .mappings()
-        .first()
-    )
+    row = await uow.suggestions.row(suggestion_id)
     if row is None:
-        return None
-    hidden = {"name_enc", "phone_enc", "fingerprint", "citizen_ref", "tracking_code"}
-    view = {k: v for k, v in row.items() if k not in hidden}
+        raise UnknownSuggestion()
+    view = {k: v for k, v in row.items() if k not in _HIDDEN}
     view["history"] = _history(row["history"])
-    view["status_label"] = STATUS_LABELS.get(row["status"], row["status"])
+    view["status_label"] = label(row["status"])
     view["citizen"] = {
         "name": _reveal_masked(vault, row["name_enc"], mask_name),
         "phone": _reveal_masked(vault, row["phone_enc"], mask_phone),
@@ -93,43 +73,20 @@ async def staff_view(session: AsyncSession, sid: str, vault: PiiVault) -> dict[s
     return view
 
 
-async def open311_requests(
-    session: AsyncSession,
-    *,
-    ids: list[str] | None = None,
-    service_code: str | None = None,
-    start: datetime | None = None,
-    end: datetime | None = None,
-    closed: bool | None = None,
-    limit: int = 1000,
-) -> list[Mapping[str, Any]]:
-    s = suggestions.c
-    query = select(
-        s.id,
-        s.title,
-        s.content,
-        s.status,
-        s.unit_name,
-        s.reply,
-        s.category_hint,
-        s.created_at,
-        s.replied_at,
-        s.history,
-        s.address,
-        s.lat,
-        s.lon,
+@dataclass(frozen=True)
+class Open311Query:
+    ids: list[str] | None = None
+    service_code: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    closed: bool | None = None  # None: open and closed
+
+
+async def open311_requests(uow: IntakeUnitOfWork, q: Open311Query) -> list[dict[str, Any]]:
+    """Newest first."""
+    start = q.start
+    if q.ids is None and start is None:
+        start = uow.now() - OPEN311_DEFAULT_WINDOW
+    return await uow.suggestions.open311_rows(
+        ids=q.ids, service_code=q.service_code, start=start, end=q.end, closed=q.closed
     )
-    if ids is not None:
-        query = query.where(s.id.in_(ids))
-    if service_code is not None:
-        query = query.where(s.category_hint == service_code)
-    if start is not None:
-        query = query.where(s.created_at >= start)
-    if end is not None:
-        query = query.where(s.created_at <= end)
-    if closed is True:
-        query = query.where(s.status == "closed")
-    elif closed is False:
-        query = query.where(s.status != "closed")
-    query = query.order_by(s.created_at.desc()).limit(limit)
-    return [dict(r) for r in (await session.execute(query)).mappings().all()]

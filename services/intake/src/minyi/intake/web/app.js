@@ -7,10 +7,16 @@ let divisions = [];
 
 function show(el, visible) { el.hidden = !visible; }
 
+// Every error answer reads {"detail": [{"type", "loc", "msg"}]}: loc names the field at
+// fault ("body", "query"… first when FastAPI checked the request), or is empty.
+const PARTS = ["body", "query", "path", "header"];
+
 function describeError(body, status) {
-  if (body && typeof body.detail === "string") return body.detail;
-  if (body && Array.isArray(body.detail)) {
-    return body.detail.map((d) => (d.loc || []).slice(1).join(".") + "：" + d.msg).join("；");
+  if (body && Array.isArray(body.detail) && body.detail.length) {
+    return body.detail.map((d) => {
+      const loc = (d.loc || []).filter((part, i) => !(i === 0 && PARTS.includes(part)));
+      return loc.length ? loc.join(".") + "：" + d.msg : d.msg;
+    }).join("；");
   }
   return "提交失败（" + status + "），请稍后重试";
 }

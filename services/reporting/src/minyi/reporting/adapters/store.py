@@ -1,18 +1,21 @@
-"""Writing the read models: one event folded into every generation being kept."""
+"""Writing the read models (what the fold of one event changes, in every generation being
+kept) and the generations themselves (``projection_state``)."""
 
 from __future__ import annotations
 
 import functools
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from minyi.contracts.envelope import RawEvent
 from minyi.platform.db import dialect_insert, insert_or_ignore
+from minyi.platform.errors import Conflict
 from minyi.reporting.adapters.tables import (
+    GENERATIONAL,
     activities,
     clusters,
     counts,
@@ -21,108 +24,182 @@ from minyi.reporting.adapters.tables import (
     projection_state,
     suggestions,
 )
-from minyi.reporting.domain import projection
-from minyi.reporting.domain.events import step_of
-from minyi.reporting.domain.periods import periods_of
-from minyi.reporting.domain.projection import MEASURES
+from minyi.reporting.domain.projection import MEASURES, UNKNOWN_STATUS
 
 _VIEW_COLUMNS = frozenset(c.name for c in suggestions.columns) - {"generation", "suggestion_id"}
-
-
-def _insert(session: AsyncSession) -> Any:
-    return dialect_insert(session.get_bind().dialect.name)
-
-
-async def ensure_state(session: AsyncSession) -> None:
-    await insert_or_ignore(
-        session, projection_state, {"id": 1, "live_generation": 1, "building_generation": None}
-    )
-
-
-async def live_generation(session: AsyncSession) -> int:
-    gen = await session.scalar(select(projection_state.c.live_generation))
-    return int(gen or 1)
-
-
-async def written_generations(session: AsyncSession) -> list[int]:
-    """The live generation and, during a rebuild, the one being built."""
-    row = (await session.execute(select(projection_state))).first()
-    if row is None:
-        return [1]
-    return [row.live_generation, *([row.building_generation] if row.building_generation else [])]
 
 
 class ViewWrites:
     """The view rows and counter changes of one transaction, written once before it commits.
 
-    Events folded in one group commit share this: a suggestion's row is read (and locked)
-    once per transaction, and each counter row gets one upsert carrying the sum of every
-    event's change instead of one upsert per event (the fold's main cost).
+    Events folded in one group commit share this (``UnitOfWork.batch``): a suggestion's row
+    is read (and locked) once per transaction, and each counter row gets one upsert carrying
+    the sum of every event's change instead of one upsert per event (the fold's main cost).
     """
 
     def __init__(self) -> None:
-        self._rows: dict[tuple[int, str], dict[str, Any]] = {}
-        self._counts: dict[tuple[int, str, str, str], Counter[str]] = {}
-        self._names: dict[tuple[int, str, str], str] = {}
-        self._generations: list[int] | None = None
-
-    async def generations(self, session: AsyncSession) -> list[int]:
-        """The generations written to, read once per transaction. A rebuild that starts
-        meanwhile loses nothing: it replays the whole stream into the generation it builds."""
-        if self._generations is None:
-            self._generations = await written_generations(session)
-        return self._generations
-
-    async def view(self, session: AsyncSession, generation: int, sid: str) -> dict[str, Any]:
-        key = (generation, sid)
-        if key not in self._rows:
-            self._rows[key] = await _locked_row(
-                session, suggestions, generation, "suggestion_id", sid
-            )
-        return self._rows[key]
-
-    def replace(self, generation: int, sid: str, view: dict[str, Any]) -> None:
-        # As a read would give it back (no None values), for the next event of this row.
-        self._rows[(generation, sid)] = {k: v for k, v in view.items() if v is not None}
-
-    def add_counts(
-        self, generation: int, changes: dict[tuple[str, str, str], dict[str, int]]
-    ) -> None:
-        for (dimension, key, period), diff in changes.items():
-            self._counts.setdefault((generation, dimension, key, period), Counter()).update(diff)
-
-    def name(self, generation: int, kind: str, ident: str, name: str) -> None:
-        self._names[(generation, kind, ident)] = name
+        self.rows: dict[tuple[int, str], dict[str, Any]] = {}
+        self.counts: dict[tuple[int, str, str, str], Counter[str]] = {}
+        self.names: dict[tuple[int, str, str], str] = {}
+        self.generations: list[int] | None = None
 
     async def flush(self, session: AsyncSession) -> None:
         statements = _statements(session.get_bind().dialect.name)
-        if self._names:
+        if self.names:
             await session.execute(
                 statements.names,
                 [
                     {"generation": g, "kind": k, "id": i, "name": n}
-                    for (g, k, i), n in sorted(self._names.items())
+                    for (g, k, i), n in sorted(self.names.items())
                 ],
             )
-            self._names.clear()
-        if self._rows:
+            self.names.clear()
+        if self.rows:
             await session.execute(
                 statements.views,
                 [
                     {"b_generation": g, "b_sid": sid, **{c: v.get(c) for c in _VIEW_COLUMNS}}
-                    for (g, sid), v in self._rows.items()
+                    for (g, sid), v in self.rows.items()
                 ],
             )
-            self._rows.clear()
+            self.rows.clear()
         # Sorted: replicas on PostgreSQL then lock counter rows in one order (no deadlock).
         rows = [
             {"generation": g, "dimension": d, "key": k, "period": p, **{m: c[m] for m in MEASURES}}
-            for (g, d, k, p), c in sorted(self._counts.items())
+            for (g, d, k, p), c in sorted(self.counts.items())
             if any(c.values())
         ]
-        self._counts.clear()
+        self.counts.clear()
         if rows:
             await session.execute(statements.counts, rows)
+
+
+class ViewStore:
+    """The fold's reads and writes of the read models, in one transaction: timeline rows,
+    clusters and activities at once; view rows, counters and names through ``ViewWrites``."""
+
+    def __init__(self, session: AsyncSession, writes: ViewWrites) -> None:
+        self._session = session
+        self._writes = writes
+
+    async def generations(self) -> list[int]:
+        """The generations written to, read once per transaction. A rebuild that starts
+        meanwhile loses nothing: it replays the whole stream into the generation it builds."""
+        if self._writes.generations is None:
+            self._writes.generations = await Generations(self._session).written()
+        return self._writes.generations
+
+    async def add_to_timeline(self, generation: int, entry: dict[str, Any]) -> bool:
+        """False if ``generation`` already has this event."""
+        return await insert_or_ignore(self._session, events, {"generation": generation, **entry})
+
+    async def view(self, generation: int, sid: str) -> dict[str, Any]:
+        key = (generation, sid)
+        rows = self._writes.rows
+        if key not in rows:
+            rows[key] = await _locked_row(
+                self._session, suggestions, generation, "suggestion_id", sid
+            )
+        return rows[key]
+
+    def replace(self, generation: int, sid: str, view: dict[str, Any]) -> None:
+        # As a read would give it back (no None values), for the next event of this row.
+        self._writes.rows[(generation, sid)] = {k: v for k, v in view.items() if v is not None}
+
+    def add_counts(
+        self, generation: int, changes: dict[tuple[str, str, str], dict[str, int]]
+    ) -> None:
+        counts = self._writes.counts
+        for (dimension, key, period), diff in changes.items():
+            counts.setdefault((generation, dimension, key, period), Counter()).update(diff)
+
+    def name(self, generation: int, kind: str, ident: str, name: str) -> None:
+        self._writes.names[(generation, kind, ident)] = name
+
+    async def cluster(self, generation: int, cid: str) -> dict[str, Any]:
+        return await _locked_row(self._session, clusters, generation, "cluster_id", cid)
+
+    async def save_cluster(self, generation: int, cid: str, cluster: dict[str, Any]) -> None:
+        await self._session.execute(
+            update(clusters)
+            .where(clusters.c.generation == generation, clusters.c.cluster_id == cid)
+            .values({k: v for k, v in cluster.items() if k not in ("generation", "cluster_id")})
+        )
+
+    async def count_activity(
+        self, generation: int, rep: str, kind: str, periods: Iterable[str]
+    ) -> None:
+        insert = dialect_insert(self._session.get_bind().dialect.name)
+        for period in periods:
+            stmt = insert(activities).values(
+                generation=generation, representative_id=rep, activity_kind=kind, period=period, n=1
+            )
+            await self._session.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=["generation", "representative_id", "activity_kind", "period"],
+                    set_={"n": activities.c.n + 1},
+                )
+            )
+
+
+class Generations:
+    """``projection_state``: the live generation and the one a rebuild is filling."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def ensure(self) -> None:
+        await insert_or_ignore(
+            self._session,
+            projection_state,
+            {"id": 1, "live_generation": 1, "building_generation": None},
+        )
+
+    async def live(self) -> int:
+        gen = await self._session.scalar(select(projection_state.c.live_generation))
+        return int(gen or 1)
+
+    async def written(self) -> list[int]:
+        """The live generation and, during a rebuild, the one being built."""
+        row = (await self._session.execute(select(projection_state))).first()
+        if row is None:
+            return [1]
+        live, building = row.live_generation, row.building_generation
+        return [live, *([building] if building else [])]
+
+    async def begin_rebuild(self) -> tuple[int, int]:
+        """Mark the next generation as being built (emptied of an interrupted rebuild's
+        leftovers); returns (live, new)."""
+        await self.ensure()
+        row = (
+            await self._session.execute(
+                select(projection_state).where(projection_state.c.id == 1).with_for_update()
+            )
+        ).one()
+        if row.building_generation:
+            raise Conflict(
+                "rebuild_running",
+                f"generation {row.building_generation} 正在重建（a rebuild is already running; "
+                "if it died, clear projection_state.building_generation）",
+            )
+        new = row.live_generation + 1
+        for table in GENERATIONAL:
+            await self._session.execute(delete(table).where(table.c.generation >= new))
+        await self._session.execute(update(projection_state).values(building_generation=new))
+        return row.live_generation, new
+
+    async def abandon_rebuild(self) -> None:
+        await self._session.execute(update(projection_state).values(building_generation=None))
+
+    async def swap(self, new: int) -> None:
+        """Readers see generation ``new`` from this commit on."""
+        await self._session.execute(
+            update(projection_state).values(live_generation=new, building_generation=None)
+        )
+
+    async def drop(self, generation: int) -> None:
+        for table in GENERATIONAL:
+            await self._session.execute(delete(table).where(table.c.generation == generation))
 
 
 @dataclass(frozen=True)
@@ -165,7 +242,7 @@ async def _locked_row(
     # writers anyway): two replicas folding events of one suggestion take turns.
     placeholder: dict[str, Any] = {"generation": generation, key_column: key}
     if table is suggestions:
-        placeholder["status"] = "unknown"
+        placeholder["status"] = UNKNOWN_STATUS
     await insert_or_ignore(session, table, placeholder)
     row = (
         (await session.execute(_row_query(table, key_column), {"g": generation, "k": key}))
@@ -182,67 +259,3 @@ def _row_query(table: Table, key_column: str) -> Any:
         .where(table.c.generation == bindparam("g"), table.c[key_column] == bindparam("k"))
         .with_for_update()
     )
-
-
-async def project(
-    session: AsyncSession, writes: ViewWrites, generation: int, event: RawEvent
-) -> bool:
-    """Fold ``event`` into ``generation``; False if that generation already had it. View
-    rows and counters are written when ``writes`` is flushed (before the commit)."""
-    entry = projection.timeline_entry(event)
-    if not await insert_or_ignore(session, events, {"generation": generation, **entry}):
-        return False
-    step = step_of(event.type)
-    if step == "activity":
-        await _activity(session, generation, event)
-        return True
-    if step == "clustered" and event.data.get("cluster_id"):
-        await _cluster(session, generation, event)
-    if step is None:
-        return True
-    sid = str(event.data.get("suggestion_id") or event.subject)
-    old = await writes.view(session, generation, sid)
-    new = projection.apply(old, event)
-    writes.add_counts(
-        generation, projection.delta(projection.contributions(old), projection.contributions(new))
-    )
-    writes.replace(generation, sid, new)
-    _names(writes, generation, event)
-    return True
-
-
-def _names(writes: ViewWrites, generation: int, event: RawEvent) -> None:
-    d = event.data
-    if d.get("unit_id") and d.get("unit_name"):
-        writes.name(generation, "unit", d["unit_id"], d["unit_name"])
-    if d.get("level") == 1 and d.get("target_id") and d.get("target_name"):
-        writes.name(generation, "group", d["target_id"], d["target_name"])
-
-
-async def _cluster(session: AsyncSession, generation: int, event: RawEvent) -> None:
-    cid = str(event.data["cluster_id"])
-    old = await _locked_row(session, clusters, generation, "cluster_id", cid)
-    new = projection.apply_cluster(old, event)
-    await session.execute(
-        update(clusters)
-        .where(clusters.c.generation == generation, clusters.c.cluster_id == cid)
-        .values({k: v for k, v in new.items() if k not in ("generation", "cluster_id")})
-    )
-
-
-async def _activity(session: AsyncSession, generation: int, event: RawEvent) -> None:
-    found = projection.activity_of(event)
-    if found is None:
-        return
-    rep, kind, when = found
-    insert = _insert(session)
-    for period in periods_of(when):
-        stmt = insert(activities).values(
-            generation=generation, representative_id=rep, activity_kind=kind, period=period, n=1
-        )
-        await session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["generation", "representative_id", "activity_kind", "period"],
-                set_={"n": activities.c.n + 1},
-            )
-        )

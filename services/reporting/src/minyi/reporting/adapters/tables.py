@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 
 from minyi.platform.db import UtcDateTime
-from minyi.platform.service import platform_tables
+from minyi.platform.tables import platform_tables
 from minyi.reporting.domain.projection import MEASURES
 
 metadata = MetaData()

@@ -1,47 +1,65 @@
-"""Which lifecycle step an event is, read tolerantly from its CloudEvents ``type``.
+"""Which step of a suggestion's life an event is, by its exact CloudEvents ``type``.
 
 Reporting consumes every event and must not break when a producer adds an event or a
-field, so it keys on the step named in the type (``cn.minyi.suggestion.<step>.v1``), not on
-the producers' models; unknown steps still reach the timeline.
+field: it keys on the catalogue's types (the contract models name them, so a typo here is
+an import error, and ``cn.minyi.suggestion.reassigned.v1`` could never read as
+``assigned``), not on the models' fields. Types it does not know still reach the timeline.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 
-# Keyword in the type → step. Checked in order: the more specific words first.
-_STEPS: tuple[tuple[str, str], ...] = (
-    ("activity", "activity"),
-    ("endorse", "endorsed"),
-    ("feedback", "feedback"),
-    ("triage", "triage"),
-    ("cluster", "clustered"),
-    ("filed", "filed"),
-    ("assigned", "assigned"),
-    ("accepted", "accepted"),
-    ("returned", "returned"),
-    ("progress", "progress"),
-    ("reminder", "reminder"),
-    ("overdue", "overdue"),
-    ("escalat", "escalated"),
-    ("extended", "extended"),
-    ("key_case", "key_case"),
-    ("reopen", "reopened"),
-    ("resolved", "resolved"),
-    ("closed", "closed"),
+from minyi.contracts.envelope import RawEvent
+from minyi.contracts.intake import (
+    FeedbackReceived,
+    RepresentativeActivityLogged,
+    SuggestionEndorsed,
+    SuggestionFiled,
 )
-_VERSION = re.compile(r"\.v\d+$")
+from minyi.contracts.routing import AssignedToUnit, SuggestionClustered, TriageRequired
+from minyi.contracts.supervision import (
+    AssignmentReturned,
+    CaseAccepted,
+    CaseClosed,
+    CaseReopened,
+    Escalated,
+    ExtensionGranted,
+    KeyCaseMarked,
+    MarkedOverdue,
+    ProgressReported,
+    ReminderIssued,
+    Resolved,
+)
+
+# Catalogue type → the step the timeline shows and the fold keys on (a step names what
+# happened; the status it leads to comes from ``minyi.contracts.status.STATUS_AFTER``).
+STEPS: dict[str, str] = {
+    SuggestionFiled.event_type: "filed",
+    TriageRequired.event_type: "triage",
+    AssignedToUnit.event_type: "assigned",
+    SuggestionClustered.event_type: "clustered",
+    CaseAccepted.event_type: "accepted",
+    AssignmentReturned.event_type: "returned",
+    ProgressReported.event_type: "progress",
+    ReminderIssued.event_type: "reminder",
+    MarkedOverdue.event_type: "overdue",
+    Escalated.event_type: "escalated",
+    ExtensionGranted.event_type: "extended",
+    KeyCaseMarked.event_type: "key_case",
+    Resolved.event_type: "resolved",
+    FeedbackReceived.event_type: "feedback",
+    CaseReopened.event_type: "reopened",
+    CaseClosed.event_type: "closed",
+    SuggestionEndorsed.event_type: "endorsed",
+    RepresentativeActivityLogged.event_type: "activity",
+}
 
 
 def step_of(event_type: str) -> str | None:
-    """``cn.minyi.suggestion.reminder_issued.v1`` → ``reminder``; None if unknown."""
-    name = _VERSION.sub("", event_type).removeprefix("cn.minyi.")
-    for word, step in _STEPS:
-        if word in name:
-            return step
-    return None
+    """``cn.minyi.suggestion.reminder_issued.v1`` → ``reminder``; None if not in the catalogue."""
+    return STEPS.get(event_type)
 
 
 def as_datetime(value: Any) -> datetime | None:
@@ -70,3 +88,18 @@ def attempt_of(data: dict[str, Any]) -> int:
     if isinstance(case_id, str) and ":" in case_id:
         return as_int(case_id.rsplit(":", 1)[1], 1)
     return 1
+
+
+def resolution_message(event: RawEvent) -> dict[str, Any]:
+    """What subscribers receive of a Resolved event: no reply text, no citizen data."""
+    d = event.data
+    return {
+        "event_id": event.id,
+        "type": event.type,
+        "suggestion_id": d.get("suggestion_id") or event.subject,
+        "unit_id": d.get("unit_id"),
+        "outcome": d.get("outcome"),
+        "on_time": d.get("on_time"),
+        "round": d.get("round", 1),
+        "replied_at": d.get("replied_at"),
+    }

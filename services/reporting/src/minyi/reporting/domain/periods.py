@@ -8,6 +8,7 @@ without a range reads the one all-time row (``a:all``) per key.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 
 # China has one time zone and no daylight saving; a suggestion filed at 23:30 local time
@@ -45,34 +46,40 @@ def _next_month(day: date) -> date:
     return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
 
 
-def covering(start: date, end: date) -> list[str]:
-    """Periods whose union is exactly the days ``start`` … ``end`` (both included)."""
+def _cover(
+    start: date, end: date, whole: Callable[[date], date | None], period: Callable[[date], str]
+) -> list[str]:
+    """The whole units (``whole(day)``: the last day of the unit that starts on ``day``, or
+    None) that fit in ``start`` … ``end``, and the loose days between them."""
     periods: list[str] = []
     day = start
     while day <= end:
-        month_end = _next_month(day) - timedelta(days=1)
-        if day.day == 1 and month_end <= end:
-            periods.append(month_period(day))
-            day = month_end + timedelta(days=1)
+        last = whole(day)
+        if last is not None and last <= end:
+            periods.append(period(day))
+            day = last + timedelta(days=1)
         else:
             periods.append(day_period(day))
             day += timedelta(days=1)
     return periods
+
+
+def _month_from(day: date) -> date | None:
+    return _next_month(day) - timedelta(days=1) if day.day == 1 else None
+
+
+def _week_from(day: date) -> date | None:
+    return day + timedelta(days=6) if day.weekday() == 0 else None
+
+
+def covering(start: date, end: date) -> list[str]:
+    """Periods whose union is exactly the days ``start`` … ``end`` (both included)."""
+    return _cover(start, end, _month_from, month_period)
 
 
 def covering_weeks(start: date, end: date) -> list[str]:
     """Like ``covering`` but with whole ISO weeks instead of whole months."""
-    periods: list[str] = []
-    day = start
-    while day <= end:
-        sunday = day + timedelta(days=6 - day.weekday())
-        if day.weekday() == 0 and sunday <= end:
-            periods.append(week_period(day))
-            day = sunday + timedelta(days=1)
-        else:
-            periods.append(day_period(day))
-            day += timedelta(days=1)
-    return periods
+    return _cover(start, end, _week_from, week_period)
 
 
 def week_of(period: str) -> str:

@@ -3,8 +3,9 @@
 Every field is decided by a rule that does not depend on arrival order: a field belongs to
 the event that knows it; where several events know it, the one furthest along wins (higher
 round, attempt or version); counted things (reminders, reopenings, endorsements) are sets
-of event ids, so a duplicate counts once. The status is the step with the greatest
-position ``(round, phase, attempt, rank)``, so a stale event never moves it back.
+of event ids, so a duplicate counts once. The status is the one (``minyi.contracts.status``)
+whose event has the greatest position ``(round, phase, attempt, rank)``, so a stale event
+never moves it back.
 """
 
 from __future__ import annotations
@@ -15,23 +16,28 @@ from datetime import date, datetime, time
 from typing import Any
 
 from minyi.contracts.envelope import RawEvent
+from minyi.contracts.status import STATUS_AFTER, SuggestionStatus
 from minyi.reporting.domain.events import as_datetime, as_int, attempt_of, step_of
 from minyi.reporting.domain.periods import CITY_TZ, periods_of
 
 CLOSED_ROUND = 1_000  # a closed case stays closed, whatever arrives after
-# Signing for a case (CaseAccepted) is a fact on the view (``accepted_at``), not a status:
-# the unit still has the case as assigned until it answers.
-STATUSES = ("filed", "triage", "assigned", "returned", "resolved", "reopened", "closed")
-STATUS_NAMES_ZH = {
-    "filed": "已受理",
-    "triage": "待人工分办",
-    "assigned": "办理中",
-    "returned": "已退回",
-    "resolved": "已答复",
-    "reopened": "重新办理",
-    "closed": "已办结",
-    "unknown": "未知",
-}
+# The statuses (``minyi.contracts.status``) a view moves through. Signing for a case
+# (accepted) and progress reports are facts on the view (``accepted_at``, the ``progress``
+# marks), not statuses: the unit still has the case as assigned until it answers.
+STATUSES: tuple[str, ...] = tuple(
+    s.value
+    for s in (
+        SuggestionStatus.FILED,
+        SuggestionStatus.TRIAGE,
+        SuggestionStatus.ASSIGNED,
+        SuggestionStatus.RETURNED,
+        SuggestionStatus.REPLIED,
+        SuggestionStatus.REOPENED,
+        SuggestionStatus.CLOSED,
+    )
+)
+# A view row's status before the event that sets one has arrived.
+UNKNOWN_STATUS = "unknown"
 MARK_KINDS = ("reminders", "reopens", "returns", "escalations", "endorsers", "progress")
 # Fields a timeline never shows (pseudonymous, but still about a person).
 PRIVATE_FIELDS = frozenset({"citizen_ref", "contact", "phone", "name"})
@@ -39,25 +45,28 @@ PRIVATE_FIELDS = frozenset({"citizen_ref", "contact", "phone", "name"})
 View = dict[str, Any]
 
 
-def _position(step: str, data: dict[str, Any]) -> tuple[int, int, int, int] | None:
+def _position(status: SuggestionStatus, data: dict[str, Any]) -> tuple[int, int, int, int] | None:
     rnd = as_int(data.get("round"), 1)
     attempt = attempt_of(data)
     return {
-        "filed": (1, 0, 0, 10),
-        "triage": (1, 0, attempt, 15),
-        "assigned": (1, 0, attempt, 20),
-        "returned": (1, 0, attempt, 25),
-        "reopened": (rnd, 0, 0, 5),
-        "resolved": (rnd, 1, 0, 40),
-        "closed": (CLOSED_ROUND, 0, 0, 60),
-    }.get(step)
+        SuggestionStatus.FILED: (1, 0, 0, 10),
+        SuggestionStatus.TRIAGE: (1, 0, attempt, 15),
+        SuggestionStatus.ASSIGNED: (1, 0, attempt, 20),
+        SuggestionStatus.RETURNED: (1, 0, attempt, 25),
+        SuggestionStatus.REOPENED: (rnd, 0, 0, 5),
+        SuggestionStatus.REPLIED: (rnd, 1, 0, 40),
+        SuggestionStatus.CLOSED: (CLOSED_ROUND, 0, 0, 60),
+    }.get(status)
 
 
-def _advance(view: View, step: str, data: dict[str, Any]) -> None:
-    position = _position(step, data)
+def _advance(view: View, event_type: str, data: dict[str, Any]) -> None:
+    status = STATUS_AFTER.get(event_type)
+    if status is None:
+        return
+    position = _position(status, data)
     if position is not None and list(position) > (view.get("position") or [0, 0, 0, 0]):
         view["position"] = list(position)
-        view["status"] = step
+        view["status"] = status.value
 
 
 def _mark(view: View, kind: str, value: str) -> None:
@@ -87,7 +96,7 @@ def apply(view: View, event: RawEvent) -> View:
     d = event.data
     if step is None:
         return view
-    _advance(view, step, d)
+    _advance(view, event.type, d)
     if step == "filed":
         view.update(
             title=d.get("title"),
@@ -180,7 +189,7 @@ def _derive(view: View) -> View:
     view["endorsement_count"] = len(marks.get("endorsers", ()))
     # Overdue now: marked overdue in a round that has no answer yet, and not closed.
     view["overdue_open"] = bool(
-        (view.get("overdue_round") or 0) > rnd and view.get("status") != "closed"
+        (view.get("overdue_round") or 0) > rnd and view.get("status") != SuggestionStatus.CLOSED
     )
     return view
 
@@ -269,7 +278,7 @@ def _measures(view: View) -> dict[str, int]:
         "outcome_b": int(outcome == "B"),
         "outcome_c": int(outcome == "C"),
         "outcome_d": int(outcome == "D"),
-        "closed": int(view.get("status") == "closed"),
+        "closed": int(view.get("status") == SuggestionStatus.CLOSED),
         "rated": int(result in ("satisfied", "unsatisfied")),
         "satisfied": int(result == "satisfied"),
         "reopened": int((view.get("reopen_count") or 0) > 0),
@@ -338,6 +347,17 @@ def apply_cluster(cluster: View, event: RawEvent) -> View:
             district_code=d.get("district_code"),
         )
     return cluster
+
+
+def names_in(event: RawEvent) -> list[tuple[str, Any, Any]]:
+    """The (kind, id, name) an event tells: a unit's name, a level-1 supervision group's."""
+    d = event.data
+    found: list[tuple[str, Any, Any]] = []
+    if d.get("unit_id") and d.get("unit_name"):
+        found.append(("unit", d["unit_id"], d["unit_name"]))
+    if d.get("level") == 1 and d.get("target_id") and d.get("target_name"):
+        found.append(("group", d["target_id"], d["target_name"]))
+    return found
 
 
 def activity_of(event: RawEvent) -> tuple[str, str, datetime] | None:

@@ -14,10 +14,18 @@ from collections.abc import AsyncIterator, Iterable
 from datetime import date, datetime
 from typing import Any
 
-from fastapi import HTTPException, Response
+from fastapi import Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import FileResponse, StreamingResponse
 from starlette.background import BackgroundTask
+
+from minyi.platform.errors import DomainError
+
+
+class NotAvailable(DomainError):
+    """This installation lacks what the answer needs (an optional package)."""
+
+    status = 501
 
 
 def _cell(value: Any) -> Any:
@@ -87,7 +95,10 @@ async def xlsx_response(
     constant-memory mode flushes each row to disk: memory stays flat however many rows.
     The finished file (a zip needs its directory at the end) is streamed, then removed."""
     if importlib.util.find_spec("xlsxwriter") is None:
-        raise HTTPException(501, detail="XLSX export needs the xlsxwriter package; use format=csv")
+        raise NotAvailable(
+            "xlsx_unavailable",
+            "本机未安装 xlsxwriter，请改用 csv（XLSX export needs the xlsxwriter package）",
+        )
     fd, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(fd)
     batches: queue.Queue[list[list[Any]] | None] = queue.Queue(maxsize=4)

@@ -2,52 +2,64 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
-from sqlalchemy import event as sa_event
-from sqlalchemy import select
-
 from minyi.contracts.envelope import RawEvent
-from minyi.platform.service import UnitOfWork
-from minyi.reporting.adapters import store, webhooks
-from minyi.reporting.adapters.tables import subscriptions
-from minyi.reporting.domain.events import step_of
-from minyi.reporting.service_layer.live import Broadcaster, resolution_message
+from minyi.contracts.supervision import Resolved
+from minyi.reporting.adapters.store import ViewStore
+from minyi.reporting.adapters.unit_of_work import ReportingUnitOfWork
+from minyi.reporting.dependencies import ReportingDeps
+from minyi.reporting.domain import projection
+from minyi.reporting.domain.events import resolution_message, step_of
+from minyi.reporting.domain.periods import periods_of
+from minyi.reporting.service_layer import webhooks
 
 
-async def when_any_event_update_views(event: RawEvent, uow: UnitOfWork) -> None:
-    """Add the event to the timeline and fold it into the views of every kept generation."""
-    session = uow.session
-    writes = uow.batch(store.ViewWrites)
-    generations = await writes.generations(session)
+async def when_any_event_update_views(
+    event: RawEvent, uow: ReportingUnitOfWork, deps: ReportingDeps
+) -> None:
+    """Add the event to the timeline and fold it into the views of every kept generation;
+    a resolution new to the live views goes to webhooks and live listeners."""
+    views = uow.views
+    generations = await views.generations()
     new_in_live = False
     for generation in generations:
-        first = await store.project(session, writes, generation, event)
+        first = await project(views, generation, event)
         new_in_live = new_in_live or (first and generation == generations[0])
-    if not new_in_live or step_of(event.type) != "resolved":
+    if not new_in_live or event.type != Resolved.event_type:
         return
     message = resolution_message(event)
-    await _enqueue_webhooks(uow, message)
-    broadcaster: Broadcaster | None = uow.runtime.extras.get("resolutions")
-    if broadcaster is not None:
-        # Live subscribers hear of the resolution only once it is committed (a rolled-back
-        # transaction will be redelivered and announced then).
-        sa_event.listen(
-            session.sync_session, "after_commit", lambda _s: broadcaster.publish(message), once=True
-        )
+    if await webhooks.enqueue(uow, message, uow.runtime.clock.now()):
+        uow.after_commit(deps.deliveries_due.ring)
+    # Live subscribers hear of the resolution only once it is committed (a rolled-back
+    # transaction will be redelivered and announced then).
+    uow.after_commit(lambda: deps.resolutions.publish(message))
 
 
-async def _enqueue_webhooks(uow: UnitOfWork, message: dict[str, Any]) -> None:
-    subs = (
-        await uow.session.execute(select(subscriptions.c.id).where(subscriptions.c.active))
-    ).all()
-    if not subs:
-        return
-    body = json.dumps(message, ensure_ascii=False, default=str)
-    now = uow.runtime.clock.now()
-    for (sub_id,) in subs:
-        await webhooks.enqueue(uow.session, sub_id, message["event_id"], body, now)
-    waker = uow.runtime.extras.get("deliveries_wake")
-    if waker is not None:
-        sa_event.listen(uow.session.sync_session, "after_commit", lambda _s: waker.set(), once=True)
+async def project(views: ViewStore, generation: int, event: RawEvent) -> bool:
+    """Fold ``event`` into ``generation``; False if that generation already had it. View
+    rows and counters are written when the transaction's batch is flushed (before the
+    commit)."""
+    if not await views.add_to_timeline(generation, projection.timeline_entry(event)):
+        return False
+    step = step_of(event.type)
+    if step == "activity":
+        found = projection.activity_of(event)
+        if found is not None:
+            rep, kind, when = found
+            await views.count_activity(generation, rep, kind, periods_of(when))
+        return True
+    if step == "clustered" and event.data.get("cluster_id"):
+        cid = str(event.data["cluster_id"])
+        cluster = await views.cluster(generation, cid)
+        await views.save_cluster(generation, cid, projection.apply_cluster(cluster, event))
+    if step is None:
+        return True
+    sid = str(event.data.get("suggestion_id") or event.subject)
+    old = await views.view(generation, sid)
+    new = projection.apply(old, event)
+    views.add_counts(
+        generation, projection.delta(projection.contributions(old), projection.contributions(new))
+    )
+    views.replace(generation, sid, new)
+    for kind, ident, name in projection.names_in(event):
+        views.name(generation, kind, ident, name)
+    return True

@@ -15,11 +15,20 @@
     }
     return t;
   }
+  // Every error answer is {"detail": [{"type", "loc", "msg"}]}: the messages are shown.
+  async function problem(path, r) {
+    let text = "";
+    try {
+      const body = await r.json();
+      text = (body.detail || []).map((p) => (p.loc && p.loc.length ? p.loc.join(".") + "：" : "") + p.msg).join("；");
+    } catch (err) { /* not JSON: the status says enough */ }
+    return new Error(text || path + " → " + r.status);
+  }
   const authed = (path, accept) => fetch(path, {
     headers: { Accept: accept, Authorization: "Bearer " + token() },
-  }).then((r) => {
+  }).then(async (r) => {
     if (r.status === 401) sessionStorage.removeItem(TOKEN_KEY);
-    if (!r.ok) throw new Error(path + " → " + r.status);
+    if (!r.ok) throw await problem(path, r);
     return r;
   });
   const getJSON = (path) => authed(path, "application/json").then((r) => r.json());
@@ -138,7 +147,7 @@
           }
         }
       } catch (err) {
-        text("live", "实时连接重连中…");
+        text("live", "实时连接重连中…（" + err.message + "）");
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
     }

@@ -1,4 +1,5 @@
-"""The recurring-appeal index in routing's store: band keys, signatures and clusters.
+"""The recurring-appeal index in routing's store: band keys, signatures and clusters
+(``uow.appeal_index``).
 
 Kept in the database rather than in memory so that memory does not grow with the window,
 a restart needs no rebuild, replicas share one index, and a rolled-back transaction leaves
@@ -7,7 +8,9 @@ no member behind.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,56 +52,23 @@ class PendingBands:
             self._rows, self._by_key = [], {}
 
 
-async def candidates(
-    session: AsyncSession, signed: SignedAppeal, since: datetime
-) -> list[Candidate]:
-    # The window is checked on the suggestions, not on the bands: with a range on
-    # ``appeal_bands.filed_at`` PostgreSQL chose that index and read every band of the
-    # window for each new suggestion (25 ms at 190,000 bands, and growing).
-    sharing = select(appeal_bands.c.suggestion_id).where(
-        appeal_bands.c.band_key.in_(signed.band_keys)
-    )
-    rows = await session.execute(
-        select(
-            suggestions.c.id, suggestions.c.cluster_id, suggestions.c.signature,
-            suggestions.c.filed_at,
-        ).where(
-            suggestions.c.id.in_(sharing),
-            suggestions.c.filed_at >= since,
-            suggestions.c.signature.is_not(None),
-        )
-    )  # fmt: skip
-    return [Candidate(r.id, r.cluster_id, from_bytes(r.signature), r.filed_at) for r in rows]
+SWEEP_EVERY = timedelta(hours=1)
+# Placements before the planner's statistics are first refreshed (then at each doubling).
+FIRST_STATISTICS = 1000
 
 
-async def place(
-    session: AsyncSession,
-    matcher: AppealMatcher,
-    suggestion_id: str,
-    district_code: str,
-    title: str,
-    text: str,
-    at: datetime,
-    pending: PendingBands,
-) -> tuple[ClusterAssignment, bytes]:
-    """The cluster of a new suggestion (its size counted, its band keys added to
-    ``pending``), and the signature the caller stores with the suggestion's row."""
-    signed = matcher.sign(district_code, title, text)
-    stored = await candidates(session, signed, matcher.window_start(at))
-    best = matcher.best(signed.signature, [*stored, *pending.sharing(signed.band_keys)], at)
-    assignment = await _join(session, best.cluster_id) if best else None
-    if assignment is None:
-        cluster_id = founded_cluster_id(suggestion_id)
-        await session.execute(
-            insert(appeal_clusters).values(
-                cluster_id=cluster_id, representative_title=title, size=1
-            )
-        )
-        assignment = ClusterAssignment(cluster_id, 1, title, True)
-    pending.add(
-        Candidate(suggestion_id, assignment.cluster_id, signed.signature, at), signed.band_keys
-    )
-    return assignment, to_bytes(signed.signature)
+@dataclass
+class IndexUpkeep:
+    """This process's schedule for tidying the stored index (it outlives each transaction)."""
+
+    next_sweep: datetime | None = None  # of band keys that left the window
+    placed: int = 0  # suggestions placed by this process
+    next_statistics: int = FIRST_STATISTICS
+
+
+def sweep_horizon(matcher: AppealMatcher, now: datetime) -> datetime:
+    # A day's margin: an event delivered late still finds what its own window holds.
+    return matcher.window_start(now) - timedelta(days=1)
 
 
 def _band_rows(suggestion_id: str, band_keys: list[int], at: datetime) -> list[dict[str, object]]:
@@ -106,77 +76,156 @@ def _band_rows(suggestion_id: str, band_keys: list[int], at: datetime) -> list[d
     return [{"band_key": k, "suggestion_id": suggestion_id, "filed_at": at} for k in band_keys]
 
 
-async def _join(session: AsyncSession, cluster_id: str) -> ClusterAssignment | None:
-    row = (
-        await session.execute(
-            update(appeal_clusters)
-            .where(appeal_clusters.c.cluster_id == cluster_id)
-            .values(size=appeal_clusters.c.size + 1)
-            .returning(appeal_clusters.c.size, appeal_clusters.c.representative_title)
+class AppealIndex:
+    """The index over one transaction. ``pending`` gives the transaction's band rows not yet
+    written (the unit of work's ``PendingBands`` batch)."""
+
+    def __init__(self, session: AsyncSession, pending: Callable[[], PendingBands]) -> None:
+        self.session = session
+        self._pending = pending
+
+    async def place(
+        self,
+        matcher: AppealMatcher,
+        suggestion_id: str,
+        district_code: str,
+        title: str,
+        text: str,
+        at: datetime,
+    ) -> tuple[ClusterAssignment, bytes]:
+        """The cluster of a new suggestion (its size counted, its band keys added to the
+        pending rows), and the signature the caller stores with the suggestion's row."""
+        pending = self._pending()
+        signed = matcher.sign(district_code, title, text)
+        stored = await self._candidates(signed, matcher.window_start(at))
+        best = matcher.best(signed.signature, [*stored, *pending.sharing(signed.band_keys)], at)
+        assignment = await self._join(best.cluster_id) if best else None
+        if assignment is None:
+            cluster_id = founded_cluster_id(suggestion_id)
+            await self.session.execute(
+                insert(appeal_clusters).values(
+                    cluster_id=cluster_id, representative_title=title, size=1
+                )
+            )
+            assignment = ClusterAssignment(cluster_id, 1, title, True)
+        pending.add(
+            Candidate(suggestion_id, assignment.cluster_id, signed.signature, at),
+            signed.band_keys,
         )
-    ).first()
-    if row is None:
-        return None
-    return ClusterAssignment(cluster_id, row.size, row.representative_title, False)
+        return assignment, to_bytes(signed.signature)
 
+    async def tidy(self, upkeep: IndexUpkeep, matcher: AppealMatcher, now: datetime) -> None:
+        """After a placement: refresh the statistics and sweep the band keys when due."""
+        upkeep.placed += 1
+        if upkeep.placed >= upkeep.next_statistics:
+            await self._refresh_statistics()
+            upkeep.next_statistics = min(upkeep.next_statistics * 2, upkeep.placed + 100_000)
+        if upkeep.next_sweep is None or now >= upkeep.next_sweep:
+            await self._sweep(sweep_horizon(matcher, now))
+            upkeep.next_sweep = now + SWEEP_EVERY
 
-async def refresh_statistics(session: AsyncSession) -> None:
-    """PostgreSQL only: ANALYZE the band table. A table filled from empty faster than
-    autovacuum analyses it has no statistics, and without them the planner scanned every
-    band instead of using the key's index (0.08 ms against 25 ms, and growing). The
-    handler calls this after 1,000 placements, then at each doubling."""
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(text("ANALYZE appeal_bands"))
+    async def prepare(
+        self, upkeep: IndexUpkeep, matcher: AppealMatcher, now: datetime
+    ) -> tuple[int, int]:
+        """At start: index suggestions stored before the index was (an upgrade), and sweep
+        what left the window. Returns (indexed, swept)."""
+        indexed = await self._index_older_rows(matcher, matcher.window_start(now))
+        swept = await self._sweep(sweep_horizon(matcher, now))
+        upkeep.next_sweep = now + SWEEP_EVERY
+        return indexed, swept
 
-
-async def sweep(session: AsyncSession, horizon: datetime) -> int:
-    """Forget band keys of suggestions filed before ``horizon`` (they can no longer match)."""
-    result = await session.execute(delete(appeal_bands).where(appeal_bands.c.filed_at < horizon))
-    return int(getattr(result, "rowcount", 0) or 0)
-
-
-async def index_older_rows(session: AsyncSession, matcher: AppealMatcher, since: datetime) -> int:
-    """Sign and index stored suggestions of the window that predate the stored index (an
-    upgrade), and count their clusters; idempotent."""
-    rows = (
-        await session.execute(
+    async def _candidates(self, signed: SignedAppeal, since: datetime) -> list[Candidate]:
+        # The window is checked on the suggestions, not on the bands: with a range on
+        # ``appeal_bands.filed_at`` PostgreSQL chose that index and read every band of the
+        # window for each new suggestion (25 ms at 190,000 bands, and growing).
+        sharing = select(appeal_bands.c.suggestion_id).where(
+            appeal_bands.c.band_key.in_(signed.band_keys)
+        )
+        rows = await self.session.execute(
             select(
-                suggestions.c.id, suggestions.c.district_code, suggestions.c.title,
-                suggestions.c.content, suggestions.c.filed_at, suggestions.c.cluster_id,
+                suggestions.c.id, suggestions.c.cluster_id, suggestions.c.signature,
+                suggestions.c.filed_at,
+            ).where(
+                suggestions.c.id.in_(sharing),
+                suggestions.c.filed_at >= since,
+                suggestions.c.signature.is_not(None),
             )
-            .where(suggestions.c.filed_at >= since, suggestions.c.signature.is_(None))
-            .order_by(suggestions.c.filed_at, suggestions.c.id)
+        )  # fmt: skip
+        return [Candidate(r.id, r.cluster_id, from_bytes(r.signature), r.filed_at) for r in rows]
+
+    async def _join(self, cluster_id: str) -> ClusterAssignment | None:
+        row = (
+            await self.session.execute(
+                update(appeal_clusters)
+                .where(appeal_clusters.c.cluster_id == cluster_id)
+                .values(size=appeal_clusters.c.size + 1)
+                .returning(appeal_clusters.c.size, appeal_clusters.c.representative_title)
+            )
+        ).first()
+        if row is None:
+            return None
+        return ClusterAssignment(cluster_id, row.size, row.representative_title, False)
+
+    async def _refresh_statistics(self) -> None:
+        """PostgreSQL only: ANALYZE the band table. A table filled from empty faster than
+        autovacuum analyses it has no statistics, and without them the planner scanned
+        every band instead of using the key's index (0.08 ms against 25 ms, and growing)."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            await self.session.execute(text("ANALYZE appeal_bands"))
+
+    async def _sweep(self, horizon: datetime) -> int:
+        """Forget band keys of suggestions filed before ``horizon`` (they can no longer
+        match)."""
+        result = await self.session.execute(
+            delete(appeal_bands).where(appeal_bands.c.filed_at < horizon)
         )
-    ).all()  # fmt: skip
-    for r in rows:
-        signed = matcher.sign(r.district_code, r.title, r.content)
-        await session.execute(
-            update(suggestions)
-            .where(suggestions.c.id == r.id)
-            .values(signature=to_bytes(signed.signature))
-        )
-        await session.execute(_INSERT_BANDS, _band_rows(r.id, signed.band_keys, r.filed_at))
-    known = select(appeal_clusters.c.cluster_id)
-    sizes = (
-        await session.execute(
-            select(suggestions.c.cluster_id, func.count(), func.min(suggestions.c.filed_at))
-            .where(suggestions.c.cluster_id.is_not(None))
-            .where(suggestions.c.cluster_id.not_in(known))
-            .group_by(suggestions.c.cluster_id)
-        )
-    ).all()
-    for cluster_id, size, first_at in sizes:
-        title = (
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def _index_older_rows(self, matcher: AppealMatcher, since: datetime) -> int:
+        """Sign and index stored suggestions of the window that predate the stored index
+        (an upgrade), and count their clusters; idempotent."""
+        session = self.session
+        rows = (
             await session.execute(
-                select(suggestions.c.title)
-                .where(suggestions.c.cluster_id == cluster_id, suggestions.c.filed_at == first_at)
-                .order_by(suggestions.c.id)
-                .limit(1)
+                select(
+                    suggestions.c.id, suggestions.c.district_code, suggestions.c.title,
+                    suggestions.c.content, suggestions.c.filed_at, suggestions.c.cluster_id,
+                )
+                .where(suggestions.c.filed_at >= since, suggestions.c.signature.is_(None))
+                .order_by(suggestions.c.filed_at, suggestions.c.id)
             )
-        ).scalar_one()
-        await session.execute(
-            insert(appeal_clusters).values(
-                cluster_id=cluster_id, representative_title=title, size=size
+        ).all()  # fmt: skip
+        for r in rows:
+            signed = matcher.sign(r.district_code, r.title, r.content)
+            await session.execute(
+                update(suggestions)
+                .where(suggestions.c.id == r.id)
+                .values(signature=to_bytes(signed.signature))
             )
-        )
-    return len(rows)
+            await session.execute(_INSERT_BANDS, _band_rows(r.id, signed.band_keys, r.filed_at))
+        known = select(appeal_clusters.c.cluster_id)
+        sizes = (
+            await session.execute(
+                select(suggestions.c.cluster_id, func.count(), func.min(suggestions.c.filed_at))
+                .where(suggestions.c.cluster_id.is_not(None))
+                .where(suggestions.c.cluster_id.not_in(known))
+                .group_by(suggestions.c.cluster_id)
+            )
+        ).all()
+        for cluster_id, size, first_at in sizes:
+            title = (
+                await session.execute(
+                    select(suggestions.c.title)
+                    .where(
+                        suggestions.c.cluster_id == cluster_id, suggestions.c.filed_at == first_at
+                    )
+                    .order_by(suggestions.c.id)
+                    .limit(1)
+                )
+            ).scalar_one()
+            await session.execute(
+                insert(appeal_clusters).values(
+                    cluster_id=cluster_id, representative_title=title, size=size
+                )
+            )
+        return len(rows)

@@ -1,9 +1,10 @@
 """Chinese text classifier for first-level categories, plus keyword rules that pin a case.
 
-Training uses scikit-learn (character n-gram TF-IDF + linear SVM). The saved model is plain
-arrays and a vocabulary in one ``.npz`` file, and inference is re-implemented here with
-numpy: loading needs no pickle (a model file is data, not code), loads in well under a
-second, and one prediction is a few dictionary look-ups and a small dot product.
+Training uses scikit-learn (character n-gram TF-IDF + linear SVM). A model is plain arrays
+and a vocabulary (``to_arrays``; ``adapters.models`` keeps them in one ``.npz`` file), and
+inference is re-implemented here with numpy: loading needs no pickle (a model file is data,
+not code), loads in well under a second, and one prediction is a few dictionary look-ups and
+a small dot product.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -91,9 +91,9 @@ class KeywordRules:
         self._rules = regex + literal
 
     @classmethod
-    def from_json(cls, path: Path) -> KeywordRules:
-        """Accepts ``{"rules": {category: [...]}}`` (with a note) or a bare mapping."""
-        doc = json.loads(path.read_text(encoding="utf-8"))
+    def from_document(cls, doc: Mapping[str, Any]) -> KeywordRules:
+        """Accepts ``{"rules": {category: [...]}}`` (with a note) or a bare mapping (the
+        file is read by ``adapters.reference``)."""
         rules = doc.get("rules", doc)
         return cls({str(k): [str(p) for p in v] for k, v in rules.items() if isinstance(v, list)})
 
@@ -273,8 +273,9 @@ class TextClassifier:
     def predict_many(self, texts: Sequence[str]) -> list[Prediction]:
         return [self.predict(t) for t in texts]
 
-    # --- persistence ----------------------------------------------------------------
-    def save(self, path: Path) -> None:
+    # --- persistence (the file itself is written and read by ``adapters.models``) ----
+    def to_arrays(self) -> dict[str, NDArray[Any]]:
+        """The model as named arrays: metadata and vocabulary as JSON strings, no pickle."""
         meta = {
             "format": FORMAT,
             "version": self.version,
@@ -284,38 +285,37 @@ class TextClassifier:
             "temperature": self.temperature,
             "top_k": self.top_k,
         }
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("wb") as f:  # a file handle stops numpy from appending ".npz"
-            np.savez_compressed(
-                f,
-                meta=np.array(json.dumps(meta, ensure_ascii=False)),
-                vocabulary=np.array(json.dumps(self.vocabulary, ensure_ascii=False)),
-                idf=self._idf,
-                coef=self._coef_t.T,
-                intercept=self._intercept,
-            )
+        return {
+            "meta": np.array(json.dumps(meta, ensure_ascii=False)),
+            "vocabulary": np.array(json.dumps(self.vocabulary, ensure_ascii=False)),
+            "idf": self._idf,
+            "coef": self._coef_t.T,
+            "intercept": self._intercept,
+        }
 
     @classmethod
-    def load(cls, path: Path, rules: KeywordRules | None = None) -> TextClassifier:
-        with np.load(path, allow_pickle=False) as data:
-            meta: dict[str, Any] = json.loads(str(data["meta"]))
-            if meta.get("format") != FORMAT:
-                raise ValueError(f"{path}: not a {FORMAT} model (got {meta.get('format')!r})")
-            vocabulary = json.loads(str(data["vocabulary"]))
-            lo, hi = meta["ngram_range"]
-            return cls(
-                classes=meta["classes"],
-                vocabulary=vocabulary,
-                idf=data["idf"],
-                coef=data["coef"],
-                intercept=data["intercept"],
-                temperature=float(meta["temperature"]),
-                ngram_range=(int(lo), int(hi)),
-                sublinear_tf=bool(meta["sublinear_tf"]),
-                version=str(meta["version"]),
-                top_k=int(meta.get("top_k", 5)),
-                rules=rules,
-            )
+    def from_arrays(
+        cls, data: Mapping[str, NDArray[Any]], rules: KeywordRules | None = None, origin: str = ""
+    ) -> TextClassifier:
+        """The model ``to_arrays`` gave; ``origin`` (a file name) prefixes a format error."""
+        meta: dict[str, Any] = json.loads(str(data["meta"]))
+        if meta.get("format") != FORMAT:
+            raise ValueError(f"{origin}: not a {FORMAT} model (got {meta.get('format')!r})")
+        vocabulary = json.loads(str(data["vocabulary"]))
+        lo, hi = meta["ngram_range"]
+        return cls(
+            classes=meta["classes"],
+            vocabulary=vocabulary,
+            idf=data["idf"],
+            coef=data["coef"],
+            intercept=data["intercept"],
+            temperature=float(meta["temperature"]),
+            ngram_range=(int(lo), int(hi)),
+            sublinear_tf=bool(meta["sublinear_tf"]),
+            version=str(meta["version"]),
+            top_k=int(meta.get("top_k", 5)),
+            rules=rules,
+        )
 
 
 def _fit_temperature(scores: NDArray[Any], y: NDArray[np.intp]) -> float:

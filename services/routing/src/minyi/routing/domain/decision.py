@@ -11,6 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from minyi.platform.errors import Invalid
 from minyi.routing.domain.classifier import Prediction
 from minyi.routing.domain.directory import Unit, UnitDirectory
 
@@ -229,7 +230,7 @@ def decide_for_cluster(
     )
 
 
-class ManualDecisionError(ValueError):
+class ManualDecisionError(Invalid):
     """A person's triage choice the directory cannot honour."""
 
 
@@ -237,14 +238,18 @@ def decide_manually(
     directory: UnitDirectory, *, unit_id: str, category: str, district_code: str, by: str = ""
 ) -> Decision:
     if category not in directory.categories:
-        raise ManualDecisionError(f"未知类别“{category}”")
+        raise ManualDecisionError("unknown_category", f"未知类别“{category}”", field="category")
     unit = directory.units.get(unit_id)
     if unit is None:
-        raise ManualDecisionError(f"未知承办单位 {unit_id}")
+        raise ManualDecisionError("unknown_unit", f"未知承办单位 {unit_id}", field="unit_id")
     if category not in unit.categories:
-        raise ManualDecisionError(f"{unit.name}不承办“{category}”类事项")
+        raise ManualDecisionError(
+            "category_not_handled", f"{unit.name}不承办“{category}”类事项", field="unit_id"
+        )
     if "*" not in unit.jurisdiction and district_code not in unit.jurisdiction:
-        raise ManualDecisionError(f"{unit.name}不管辖该地区（{district_code}）")
+        raise ManualDecisionError(
+            "outside_jurisdiction", f"{unit.name}不管辖该地区（{district_code}）", field="unit_id"
+        )
     c = Classification(category, 1.0, "manual")
     who = f"（{by}）" if by else ""
     return Decision(

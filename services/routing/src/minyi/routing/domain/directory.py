@@ -99,6 +99,11 @@ class UnitDirectory:
             return city + own
         return own + city
 
+    def unknown_categories(self, categories: Iterable[str]) -> list[str]:
+        """Those of ``categories`` the taxonomy lacks (keyword rules or a model naming one
+        cannot be served)."""
+        return sorted(set(categories) - self.categories.keys())
+
     def focus_area(self, category: str) -> str:
         cat = self.categories.get(category)
         return cat.focus_area if cat else GENERAL_FOCUS_AREA

@@ -1,17 +1,14 @@
-"""Incoming events routing reacts to, read tolerantly: only the fields routing needs.
+"""What routing reads of supervision's events, tolerantly (only the fields routing needs),
+and the triage desk's command.
 
-Supervision owns these contracts; declaring our view of them here (instead of importing its
-models) means an additive change on its side never breaks routing.
+The subjects and types come from the contracts (``minyi.contracts.supervision``); reading
+the payload through this narrower view means a change to a field routing does not use
+never breaks routing.
 """
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
-
-ASSIGNMENT_RETURNED_TYPE = "cn.minyi.suggestion.returned.v1"
-ASSIGNMENT_RETURNED_SUBJECT = "minyi.suggestion.returned"
-CASE_CLOSED_TYPE = "cn.minyi.suggestion.closed.v1"
-CASE_CLOSED_SUBJECT = "minyi.suggestion.closed"
 
 
 class _Tolerant(BaseModel):

@@ -1,6 +1,6 @@
 """Supervision's pure domain: working-day calendar, deadline policy, the handling case.
 
-No I/O here except :meth:`DeadlinePolicy.load`, which reads the policy file.
+No I/O here: the policy file is read by ``adapters/reference.py``.
 """
 
 from minyi.supervision.domain.calendar import SHANGHAI, WorkingCalendar
@@ -12,7 +12,6 @@ from minyi.supervision.domain.case import (
     CaseEvent,
     CaseReopened,
     CloseResult,
-    DomainError,
     Escalated,
     ExtensionGranted,
     HistoryEntry,
@@ -28,6 +27,7 @@ from minyi.supervision.domain.case import (
     TimerAction,
 )
 from minyi.supervision.domain.policy import (
+    DayBasis,
     DeadlinePolicy,
     Deadlines,
     Kind,
@@ -44,9 +44,9 @@ __all__ = [
     "CaseEvent",
     "CaseReopened",
     "CloseResult",
+    "DayBasis",
     "DeadlinePolicy",
     "Deadlines",
-    "DomainError",
     "Escalated",
     "ExtensionGranted",
     "HistoryEntry",

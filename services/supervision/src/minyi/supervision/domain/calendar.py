@@ -46,7 +46,8 @@ def _warn_fallback_once(day: date) -> None:
         )
 
 
-def _require_aware(value: datetime, name: str) -> None:
+def require_aware(value: datetime, name: str = "at") -> None:
+    """Every instant in supervision is timezone-aware: a naive one is a bug, refused here."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{name} must be timezone-aware, got naive {value.isoformat()}")
 
@@ -83,7 +84,7 @@ class WorkingCalendar:
             return d.weekday() < 5
 
     def local_date(self, at: datetime) -> date:
-        _require_aware(at, "at")
+        require_aware(at, "at")
         return at.astimezone(self.tz).date()
 
     def end_of_day(self, d: date) -> datetime:
@@ -125,7 +126,7 @@ class WorkingCalendar:
     @staticmethod
     def add_hours(start: datetime, n: int) -> datetime:
         """Calendar hours (urgent items): holidays do not stop the clock."""
-        _require_aware(start, "start")
+        require_aware(start, "start")
         return start + timedelta(hours=n)
 
     # -- working time -------------------------------------------------------------------
@@ -135,8 +136,8 @@ class WorkingCalendar:
 
     def working_days_between(self, a: datetime, b: datetime) -> float:
         """Working days elapsed from a to b (fractions of 24 h working days; negative if b < a)."""
-        _require_aware(a, "a")
-        _require_aware(b, "b")
+        require_aware(a, "a")
+        require_aware(b, "b")
         if b < a:
             return -self.working_days_between(b, a)
         total = 0.0
@@ -152,7 +153,7 @@ class WorkingCalendar:
 
     def advance_working_time(self, start: datetime, days: float) -> datetime:
         """The instant when ``days`` working days (24 h each) have elapsed after ``start``."""
-        _require_aware(start, "start")
+        require_aware(start, "start")
         if days < 0:
             raise ValueError("days must be >= 0")
         remaining = timedelta(days=days)

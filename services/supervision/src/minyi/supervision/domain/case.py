@@ -6,7 +6,8 @@ satisfied → same unit handles again, round 2) and ``overdue`` as a flag.
 
 Every transition returns the domain events to emit (plain dataclasses below). A refused
 transition raises :class:`IllegalTransition` (HTTP 409); bad input raises
-:class:`InvalidInput` (HTTP 422). Both carry an English ``code`` and a Chinese ``message``.
+:class:`InvalidInput` (HTTP 422, naming the ``field``). Both carry an English ``code`` and a
+Chinese ``message`` (the platform's errors, mapped to HTTP once by the platform).
 
 Idempotency (events may be redelivered or arrive out of order): repeating a transition
 whose effect already holds returns ``[]`` instead of failing — accept on an accepted case,
@@ -25,10 +26,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Literal, TypeVar
+from typing import Annotated, ClassVar, Literal, TypeVar
 
-from minyi.supervision.domain.calendar import WorkingCalendar
-from minyi.supervision.domain.policy import Clock, Kind, Rules
+from pydantic import ConfigDict, Field
+
+from minyi.contracts.status import SuggestionStatus
+from minyi.platform.errors import Conflict, Invalid
+from minyi.supervision.domain.calendar import WorkingCalendar, require_aware
+from minyi.supervision.domain.policy import DayBasis, Kind, Rules
 
 
 class Outcome(StrEnum):
@@ -133,30 +138,36 @@ _E = TypeVar("_E", bound="CaseEvent")
 
 
 # -- errors -------------------------------------------------------------------------------
-class DomainError(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
+class _CodeInText:
+    """``str(error)`` reads "code: message", so a log line names the rule that refused."""
+
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
 
 
-class IllegalTransition(DomainError):
-    """The case's state refuses this action (map to HTTP 409)."""
+class IllegalTransition(_CodeInText, Conflict):
+    """The case's state refuses this action (HTTP 409)."""
 
 
-class InvalidInput(DomainError):
-    """The action is allowed but its content is not (map to HTTP 422)."""
+class InvalidInput(_CodeInText, Invalid):
+    """The action is allowed but its content is not (HTTP 422, naming the field)."""
 
 
 # -- status and timers --------------------------------------------------------------------
 class Status(StrEnum):
-    ASSIGNED = "assigned"
-    ACCEPTED = "accepted"
-    IN_PROGRESS = "in_progress"
-    REPLIED = "replied"
-    REOPENED = "reopened"
-    RETURNED = "returned"
-    CLOSED = "closed"
+    """The case's states: words of the one status vocabulary (``SuggestionStatus``), whose
+    ``LABELS`` are what a person reads."""
+
+    ASSIGNED = SuggestionStatus.ASSIGNED.value
+    ACCEPTED = SuggestionStatus.ACCEPTED.value
+    IN_PROGRESS = SuggestionStatus.IN_PROGRESS.value
+    REPLIED = SuggestionStatus.REPLIED.value
+    REOPENED = SuggestionStatus.REOPENED.value
+    RETURNED = SuggestionStatus.RETURNED.value
+    CLOSED = SuggestionStatus.CLOSED.value
 
 
 # Statuses in which the unit is handling (the reply clock runs).
@@ -194,15 +205,10 @@ def _text(value: str | None) -> str:
     return (value or "").strip()
 
 
-def _require_aware(at: datetime) -> None:
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise ValueError(f"timestamps must be timezone-aware, got {at.isoformat()}")
-
-
 def _mark_instant(
-    start: datetime, end: datetime, mark: float, clock: Clock, cal: WorkingCalendar
+    start: datetime, end: datetime, mark: float, basis: DayBasis, cal: WorkingCalendar
 ) -> datetime:
-    if clock == "calendar":
+    if basis == "calendar":
         return start + (end - start) * mark
     total = cal.working_days_between(start, end)
     return cal.advance_working_time(start, total * mark)
@@ -212,6 +218,10 @@ def _mark_instant(
 @dataclass
 class Case:
     """Plain fields (easy SQL columns) plus ``timers`` and ``history`` (JSON lists)."""
+
+    # ``basis`` keeps its JSON key "clock" (stored cases, the API): only the Python name
+    # changed, as the platform's time source is the ``Clock``.
+    __pydantic_config__: ClassVar[ConfigDict] = ConfigDict(serialize_by_alias=True)
 
     case_id: str
     suggestion_id: str
@@ -225,7 +235,8 @@ class Case:
     accept_by: datetime
     reply_by: datetime
     return_until: datetime
-    clock: Clock  # how reminder marks of the current window are measured
+    # How reminder marks of the current window are measured.
+    basis: Annotated[DayBasis, Field(alias="clock")]
     window_start: datetime  # start of the current reply window (assignment or reopening)
     round: int = 1  # 2 after the citizen's first "not satisfied"
     version: int = 0
@@ -265,7 +276,7 @@ class Case:
         key_case: bool = False,
     ) -> Case:
         """A new case from AssignedToUnit; deadlines from the policy (no event: routing told)."""
-        _require_aware(assigned_at)
+        require_aware(assigned_at, "assigned_at")
         try:
             kind = Kind(kind)
         except ValueError:
@@ -284,7 +295,7 @@ class Case:
             accept_by=d.accept_by,
             reply_by=d.reply_by,
             return_until=d.return_until,
-            clock=d.clock,
+            basis=d.basis,
             window_start=assigned_at,
         )
         case.timers = [
@@ -297,7 +308,7 @@ class Case:
     # -- transitions by the unit ----------------------------------------------------------
     def accept(self, at: datetime) -> list[CaseEvent]:
         """签收. Idempotent: a case already accepted gives no new event."""
-        _require_aware(at)
+        require_aware(at)
         if self.status is Status.RETURNED:
             raise IllegalTransition("case_returned", "案件已退回，不能签收")
         if self.accepted_at is not None:
@@ -309,10 +320,10 @@ class Case:
         return [self._event(CaseAccepted, at, on_time=at <= self.accept_by)]
 
     def report_progress(self, note: str, at: datetime) -> list[CaseEvent]:
-        _require_aware(at)
+        require_aware(at)
         self._require_handling("报告进展")
         if not _text(note):
-            raise InvalidInput("note_required", "进展说明不能为空")
+            raise InvalidInput("note_required", "进展说明不能为空", field="note")
         self.status = Status.IN_PROGRESS
         return [self._event(ProgressReported, at, note=_text(note))]
 
@@ -326,19 +337,25 @@ class Case:
         rules: Rules,
     ) -> list[CaseEvent]:
         """答复 with outcome A/B/C/D; C needs a reason; text ≥ policy.reply.min_length."""
-        _require_aware(at)
+        require_aware(at)
         if self.status is Status.REPLIED:
             raise IllegalTransition("already_replied", "案件已答复，等待评价")
         self._require_handling("答复")
         try:
             outcome = Outcome(outcome)
         except ValueError:
-            raise InvalidInput("invalid_outcome", f"答复类型须为 A/B/C/D，收到 {outcome}") from None
+            raise InvalidInput(
+                "invalid_outcome", f"答复类型须为 A/B/C/D，收到 {outcome}", field="outcome"
+            ) from None
         reply_rules = rules.policy.reply
         if len(_text(reply)) < reply_rules.min_length:
-            raise InvalidInput("reply_too_short", f"答复内容不少于{reply_rules.min_length}个字")
+            raise InvalidInput(
+                "reply_too_short", f"答复内容不少于{reply_rules.min_length}个字", field="reply"
+            )
         if reply_rules.outcomes[outcome.value].reason_required and not _text(reason):
-            raise InvalidInput("reason_required", f"答复类型 {outcome.value} 须说明原因")
+            raise InvalidInput(
+                "reason_required", f"答复类型 {outcome.value} 须说明原因", field="reason"
+            )
         self.status = Status.REPLIED
         self.replied_at = at
         self.outcome = outcome
@@ -365,7 +382,7 @@ class Case:
         self, reason: str, suggested_unit: str, at: datetime, supervisor_consent: bool = False
     ) -> list[CaseEvent]:
         """退回: within the return window freely, later only with a supervisor's consent."""
-        _require_aware(at)
+        require_aware(at)
         if self.status is Status.RETURNED:
             return []
         if self.round > 1:
@@ -375,11 +392,15 @@ class Case:
         if self.status not in OPEN:
             raise IllegalTransition("not_returnable", "案件已答复或已办结，不能退回")
         if not _text(reason):
-            raise InvalidInput("reason_required", "退回须说明理由")
+            raise InvalidInput("reason_required", "退回须说明理由", field="reason")
         if not _text(suggested_unit):
-            raise InvalidInput("suggested_unit_required", "退回须提出建议承办单位")
+            raise InvalidInput(
+                "suggested_unit_required", "退回须提出建议承办单位", field="suggested_unit"
+            )
         if _text(suggested_unit) == self.unit_id:
-            raise InvalidInput("suggested_unit_is_self", "建议承办单位不能是本单位")
+            raise InvalidInput(
+                "suggested_unit_is_self", "建议承办单位不能是本单位", field="suggested_unit"
+            )
         within = at <= self.return_until
         if not within and not supervisor_consent:
             raise IllegalTransition(
@@ -404,7 +425,7 @@ class Case:
         self, reason: str, at: datetime, rules: Rules, until: datetime | None = None
     ) -> list[CaseEvent]:
         """延期 (representative suggestions): once, with a reason, to ≤ 6 months (代表法 51)."""
-        _require_aware(at)
+        require_aware(at)
         ext = rules.policy.rules_for(self.kind).extension
         if ext is None:
             raise IllegalTransition("extension_not_allowed", "此类事项不能延期")
@@ -417,15 +438,17 @@ class Case:
         if at > self.reply_by:
             raise IllegalTransition("deadline_passed", "已超过答复期限，不能再申请延期")
         if ext.reason_required and not _text(reason):
-            raise InvalidInput("reason_required", "延期须书面说明理由")
+            raise InvalidInput("reason_required", "延期须书面说明理由", field="reason")
         limit = rules.policy.extension_limit(self.kind, self.assigned_at, rules.calendar)
         assert limit is not None
         new_deadline = limit if until is None else until
-        _require_aware(new_deadline)
+        require_aware(new_deadline, "until")
         if new_deadline > limit:
-            raise InvalidInput("extension_too_long", f"延期不能超过 {limit.isoformat()}")
+            raise InvalidInput(
+                "extension_too_long", f"延期不能超过 {limit.isoformat()}", field="until"
+            )
         if new_deadline <= self.reply_by:
-            raise InvalidInput("extension_too_short", "延期后的期限须晚于原期限")
+            raise InvalidInput("extension_too_short", "延期后的期限须晚于原期限", field="until")
         previous = self.reply_by
         self.reply_by = new_deadline
         self.extension_count += 1
@@ -446,7 +469,7 @@ class Case:
         self, satisfied: bool, at: datetime, rules: Rules, for_round: int | None = None
     ) -> list[CaseEvent]:
         """满意 → closed; 不满意 → reopened once for the same unit, then closed unsatisfied."""
-        _require_aware(at)
+        require_aware(at)
         if self.status is Status.CLOSED or (for_round is not None and for_round != self.round):
             return []  # stale or duplicate feedback: already settled
         if self.status is not Status.REPLIED:
@@ -460,7 +483,7 @@ class Case:
         self.status = Status.REOPENED
         self.window_start = at
         self.reply_by = rules.policy.rehandle_deadline(self.kind, at, rules.calendar)
-        self.clock = rules.policy.rehandle_clock(self.kind)
+        self.basis = rules.policy.rehandle_basis(self.kind)
         self.overdue = False
         self.escalation_level = 0
         self.replied_at = self.feedback_by = None
@@ -471,7 +494,7 @@ class Case:
 
     def close_without_response(self, at: datetime) -> list[CaseEvent]:
         """No feedback within the window after the reply → closed as no_response."""
-        _require_aware(at)
+        require_aware(at)
         if self.status is Status.CLOSED:
             return []
         if self.status is not Status.REPLIED or self.feedback_by is None:
@@ -483,7 +506,7 @@ class Case:
     # -- supervision ----------------------------------------------------------------------
     def urge(self, note: str, at: datetime) -> list[CaseEvent]:
         """Manual 催办 by a supervisor."""
-        _require_aware(at)
+        require_aware(at)
         if self.status not in OPEN:
             raise IllegalTransition("case_not_open", "案件不在办理中，无需催办")
         stage: Literal["accept", "reply"] = "accept" if self.status is Status.ASSIGNED else "reply"
@@ -502,7 +525,7 @@ class Case:
 
     def mark_key_case(self, at: datetime, rules: Rules) -> list[CaseEvent]:
         """重点督办: tighter reminder marks from the policy; idempotent."""
-        _require_aware(at)
+        require_aware(at)
         if self.key_case:
             return []
         if self.status not in OPEN:
@@ -521,7 +544,7 @@ class Case:
 
     def due_timer_actions(self, now: datetime) -> list[TimerAction]:
         """Timers due at ``now`` that apply to the current status and were never issued."""
-        _require_aware(now)
+        require_aware(now, "now")
         due = [
             t for t in self.timers if t.issued_at is None and t.due_at <= now and self._applies(t)
         ]
@@ -585,7 +608,7 @@ class Case:
         policy, cal = rules.policy, rules.calendar
         plan: list[TimerAction] = []
         for mark in policy.reminder_marks(self.key_case):
-            due = _mark_instant(self.window_start, self.reply_by, mark, self.clock, cal)
+            due = _mark_instant(self.window_start, self.reply_by, mark, self.basis, cal)
             past = due <= now and now > self.window_start
             plan.append(
                 TimerAction(

@@ -1,6 +1,7 @@
-"""Deadline policy of one jurisdiction, loaded from a JSON file (replaceable without code).
+"""Deadline policy of one jurisdiction, parsed from its JSON text (replaceable without code).
 
-The bundled default (``reference/deadlines.json``) cites where each number comes from.
+The bundled default (``reference/deadlines.json``) cites where each number comes from; the
+file is read by ``adapters/reference.py``.
 """
 
 from __future__ import annotations
@@ -9,14 +10,11 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from minyi.supervision.domain.calendar import WorkingCalendar
-
-DEFAULT_POLICY_PATH = Path(__file__).resolve().parent.parent / "reference" / "deadlines.json"
 
 
 class Kind(StrEnum):
@@ -35,7 +33,9 @@ class _Model(BaseModel):
 
 
 Unit = Literal["working_days", "calendar_hours", "months"]
-Clock = Literal["working", "calendar"]
+# How a reply window's elapsed time is counted for reminder marks (not the time source,
+# which is ``minyi.platform.clock.Clock``).
+DayBasis = Literal["working", "calendar"]
 
 
 class Duration(_Model):
@@ -51,7 +51,7 @@ class Duration(_Model):
         return cal.add_hours(start, self.value)
 
     @property
-    def clock(self) -> Clock:
+    def basis(self) -> DayBasis:
         """How reminder marks measure elapsed time: urgent hour clocks never stop."""
         return "calendar" if self.unit == "calendar_hours" else "working"
 
@@ -139,7 +139,7 @@ class Deadlines(_Model):
     accept_by: datetime
     reply_by: datetime
     return_until: datetime
-    clock: Clock  # how reply-window reminder marks are measured
+    basis: DayBasis  # how reply-window reminder marks are measured
 
 
 @dataclass(frozen=True)
@@ -187,23 +187,10 @@ class DeadlinePolicy(_Model):
                 raise ValueError(f"kinds.{kind}.extension.max_total must exceed the reply time")
         return self
 
-    # -- loading ------------------------------------------------------------------------
-    @classmethod
-    def load(cls, path: Path | None = None) -> DeadlinePolicy:
-        """Load and validate ``path``; ``None`` loads the bundled default policy."""
-        if path is None:
-            text = DEFAULT_POLICY_PATH.read_text(encoding="utf-8")
-            where = f"bundled {DEFAULT_POLICY_PATH.name}"
-        else:
-            try:
-                text = path.read_text(encoding="utf-8")
-            except OSError as exc:
-                raise PolicyError(f"cannot read deadline policy {path}: {exc}") from exc
-            where = str(path)
-        return cls.parse(text, where)
-
+    # -- parsing ------------------------------------------------------------------------
     @classmethod
     def parse(cls, text: str, where: str = "<policy>") -> DeadlinePolicy:
+        """Validate a policy's JSON text; ``where`` names its file in the error."""
         try:
             raw = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -233,7 +220,7 @@ class DeadlinePolicy(_Model):
             accept_by=accept.after(assigned_at, cal),
             reply_by=reply.after(assigned_at, cal),
             return_until=rules.return_window.after(assigned_at, cal),
-            clock=reply.clock,
+            basis=reply.basis,
         )
 
     def rehandle_deadline(
@@ -241,8 +228,8 @@ class DeadlinePolicy(_Model):
     ) -> datetime:
         return self.rules_for(kind).rehandle.after(reopened_at, cal)
 
-    def rehandle_clock(self, kind: Kind | str) -> Clock:
-        return self.rules_for(kind).rehandle.clock
+    def rehandle_basis(self, kind: Kind | str) -> DayBasis:
+        return self.rules_for(kind).rehandle.basis
 
     def extension_limit(
         self, kind: Kind | str, assigned_at: datetime, cal: WorkingCalendar

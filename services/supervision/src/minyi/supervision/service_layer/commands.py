@@ -7,22 +7,24 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from minyi.platform.service import UnitOfWork
+from minyi.platform import errors
 from minyi.supervision.adapters.events import to_contract
-from minyi.supervision.adapters.repository import CaseFilter, CaseRepository
+from minyi.supervision.adapters.repositories import CaseFilter, Cases
+from minyi.supervision.adapters.unit_of_work import SupervisionUnitOfWork
 from minyi.supervision.domain import Case, CaseEvent, Rules, Status
 
 
-class CaseNotFound(LookupError):
+class CaseNotFound(errors.NotFound):
     """No case for the suggestion that this caller may see (also for another unit's case,
     so a unit cannot probe which suggestions exist elsewhere)."""
 
+    def __init__(self, suggestion_id: str) -> None:
+        super().__init__("case_not_found", f"没有找到建议 {suggestion_id} 的案件")
+        self.suggestion_id = suggestion_id
 
-class Forbidden(PermissionError):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
+
+class Forbidden(errors.Forbidden):
+    """The caller's role or scope does not allow this (HTTP 403)."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ class UrgeCase:
     note: str
 
 
-async def _find(repo: CaseRepository, suggestion_id: str, actor: Actor, lock: bool) -> Case:
+async def _find(repo: Cases, suggestion_id: str, actor: Actor, lock: bool) -> Case:
     if actor.unit_id is not None:
         case = await repo.latest_at_unit(suggestion_id, actor.unit_id, lock=lock)
     elif actor.supervisor:
@@ -98,28 +100,27 @@ async def _find(repo: CaseRepository, suggestion_id: str, actor: Actor, lock: bo
 
 
 async def _change(
-    uow: UnitOfWork,
+    uow: SupervisionUnitOfWork,
     suggestion_id: str,
     actor: Actor,
     transition: Callable[[Case, datetime], list[CaseEvent]],
 ) -> Case:
     """Load the caller's case, apply one transition, save it and its events together."""
-    repo = CaseRepository(uow.session)
-    case = await _find(repo, suggestion_id, actor, lock=True)
-    events = transition(case, uow.runtime.clock.now())
-    await repo.save(case)
+    case = await _find(uow.cases, suggestion_id, actor, lock=True)
+    events = transition(case, uow.now())
+    await uow.cases.save(case)
     for event in events:
         uow.emit(to_contract(event, case), subject=case.suggestion_id)
     return case
 
 
-async def get_case(suggestion_id: str, actor: Actor, uow: UnitOfWork) -> Case:
+async def get_case(suggestion_id: str, actor: Actor, uow: SupervisionUnitOfWork) -> Case:
     """The case with its deadlines, timers and history."""
-    return await _find(CaseRepository(uow.session), suggestion_id, actor, lock=False)
+    return await _find(uow.cases, suggestion_id, actor, lock=False)
 
 
 async def list_cases(
-    f: CaseFilter, actor: Actor, uow: UnitOfWork, *, limit: int, offset: int
+    f: CaseFilter, actor: Actor, uow: SupervisionUnitOfWork, *, limit: int, offset: int
 ) -> tuple[list[dict[str, Any]], int]:
     """A page of case summaries, narrowed to what the caller may see."""
     if actor.unit_id is not None:
@@ -130,16 +131,25 @@ async def list_cases(
         f = replace(f, districts=actor.districts)
     else:
         raise Forbidden("no_identity", "缺少调用者身份")
-    return await CaseRepository(uow.session).search(f, limit=limit, offset=offset)
+    return await uow.cases.search(f, limit=limit, offset=offset)
 
 
-async def accept_case(suggestion_id: str, actor: Actor, uow: UnitOfWork) -> Case:
+async def list_supervised(
+    f: CaseFilter, actor: Actor, uow: SupervisionUnitOfWork, *, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """A supervisors' list (overdue, escalated cases): supervisors only."""
+    if not actor.supervisor:
+        raise Forbidden("supervisor_only", "只有督办人员可以查看督办列表")
+    return await list_cases(f, actor, uow, limit=limit, offset=offset)
+
+
+async def accept_case(suggestion_id: str, actor: Actor, uow: SupervisionUnitOfWork) -> Case:
     """签收: the unit confirms the case is in its hands."""
     actor.require_unit()
     return await _change(uow, suggestion_id, actor, lambda c, now: c.accept(now))
 
 
-async def return_case(cmd: ReturnCase, actor: Actor, uow: UnitOfWork) -> Case:
+async def return_case(cmd: ReturnCase, actor: Actor, uow: SupervisionUnitOfWork) -> Case:
     """退回: not ours; routing re-routes (to the suggested unit if it agrees)."""
     actor.require_unit()
     return await _change(
@@ -147,7 +157,7 @@ async def return_case(cmd: ReturnCase, actor: Actor, uow: UnitOfWork) -> Case:
     )
 
 
-async def report_progress(cmd: ReportProgress, actor: Actor, uow: UnitOfWork) -> Case:
+async def report_progress(cmd: ReportProgress, actor: Actor, uow: SupervisionUnitOfWork) -> Case:
     """办理进展: what the unit has done so far."""
     actor.require_unit()
     return await _change(
@@ -155,7 +165,9 @@ async def report_progress(cmd: ReportProgress, actor: Actor, uow: UnitOfWork) ->
     )
 
 
-async def reply_to_case(cmd: ReplyToCase, actor: Actor, uow: UnitOfWork, rules: Rules) -> Case:
+async def reply_to_case(
+    cmd: ReplyToCase, actor: Actor, uow: SupervisionUnitOfWork, rules: Rules
+) -> Case:
     """答复: the unit's answer with its outcome; replying to a case not yet signed for
     signs for it first (the unit plainly has it)."""
     actor.require_unit()
@@ -167,7 +179,9 @@ async def reply_to_case(cmd: ReplyToCase, actor: Actor, uow: UnitOfWork, rules: 
     return await _change(uow, cmd.suggestion_id, actor, reply)
 
 
-async def extend_deadline(cmd: ExtendDeadline, actor: Actor, uow: UnitOfWork, rules: Rules) -> Case:
+async def extend_deadline(
+    cmd: ExtendDeadline, actor: Actor, uow: SupervisionUnitOfWork, rules: Rules
+) -> Case:
     """延期: once, for representative suggestions, with a written reason."""
     actor.require_unit()
     return await _change(
@@ -175,13 +189,15 @@ async def extend_deadline(cmd: ExtendDeadline, actor: Actor, uow: UnitOfWork, ru
     )
 
 
-async def urge_case(cmd: UrgeCase, actor: Actor, uow: UnitOfWork) -> Case:
+async def urge_case(cmd: UrgeCase, actor: Actor, uow: SupervisionUnitOfWork) -> Case:
     """催办 by hand: a supervisor reminds the unit now."""
     actor.require_supervisor()
     return await _change(uow, cmd.suggestion_id, actor, lambda c, now: c.urge(cmd.note, now))
 
 
-async def mark_key_case(suggestion_id: str, actor: Actor, uow: UnitOfWork, rules: Rules) -> Case:
+async def mark_key_case(
+    suggestion_id: str, actor: Actor, uow: SupervisionUnitOfWork, rules: Rules
+) -> Case:
     """重点督办: the case gets the tighter reminder plan."""
     actor.require_supervisor()
     return await _change(uow, suggestion_id, actor, lambda c, now: c.mark_key_case(now, rules))

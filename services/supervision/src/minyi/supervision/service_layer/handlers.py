@@ -6,26 +6,13 @@ import logging
 from datetime import datetime
 
 from minyi.contracts.envelope import RawEvent
-from minyi.contracts.events import AssignedToUnit
-from minyi.platform.service import UnitOfWork
+from minyi.contracts.routing import AssignedToUnit
+from minyi.platform.errors import DomainError
 from minyi.supervision.adapters.events import case_id_for, to_contract
-from minyi.supervision.adapters.repository import CaseRepository
-from minyi.supervision.domain import Case, DomainError, Rules
+from minyi.supervision.adapters.unit_of_work import SupervisionUnitOfWork
+from minyi.supervision.domain import Case, Rules
 
 log = logging.getLogger(__name__)
-
-# Intake's contract; read tolerantly from ``event.data`` so supervision does not depend on
-# intake's model (only on the fields below).
-FEEDBACK_RECEIVED = "cn.minyi.suggestion.feedback_received.v1"
-FEEDBACK_SUBJECT = "minyi.suggestion.feedback_received"
-
-__all__ = [
-    "FEEDBACK_RECEIVED",
-    "FEEDBACK_SUBJECT",
-    "case_id_for",
-    "when_assigned_open_case",
-    "when_feedback_received_close_or_reopen",
-]
 
 
 def _aware(value: object) -> datetime | None:
@@ -36,12 +23,13 @@ def _aware(value: object) -> datetime | None:
     return parsed if parsed is not None and parsed.tzinfo is not None else None
 
 
-async def when_assigned_open_case(event: RawEvent, uow: UnitOfWork, rules: Rules) -> None:
+async def when_assigned_open_case(
+    event: RawEvent, uow: SupervisionUnitOfWork, rules: Rules
+) -> None:
     """Open the handling case, with its deadlines, at the unit routing chose."""
     a = event.data_as(AssignedToUnit)
-    repo = CaseRepository(uow.session)
     case_id = case_id_for(a.suggestion_id, a.attempt)
-    if await repo.exists(case_id):
+    if await uow.cases.exists(case_id):
         return
     case = Case.open(
         case_id=case_id,
@@ -53,22 +41,24 @@ async def when_assigned_open_case(event: RawEvent, uow: UnitOfWork, rules: Rules
         assigned_at=a.assigned_at,
         rules=rules,
     )
-    await repo.add(case, attempt=a.attempt, category=a.category)
+    await uow.cases.add(case, attempt=a.attempt, category=a.category)
 
 
 async def when_feedback_received_close_or_reopen(
-    event: RawEvent, uow: UnitOfWork, rules: Rules
+    event: RawEvent, uow: SupervisionUnitOfWork, rules: Rules
 ) -> None:
     """满意 closes the case; 不满意 reopens it once for the same unit, then closes it
-    unsatisfied for review. Stale or duplicate feedback changes nothing."""
+    unsatisfied for review. Stale or duplicate feedback changes nothing.
+
+    Intake's ``FeedbackReceived`` is read tolerantly from ``event.data`` (only the fields
+    below), so a change elsewhere in intake's model never stops this consumer."""
     data = event.data
     suggestion_id = str(data["suggestion_id"])
     satisfied = bool(data["satisfied"])
     raw_round = data.get("round")
     for_round = int(raw_round) if raw_round is not None else None
     at = _aware(data.get("received_at")) or event.time
-    repo = CaseRepository(uow.session)
-    case = await repo.current_for_suggestion(suggestion_id)
+    case = await uow.cases.current_for_suggestion(suggestion_id)
     if case is None:
         log.warning("feedback %s for %s: no case here; ignored", event.id, suggestion_id)
         return
@@ -79,6 +69,6 @@ async def when_feedback_received_close_or_reopen(
         # cannot succeed on retry: record it as handled and move on.
         log.warning("feedback %s for %s ignored: %s", event.id, suggestion_id, exc)
         return
-    await repo.save(case)
+    await uow.cases.save(case)
     for e in events:
         uow.emit(to_contract(e, case), subject=suggestion_id)

@@ -1,0 +1,53 @@
+"""Intake's unit of work: one transaction, with intake's repositories on it."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from minyi.intake.adapters.repositories import (
+    Activities,
+    ChatMessages,
+    Conversations,
+    Endorsements,
+    FeedbackRepository,
+    IdempotencyKeys,
+    Notifications,
+    SuggestionRepository,
+)
+from minyi.platform.runtime import UnitOfWork
+
+
+class IntakeUnitOfWork(UnitOfWork):
+    # Built on first use: a group commit of filings touches two of them, so the others
+    # cost nothing on the hot path.
+    @cached_property
+    def suggestions(self) -> SuggestionRepository:
+        return SuggestionRepository(self.session)
+
+    @cached_property
+    def idempotency(self) -> IdempotencyKeys:
+        return IdempotencyKeys(self.session)
+
+    @cached_property
+    def feedback(self) -> FeedbackRepository:
+        return FeedbackRepository(self.session)
+
+    @cached_property
+    def endorsements(self) -> Endorsements:
+        return Endorsements(self.session)
+
+    @cached_property
+    def activities(self) -> Activities:
+        return Activities(self.session)
+
+    @cached_property
+    def notifications(self) -> Notifications:
+        return Notifications(self.session)
+
+    @cached_property
+    def conversations(self) -> Conversations:
+        return Conversations(self.session)
+
+    @cached_property
+    def chat_messages(self) -> ChatMessages:
+        return ChatMessages(self.session)

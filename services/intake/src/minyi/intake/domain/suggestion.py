@@ -1,0 +1,103 @@
+"""A suggestion as intake files it. Its fields are listed once, here: a channel fills a
+``Submission``, filing makes the ``Suggestion`` (id, tracking code, the citizen only as a
+keyed index and sealed contact), the store keeps its fields as columns and
+``SuggestionFiled`` is made from it."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from minyi.contracts.intake import SuggestionFiled
+from minyi.intake.domain import text, tracking_code
+from minyi.intake.domain.status import FILED, history_entry
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What a channel passes on (validated and cleaned): the same for web, chat, Open311…"""
+
+    title: str
+    content: str
+    kind: str
+    channel: str
+    district_code: str
+    township: str | None = None
+    address: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    station_id: str | None = None
+    representative_id: str | None = None
+    urgent: bool = False
+    category_hint: str | None = None
+
+    def fingerprint(self) -> str:
+        """The same for the same words (a resubmission), whatever the spacing or width."""
+        return text.content_fingerprint(f"{self.title}\n{self.content}")
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    id: str
+    tracking_code: str  # display form, MY-XXXX-XXXX-XXXX-XXXX-C
+    submission: Submission
+    fingerprint: str
+    filed_at: datetime
+    # The keyed index of the citizen's phone (or a channel's pseudonymous user): links one
+    # citizen's appeals without the number.
+    citizen_ref: str | None
+    # Fernet tokens: contact data exists only sealed.
+    sealed_name: str | None
+    sealed_phone: str | None
+    status: str = FILED
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def file(
+        cls,
+        submission: Submission,
+        *,
+        fingerprint: str,
+        citizen_ref: str | None,
+        sealed_name: str | None,
+        sealed_phone: str | None,
+        now: datetime,
+    ) -> Suggestion:
+        return cls(
+            str(uuid.uuid4()),
+            tracking_code.new_tracking_code(),
+            submission,
+            fingerprint,
+            now,
+            citizen_ref,
+            sealed_name,
+            sealed_phone,
+            history=[history_entry(FILED, now)],
+        )
+
+    def filed_event(self) -> SuggestionFiled:
+        s = self.submission
+        return SuggestionFiled(
+            suggestion_id=self.id,
+            title=s.title,
+            content=s.content,
+            kind=s.kind,
+            channel=s.channel,
+            district_code=s.district_code,
+            station_id=s.station_id,
+            representative_id=s.representative_id,
+            urgent=s.urgent,
+            citizen_ref=self.citizen_ref,
+            filed_at=self.filed_at,
+            category_hint=s.category_hint,
+        )
+
+
+class FiledBefore(NamedTuple):
+    """A suggestion the same citizen filed with the same words a moment ago."""
+
+    id: str
+    tracking_code: str  # stored (normalised) form
+    status: str

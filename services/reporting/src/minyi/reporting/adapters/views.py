@@ -1,0 +1,323 @@
+"""The dashboard's reads of the live generation: the query objects behind every view.
+
+Views read the pre-aggregated counters (never a scan of suggestions, except the bounded
+overdue list, the samples and the streamed export). The use cases in
+``service_layer/queries.py`` turn these rows into the dashboard's figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from minyi.reporting.adapters.store import Generations
+from minyi.reporting.adapters.tables import (
+    activities,
+    clusters,
+    counts,
+    events,
+    names,
+    suggestions,
+)
+from minyi.reporting.domain.dimensions import DIMENSION_FIELDS, Filters
+from minyi.reporting.domain.periods import ALL_TIME, covering, covering_weeks, local_day
+from minyi.reporting.domain.projection import MEASURES, decode_key, encode_key
+
+# (key parts in the dimension's field order, period, measure values in the asked order).
+RawRow = tuple[list[str], str, tuple[int, ...]]
+
+
+def _like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _key_filter(dimension: str, wanted: dict[str, str]) -> Any:
+    """A condition on the encoded key that keeps (at least) the rows ``wanted`` asks for, so
+    the database drops the others before they reach Python (which still checks exactly)."""
+    fields = DIMENSION_FIELDS[dimension]
+    parts = [wanted.get(f) for f in fields]
+    if all(p is not None for p in parts):
+        return counts.c.key == encode_key(tuple(str(p) for p in parts))
+    pattern = "|".join("%" if p is None else _like(encode_key((p,))) for p in parts)
+    return counts.c.key.like(pattern, escape="\\")
+
+
+def _period_where(table: Any, f: Filters) -> Any:
+    if f.start and f.end:
+        return table.c.period.in_(covering(f.start, f.end))
+    return table.c.period == ALL_TIME
+
+
+class ViewQueries:
+    """Reads of one generation in one session (a view's queries see one snapshot of which
+    generation is live)."""
+
+    def __init__(
+        self, session: AsyncSession, generation: int, district_names: Mapping[str, str]
+    ) -> None:
+        self._session = session
+        self.generation = generation
+        # Reference data, not stored views: district code → name.
+        self.district_names = district_names
+
+    async def counter_rows(
+        self,
+        dimension: str,
+        filters: Filters,
+        *,
+        by_week: bool = False,
+        measures: tuple[str, ...] = MEASURES,
+        keys: bool = True,
+    ) -> list[RawRow]:
+        """Counter rows of ``dimension`` in the filter's range, as plain lists and tuples
+        (views with thousands of rows build their cells straight from these).
+
+        Whole months are read from month rows and loose days from day rows; with ``by_week``
+        whole weeks from week rows (for weekly series). With ``keys=False`` a caller that
+        needs no key field gets the keys summed by the database, when no filter needs them."""
+        fields = DIMENSION_FIELDS[dimension]
+        where = [counts.c.generation == self.generation, counts.c.dimension == dimension]
+        if filters.start and filters.end:
+            cover = covering_weeks if by_week else covering
+            where.append(counts.c.period.in_(cover(filters.start, filters.end)))
+        elif by_week:
+            # Every week: an index range, ``w:`` … ``w;`` (';' follows ':').
+            where += [counts.c.period >= "w:", counts.c.period < "w;"]
+        else:
+            where.append(counts.c.period == ALL_TIME)
+        period_col = counts.c.period if by_week else func.min(counts.c.period)
+        # Only the measures asked for: summing and reading twenty columns is most of the cost.
+        wanted = {f: v for f, v in filters.wanted().items() if f in fields}
+        if wanted:
+            where.append(_key_filter(dimension, wanted))
+        checks = [(fields.index(f), v) for f, v in wanted.items()]
+        keyless = not keys and not wanted
+        key_col = literal("") if keyless else counts.c.key
+        columns = [key_col, period_col, *(func.sum(counts.c[m]) for m in measures)]
+        # Grouped in the primary key's order (period, key) where both are wanted, so the
+        # database aggregates straight off the index.
+        group: tuple[Any, ...] = (counts.c.period, counts.c.key) if by_week else (counts.c.key,)
+        if keyless:
+            group = (counts.c.period,) if by_week else ()
+        stmt = select(*columns).where(*where).group_by(*group)
+        out: list[RawRow] = []
+        for key, period, *values in (await self._session.execute(stmt)).all():
+            if not any(values):
+                continue  # a key every suggestion has moved away from
+            parts = decode_key(key) if key else []
+            # The database's LIKE is a superset (case-insensitive on SQLite): check exactly.
+            if any(i < len(parts) and parts[i] != v for i, v in checks):
+                continue
+            out.append((parts, str(period), tuple(v or 0 for v in values)))
+        return out
+
+    async def latest_day(self, dimension: str) -> date | None:
+        """The latest day with a counter row of ``dimension``."""
+        latest = await self._session.scalar(
+            select(func.max(counts.c.period)).where(
+                counts.c.generation == self.generation,
+                counts.c.dimension == dimension,
+                counts.c.period >= "d:",
+                counts.c.period < "d;",
+            )
+        )
+        return date.fromisoformat(latest[2:]) if latest else None
+
+    async def names(self, kind: str) -> dict[str, str]:
+        rows = await self._session.execute(
+            select(names.c.id, names.c.name).where(
+                names.c.generation == self.generation, names.c.kind == kind
+            )
+        )
+        return {str(r[0]): str(r[1]) for r in rows}
+
+    async def sums_by_key(
+        self, dimension: str, f: Filters, measures: tuple[str, ...]
+    ) -> dict[str, tuple[int, ...]]:
+        """A one-field dimension's measures summed per key in the filter's range (no filter
+        but the range applies to it)."""
+        stmt = (
+            select(counts.c.key, *(func.sum(counts.c[m]) for m in measures))
+            .where(
+                counts.c.generation == self.generation,
+                counts.c.dimension == dimension,
+                _period_where(counts, f),
+            )
+            .group_by(counts.c.key)
+        )
+        return {
+            str(key): tuple(int(v or 0) for v in values)
+            for key, *values in (await self._session.execute(stmt)).all()
+            if any(values)
+        }
+
+    async def activities(self, f: Filters) -> list[tuple[str, str, int]]:
+        """(representative, activity kind, count) in the filter's range."""
+        rows = await self._session.execute(
+            select(
+                activities.c.representative_id, activities.c.activity_kind, func.sum(activities.c.n)
+            )
+            .where(activities.c.generation == self.generation, _period_where(activities, f))
+            .group_by(activities.c.representative_id, activities.c.activity_kind)
+        )
+        return [(str(rep), str(kind), int(n)) for rep, kind, n in rows.all()]
+
+    async def growing_clusters(self, f: Filters, limit: int) -> Sequence[Any]:
+        """Clusters by size, with their growth (new members filed in the window): rows of
+        cluster_id, n, solved, size, representative_title, district_code.
+
+        Summed, joined, ranked and cut to ``limit`` by the database: thousands of clusters
+        grow in a month, twenty are shown."""
+        gen = self.generation
+        n, solved = func.sum(counts.c.n), func.sum(counts.c.solved)
+        growth = (
+            select(counts.c.key.label("cluster_id"), n.label("n"), solved.label("solved"))
+            .where(
+                counts.c.generation == gen,
+                counts.c.dimension == "cluster",
+                _period_where(counts, f),
+            )
+            .group_by(counts.c.key)
+            .having(or_(n != 0, solved != 0))  # not a key every member has moved away from
+            .subquery()
+        )
+        known = func.coalesce(clusters.c.size, 0)
+        size = case((known > growth.c.n, known), else_=growth.c.n)
+        cluster_id: Any = growth.c.cluster_id
+        if self._session.get_bind().dialect.name == "postgresql":
+            cluster_id = cluster_id.collate("C")  # ties by code point, as Python sorts
+        stmt = (
+            select(
+                growth.c.cluster_id,
+                growth.c.n,
+                growth.c.solved,
+                size.label("size"),
+                clusters.c.representative_title,
+                clusters.c.district_code,
+            )
+            .select_from(
+                growth.outerjoin(
+                    clusters,
+                    and_(
+                        clusters.c.generation == gen, clusters.c.cluster_id == growth.c.cluster_id
+                    ),
+                )
+            )
+            .order_by(size.desc(), growth.c.n.desc(), cluster_id)
+            .limit(limit)
+        )
+        if f.district:  # a cluster's district is its own, not in the counter key
+            stmt = stmt.where(clusters.c.district_code == f.district)
+        return (await self._session.execute(stmt)).all()
+
+    async def newest_titles(self, cluster_id: str, limit: int = 3) -> list[str]:
+        """A cluster's newest members' titles (straight off ``ix_suggestions_cluster_filed``)."""
+        return list(
+            (
+                await self._session.execute(
+                    select(suggestions.c.title)
+                    .where(
+                        suggestions.c.generation == self.generation,
+                        suggestions.c.cluster_id == cluster_id,
+                    )
+                    .order_by(suggestions.c.filed_at.desc(), suggestions.c.suggestion_id.desc())
+                    .limit(limit)
+                )
+            ).scalars()
+        )
+
+    async def overdue(self, f: Filters, limit: int) -> list[dict[str, Any]]:
+        """Cases overdue now, the oldest deadline first."""
+        where = [suggestions.c.generation == self.generation, suggestions.c.overdue_open.is_(True)]
+        if f.district:
+            where.append(suggestions.c.district_code == f.district)
+        if f.category:
+            where.append(suggestions.c.category == f.category)
+        rows = (
+            await self._session.execute(
+                select(
+                    suggestions.c.suggestion_id,
+                    suggestions.c.title,
+                    suggestions.c.district_code,
+                    suggestions.c.unit_id,
+                    suggestions.c.unit_name,
+                    suggestions.c.reply_by,
+                    suggestions.c.escalation_level,
+                    suggestions.c.status,
+                )
+                .where(*where)
+                .order_by(suggestions.c.reply_by, suggestions.c.suggestion_id)
+                .limit(limit)
+            )
+        ).mappings()
+        return [dict(r) for r in rows]
+
+    async def suggestion(self, sid: str) -> tuple[RowMapping | None, Sequence[RowMapping]]:
+        """One suggestion's view row (None if unknown) and its timeline rows."""
+        view = (
+            (
+                await self._session.execute(
+                    select(suggestions).where(
+                        suggestions.c.generation == self.generation,
+                        suggestions.c.suggestion_id == sid,
+                    )
+                )
+            )
+            .mappings()
+            .first()
+        )
+        timeline = (
+            (
+                await self._session.execute(
+                    select(events).where(
+                        events.c.generation == self.generation, events.c.suggestion_id == sid
+                    )
+                )
+            )
+            .mappings()
+            .all()
+        )
+        return view, timeline
+
+
+class LiveViews:
+    """What routes read through: each read opens a session for just as long as its queries
+    run (the one SQLite connection is shared with the consumer's writes)."""
+
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], district_names: Mapping[str, str]
+    ) -> None:
+        self._sessions = sessions
+        self.district_names = district_names
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[ViewQueries]:
+        async with self._sessions() as s:
+            live = await Generations(s).live()
+            yield ViewQueries(s, live, self.district_names)
+
+    async def suggestions(
+        self, f: Filters, columns: Sequence[str]
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Every suggestion filed in the filter's range, streamed from the database in chunks
+        (exports of any size)."""
+        async with self._sessions() as s:
+            gen = await Generations(s).live()
+            where = [suggestions.c.generation == gen, suggestions.c.filed_at.is_not(None)]
+            for column, value in f.wanted().items():
+                where.append(suggestions.c[column] == value)
+            stmt = select(*(suggestions.c[c] for c in columns)).where(*where)
+            result = await s.stream(
+                stmt.order_by(suggestions.c.suggestion_id).execution_options(yield_per=1000)
+            )
+            async for row in result.mappings():
+                if f.start and f.end and row["filed_at"]:
+                    if not f.start <= local_day(row["filed_at"]) <= f.end:
+                        continue
+                yield dict(row)

@@ -1,0 +1,82 @@
+"""The counters' dimensions (the fields of each key, in the order ``projection.contributions``
+writes them) and the filters a dashboard view applies to them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from minyi.platform.errors import Invalid
+from minyi.reporting.domain.projection import STATUSES, UNKNOWN_STATUS
+
+# Fields every counter key starts with (the cube also has the status), then the dimension's
+# own. A filter on a field a dimension lacks does not apply to it (documented per view).
+HEAD = ("kind", "district_code")
+DIMENSION_FIELDS: dict[str, tuple[str, ...]] = {
+    "cube": ("kind", "status", "district_code", "category", "focus_area"),
+    "area": (*HEAD, "category", "focus_area"),
+    "unit": (*HEAD, "unit_id"),
+    "group": (*HEAD, "group_id"),
+    "station": ("station_id", "category"),
+    "cluster": ("cluster_id",),
+    "rep_filed": ("representative_id",),
+    "rep_endorsed": ("representative_id",),
+}
+# The cube and its coarser copies, smallest first: a view reads the first one that has
+# every field it groups by or is filtered on (the status only the cube has).
+CUBES = ("area", "cube")
+FILTER_STATUSES = (*STATUSES, UNKNOWN_STATUS)
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: date | None = None
+    end: date | None = None
+    district: str | None = None
+    category: str | None = None
+    focus_area: str | None = None
+    kind: str | None = None
+    status: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.start is None) != (self.end is None):
+            raise Invalid(
+                "incomplete_range",
+                "请同时给出 from 和 to，或都不给（give both 'from' and 'to', or neither）",
+                field="from",
+            )
+        if self.start and self.end and self.start > self.end:
+            raise Invalid(
+                "inverted_range", "from 不能晚于 to（'from' must not be after 'to'）", field="from"
+            )
+        if self.status and self.status not in FILTER_STATUSES:
+            raise Invalid(
+                "unknown_status",
+                f"未知状态 {self.status!r}（one of {sorted(FILTER_STATUSES)}）",
+                field="status",
+            )
+
+    def wanted(self) -> dict[str, str]:
+        """The key fields asked for, by their name in the counter keys."""
+        return {
+            k: v
+            for k, v in {
+                "district_code": self.district,
+                "category": self.category,
+                "focus_area": self.focus_area,
+                "kind": self.kind,
+                "status": self.status,
+            }.items()
+            if v
+        }
+
+    def over(self, start: date, end: date) -> Filters:
+        """The same filters over another range."""
+        return Filters(
+            start, end, self.district, self.category, self.focus_area, self.kind, self.status
+        )
+
+
+def cube_for(f: Filters, *fields: str) -> str:
+    need = {*fields, *f.wanted()}
+    return next(d for d in CUBES if need <= set(DIMENSION_FIELDS[d]))

@@ -1,0 +1,231 @@
+"""Routing's suggestions, assignments, triage queue and training examples in its store
+(``uow.suggestions``, ``uow.assignments``, ``uow.triage``, ``uow.training_examples``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import RowMapping, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from minyi.contracts.intake import SuggestionFiled
+from minyi.contracts.routing import AssignmentExplanation
+from minyi.routing.adapters.corpus import LabelledRow
+from minyi.routing.adapters.events import candidates_of, explanation_of
+from minyi.routing.adapters.tables import assignments, suggestions, training_examples
+from minyi.routing.domain.assignment import ASSIGNED, CLOSED, TRIAGE, Assignment, Suggestion
+from minyi.routing.domain.decision import Classification, Decision
+
+
+class Suggestions:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, filed: SuggestionFiled, cluster_id: str, signature: bytes) -> None:
+        await self.session.execute(
+            suggestions.insert(),
+            dict(
+                id=filed.suggestion_id,
+                title=filed.title,
+                content=filed.content,
+                kind=filed.kind,
+                district_code=filed.district_code,
+                urgent=filed.urgent,
+                filed_at=filed.filed_at,
+                cluster_id=cluster_id,
+                signature=signature,
+            ),
+        )
+
+    async def get(self, suggestion_id: str) -> Suggestion | None:
+        found = await self.session.execute(
+            select(suggestions).where(suggestions.c.id == suggestion_id)
+        )
+        r = found.mappings().first()
+        if r is None:
+            return None
+        return Suggestion(
+            r["id"], r["title"], r["content"], r["district_code"], r["kind"], r["urgent"]
+        )
+
+    async def one(self, suggestion_id: str) -> Suggestion:
+        """A suggestion known to be stored (its assignment is)."""
+        found = await self.get(suggestion_id)
+        if found is None:
+            raise LookupError(f"suggestion {suggestion_id} is not stored")
+        return found
+
+
+def _values(decision: Decision, now: datetime) -> dict[str, Any]:
+    c = decision.classification
+    return {
+        "status": TRIAGE if decision.needs_triage else ASSIGNED,
+        "unit_id": decision.unit.id if decision.unit else None,
+        "category": c.category,
+        "focus_area": decision.focus_area,
+        "confidence": c.confidence,
+        "reason": c.reason,
+        "explanation": explanation_of(decision).model_dump(mode="json"),
+        "decided_at": now,
+        "triage_reason": decision.triage_reason,
+        "candidates": [k.model_dump(mode="json") for k in candidates_of(decision)]
+        if decision.needs_triage
+        else None,
+    }
+
+
+def _assignment(row: RowMapping) -> Assignment:
+    e = AssignmentExplanation.model_validate(row["explanation"])
+    return Assignment(
+        suggestion_id=row["suggestion_id"],
+        attempt=row["attempt"],
+        status=row["status"],
+        unit_id=row["unit_id"],
+        returned_by=list(row["returned_by"]),
+        classification=Classification(
+            category=row["category"],
+            confidence=row["confidence"],
+            reason=row["reason"],
+            rule=e.rule,
+            model_version=e.model_version,
+            top_features=e.top_features,
+        ),
+    )
+
+
+class Assignments:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def exists(self, suggestion_id: str) -> bool:
+        found = await self.session.execute(
+            select(assignments.c.suggestion_id).where(assignments.c.suggestion_id == suggestion_id)
+        )
+        return found.first() is not None
+
+    async def get(self, suggestion_id: str) -> Assignment | None:
+        found = await self.session.execute(
+            select(assignments).where(assignments.c.suggestion_id == suggestion_id)
+        )
+        row = found.mappings().first()
+        return _assignment(row) if row else None
+
+    async def add(self, suggestion_id: str, decision: Decision, now: datetime) -> None:
+        """The first attempt's decision."""
+        await self.session.execute(
+            assignments.insert(),
+            dict(suggestion_id=suggestion_id, attempt=1, returned_by=[], **_values(decision, now)),
+        )
+
+    async def record(
+        self,
+        suggestion_id: str,
+        decision: Decision,
+        now: datetime,
+        *,
+        attempt: int | None = None,
+        returned_by: list[str] | None = None,
+    ) -> None:
+        """A later decision: a person's (same attempt) or after a return (the next one)."""
+        values = _values(decision, now)
+        if attempt is not None:
+            values["attempt"] = attempt
+        if returned_by is not None:
+            values["returned_by"] = returned_by
+        await self.session.execute(
+            update(assignments).where(assignments.c.suggestion_id == suggestion_id).values(**values)
+        )
+
+    async def close(self, suggestion_id: str, unit_id: str) -> None:
+        """The unit's case is closed (a no-op unless that unit holds the assignment)."""
+        await self.session.execute(
+            update(assignments)
+            .where(
+                assignments.c.suggestion_id == suggestion_id,
+                assignments.c.unit_id == unit_id,
+                assignments.c.status == ASSIGNED,
+            )
+            .values(status=CLOSED)
+        )
+
+    async def open_case_in_cluster(self, cluster_id: str, excluding: str) -> tuple[str, str] | None:
+        """(unit id, category) of the latest open assignment of another cluster member."""
+        members = select(suggestions.c.id).where(
+            suggestions.c.cluster_id == cluster_id, suggestions.c.id != excluding
+        )
+        found = await self.session.execute(
+            select(assignments.c.unit_id, assignments.c.category)
+            .where(assignments.c.suggestion_id.in_(members), assignments.c.status == ASSIGNED)
+            .order_by(assignments.c.decided_at.desc())
+            .limit(1)
+        )
+        row = found.first()
+        return (row.unit_id, row.category) if row else None
+
+    async def view(self, suggestion_id: str) -> dict[str, Any] | None:
+        """The stored decision as the API shows it, with the suggestion's district."""
+        found = await self.session.execute(
+            select(assignments, suggestions.c.district_code)
+            .join(suggestions, suggestions.c.id == assignments.c.suggestion_id)
+            .where(assignments.c.suggestion_id == suggestion_id)
+        )
+        row = found.mappings().first()
+        return dict(row) if row else None
+
+
+class TriageQueue:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def waiting(self, districts: frozenset[str] | None, limit: int) -> list[dict[str, Any]]:
+        """Suggestions waiting for a person, urgent first, then oldest; ``districts`` None
+        means every district."""
+        query = (
+            select(
+                assignments.c.suggestion_id,
+                assignments.c.attempt,
+                assignments.c.triage_reason.label("reason"),
+                assignments.c.candidates,
+                assignments.c.explanation,
+                assignments.c.returned_by,
+                assignments.c.decided_at.label("since"),
+                suggestions.c.title,
+                suggestions.c.content,
+                suggestions.c.district_code,
+                suggestions.c.urgent,
+            )
+            .join(suggestions, suggestions.c.id == assignments.c.suggestion_id)
+            .where(assignments.c.status == TRIAGE)
+            .order_by(suggestions.c.urgent.desc(), assignments.c.decided_at)
+            .limit(limit)
+        )
+        if districts is not None:
+            query = query.where(suggestions.c.district_code.in_(sorted(districts)))
+        return [dict(r) for r in (await self.session.execute(query)).mappings()]
+
+
+class TrainingExamples:
+    """People's triage choices, kept to train the next model version."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(
+        self, suggestion: Suggestion, *, category: str, unit_id: str, source: str, now: datetime
+    ) -> None:
+        await self.session.execute(
+            training_examples.insert().values(
+                suggestion_id=suggestion.suggestion_id,
+                title=suggestion.title,
+                content=suggestion.content,
+                category=category,
+                unit_id=unit_id,
+                source=source,
+                created_at=now,
+            )
+        )
+
+    async def labelled(self) -> list[LabelledRow]:
+        rows = await self.session.execute(select(training_examples))
+        return [LabelledRow(m.title, m.content, m.category, m.unit_id) for m in rows]

@@ -1,0 +1,16 @@
+"""Supervision's unit of work: one transaction, with the store of cases on it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from minyi.platform.runtime import Runtime, UnitOfWork
+from minyi.supervision.adapters.repositories import CaseRepository, Cases
+
+
+class SupervisionUnitOfWork(UnitOfWork):
+    def __init__(self, runtime: Runtime[Any, Any], session: AsyncSession) -> None:
+        super().__init__(runtime, session)
+        self.cases: Cases = CaseRepository(session)
