@@ -5,6 +5,22 @@ from __future__ import annotations
 
 from minyi.contracts.envelope import EventData
 from minyi.contracts.intake import SuggestionFiled
+from minyi.contracts.liaison import (
+    BookingCancelled,
+    BookingMade,
+    BookingPromoted,
+    DeputyEnded,
+    DeputyRegistered,
+    DeputyUpdated,
+    MatterRecorded,
+    MatterReferred,
+    ReceptionCancelled,
+    ReceptionHeld,
+    ReceptionScheduled,
+    StationEnded,
+    StationRegistered,
+    StationUpdated,
+)
 from minyi.contracts.routing import AssignedToUnit, AssignmentExplanation
 from minyi.contracts.supervision import CaseAccepted, Outcome, Resolved
 
@@ -26,8 +42,22 @@ __all__ = [
     "CATALOGUE",
     "AssignedToUnit",
     "AssignmentExplanation",
+    "BookingCancelled",
+    "BookingMade",
+    "BookingPromoted",
     "CaseAccepted",
+    "DeputyEnded",
+    "DeputyRegistered",
+    "DeputyUpdated",
+    "MatterRecorded",
+    "MatterReferred",
     "Outcome",
+    "ReceptionCancelled",
+    "ReceptionHeld",
+    "ReceptionScheduled",
     "Resolved",
+    "StationEnded",
+    "StationRegistered",
+    "StationUpdated",
     "SuggestionFiled",
 ]

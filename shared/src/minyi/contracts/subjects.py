@@ -24,6 +24,22 @@ ALL_EVENTS = "minyi.>"
 # Every event about a suggestion (intake follows their lifecycle).
 SUGGESTION_EVENTS = "minyi.suggestion.>"
 
+# Liaison (deputies, stations, reception days, bookings, matters raised at receptions).
+DEPUTY_REGISTERED = "minyi.deputy.registered"
+DEPUTY_UPDATED = "minyi.deputy.updated"
+DEPUTY_ENDED = "minyi.deputy.ended"
+STATION_REGISTERED = "minyi.station.registered"
+STATION_UPDATED = "minyi.station.updated"
+STATION_ENDED = "minyi.station.ended"
+RECEPTION_SCHEDULED = "minyi.reception.scheduled"
+RECEPTION_HELD = "minyi.reception.held"
+RECEPTION_CANCELLED = "minyi.reception.cancelled"
+BOOKING_MADE = "minyi.booking.made"
+BOOKING_PROMOTED = "minyi.booking.promoted"
+BOOKING_CANCELLED = "minyi.booking.cancelled"
+MATTER_RECORDED = "minyi.matter.recorded"
+MATTER_REFERRED = "minyi.matter.referred"
+
 
 def durable_name(service: str, event: str) -> str:
     """Durable consumer names read ``<service>__<event>`` in ``nats consumer ls``."""

@@ -10,7 +10,13 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-SERVICE_PORTS = {"intake": 8001, "routing": 8002, "supervision": 8003, "reporting": 8004}
+SERVICE_PORTS = {
+    "intake": 8001,
+    "routing": 8002,
+    "supervision": 8003,
+    "reporting": 8004,
+    "liaison": 8005,
+}
 DEFAULT_NATS_URL = "nats://127.0.0.1:4223"
 
 

@@ -1,0 +1,1 @@
+"""Minyi liaison: deputies, stations, reception days and bookings."""

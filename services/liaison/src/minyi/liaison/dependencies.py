@@ -1,0 +1,29 @@
+"""What liaison's use cases, endpoints and pollers need, typed; built once at start-up by
+``bootstrap.dependencies``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from minyi.contracts.gazetteer import Gazetteer
+from minyi.liaison.adapters.notifier import Notifier
+from minyi.liaison.adapters.unit_of_work import LiaisonUnitOfWork
+from minyi.liaison.config import LiaisonSettings
+from minyi.liaison.domain.reception import ReceptionPolicy
+from minyi.platform.pii_vault import PiiVault
+from minyi.platform.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class LiaisonDeps:
+    settings: LiaisonSettings
+    places: Gazetteer  # divisions, townships and the demo communities
+    # The pick-lists of the pages: divisions with their townships and communities.
+    place_tree: list[dict[str, Any]]
+    policy: ReceptionPolicy
+    vault: PiiVault  # bookings' contact data, encrypted at rest
+    notifier: Notifier
+
+
+LiaisonRuntime = Runtime[LiaisonDeps, LiaisonUnitOfWork]

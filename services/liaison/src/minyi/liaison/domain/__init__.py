@@ -1,0 +1,1 @@
+"""Liaison's rules: pure, no I/O."""

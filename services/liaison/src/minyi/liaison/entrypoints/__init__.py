@@ -1,0 +1,1 @@
+"""Liaison's entrypoints: HTTP routes, pages and pollers."""

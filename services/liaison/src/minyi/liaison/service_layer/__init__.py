@@ -1,0 +1,1 @@
+"""Liaison's use cases: plain async functions taking its unit of work."""

@@ -1,0 +1,200 @@
+"""Liaison's pages in a real browser (Debian's chromium, driven by Playwright), on a phone
+screen; screenshots go to docs/img/liaison-*.png."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from minyi.liaison.bootstrap import SERVICE
+from minyi.platform.app.assembly import create_app
+from minyi.platform.auth import Principal, Role, bearer
+from minyi.platform.clock import FixedClock
+from minyi.platform.nats_server import free_port
+from minyi.platform.settings import Settings
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip(
+        "browser tests need Debian's chromium at /usr/bin/chromium (apt-get install chromium)",
+        allow_module_level=True,
+    )
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="browser tests need the playwright package (dev dependency)"
+)
+
+IMAGES = Path(__file__).resolve().parents[4] / "docs" / "img"
+STATION = "ST-420802-05"
+START = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # 10:00 in Jingmen
+
+
+class Server:
+    def __init__(self, url: str, runtime: Any) -> None:
+        self.url = url
+        self.runtime = runtime
+        self.clock = FixedClock(START)
+        runtime.clock = self.clock
+
+    def staff_token(self) -> str:
+        header = bearer(
+            self.runtime.keyring, Principal(Role.STATION_STAFF, "staff:泉口", station=STATION)
+        )
+        return header["Authorization"].removeprefix("Bearer ")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    tmp = tmp_path_factory.mktemp("liaison-browser")
+    settings = Settings(
+        service="liaison",
+        data_dir=tmp,
+        database_url=f"sqlite+aiosqlite:///{tmp}/liaison.sqlite3",
+        nats_url=f"nats://127.0.0.1:{free_port()}",  # away: events wait in the outbox
+    )
+    app = create_app(SERVICE, settings)
+    port = free_port()
+    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not uv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("liaison did not start")
+        time.sleep(0.05)
+    try:
+        yield Server(f"http://127.0.0.1:{port}", app.state.runtime)
+    finally:
+        uv.should_exit = True
+        thread.join(timeout=15)
+
+
+class Phones:
+    """New pages on a phone-sized screen; any console error or dialog fails the test."""
+
+    def __init__(self, browser: Any) -> None:
+        self.browser = browser
+        self.errors: list[str] = []
+
+    def open(self) -> Any:
+        tab = self.browser.new_page(viewport={"width": 390, "height": 844})
+        tab.on("console", self._console)
+        tab.on("dialog", lambda d: self.errors.append("dialog: " + d.message))
+        return tab
+
+    def _console(self, message: Any) -> None:
+        # A refusal the test provokes on purpose (a 422 shown on the page) is logged by
+        # the browser as a failed resource; anything else is an error.
+        if message.type == "error" and "status of 422" not in message.text:
+            self.errors.append(message.text)
+
+
+@pytest.fixture
+def phones() -> Iterator[Phones]:
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
+        try:
+            found = Phones(browser)
+            yield found
+            assert found.errors == []
+        finally:
+            browser.close()
+
+
+def shot(page: Any, name: str) -> None:
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(IMAGES / f"liaison-{name}.png"), full_page=True)
+
+
+def test_a_citizen_finds_the_deputies_of_an_address_and_opens_one(
+    server: Server, phones: Phones
+) -> None:
+    page = phones.open()
+    response = page.goto(server.url + "/")
+    assert response is not None
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    page.fill("#address", "荆门市东宝区泉口街道金泉路12号")
+    page.click("#address-form button[type=submit]")
+    sync_api.expect(page.locator("#hint")).to_have_text("已定位到东宝区泉口街道。")
+    sync_api.expect(page.locator("#deputies")).to_contain_text("乡镇人大代表")
+    sync_api.expect(page.locator("#stations")).to_contain_text("东宝区泉口街道代表联络站")
+    shot(page, "lookup")
+    page.select_option("#division", "420802")
+    page.select_option("#township", "泉口街道")
+    page.select_option("#community", "白云社区")
+    page.click("#pick-form button[type=submit]")
+    sync_api.expect(page.locator("#hint")).to_have_text("已定位到东宝区泉口街道白云社区。")
+    page.locator("#deputies a").first.click()
+    sync_api.expect(page.locator("#profile")).to_be_visible()
+    sync_api.expect(page.locator("#level")).to_contain_text("人大代表")
+    page.wait_for_function("document.getElementById('qr').naturalWidth > 0")
+    shot(page, "deputy")
+
+
+def test_staff_schedule_a_citizen_books_and_the_matter_is_referred_with_a_tracking_code(
+    server: Server, phones: Phones
+) -> None:
+    page = phones.open()
+    page.goto(server.url + "/staff")
+    page.fill("#token", server.staff_token())
+    page.click("#signin-form button[type=submit]")
+    sync_api.expect(page.locator("#station-name")).to_contain_text("东宝区泉口街道代表联络站")
+    day = (START + timedelta(days=5)).date().isoformat()
+    page.fill("#schedule-form input[name=date]", day)
+    page.fill("#schedule-form input[name=place]", "泉口街道代表联络站一楼接待室")
+    page.fill("#schedule-form input[name=topic]", "老旧小区改造")
+    page.fill("#schedule-form input[name=capacity]", "1")
+    page.locator("input[name=deputy_ids]").first.check()
+    page.click("#schedule-form button[type=submit]")
+    sync_api.expect(page.locator("#receptions")).to_contain_text(day)
+    # A reception announced too late is refused, naming the rule.
+    page.fill("#schedule-form input[name=date]", (START + timedelta(days=1)).date().isoformat())
+    page.fill("#schedule-form input[name=place]", "一楼")
+    page.locator("input[name=deputy_ids]").first.check()
+    page.click("#schedule-form button[type=submit]")
+    sync_api.expect(page.locator("#schedule-error")).to_contain_text("至少提前 3 天")
+
+    citizen = phones.open()
+    citizen.goto(server.url + f"/stations/{STATION}")
+    citizen.locator("#receptions button").first.click()
+    citizen.fill("#booking-form input[name=name]", "王芳")
+    citizen.fill("#booking-form input[name=phone]", "137 1234 5678")
+    citizen.click("#booking-form button[type=submit]")
+    code = citizen.locator("#booking-code")
+    sync_api.expect(code).to_have_text(re.compile(r"^YY-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]$"))
+    booking_code = code.inner_text()
+    citizen.wait_for_function("document.getElementById('qr').naturalWidth > 0")
+    shot(citizen, "station")
+
+    server.clock.advance(timedelta(days=5))  # the reception day
+    page.reload()
+    page.locator("#receptions button").first.click()
+    sync_api.expect(page.locator("#bookings")).to_contain_text("王*")
+    sync_api.expect(page.locator("#bookings")).to_contain_text("137****5678")
+    page.fill("#matter-form input[name=title]", "金泉路路灯不亮")
+    page.fill("#matter-form textarea[name=content]", "金泉路12号附近路灯坏了一个月，晚上出行不便。")
+    page.check("#matter-form input[value=referred]")
+    page.fill("#matter-form input[name=booking_code]", booking_code)
+    page.click("#matter-form button[type=submit]")
+    tracking = page.locator("#tracking-code")
+    sync_api.expect(tracking).to_have_text(re.compile(r"^MY-(?:[0-9A-Z]{4}-){4}[0-9A-Z]$"))
+    shot(page, "staff")
+
+    citizen.fill("#code", booking_code)
+    citizen.click("#code-form button[type=submit]")
+    sync_api.expect(citizen.locator("#code-result")).to_contain_text(tracking.inner_text())
