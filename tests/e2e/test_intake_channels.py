@@ -14,6 +14,7 @@ import nats
 import pytest
 
 from minyi.contracts.envelope import new_event
+from minyi.contracts.liaison import DeputyRegistered, ElectoralUnit
 from minyi.contracts.subjects import STREAM_NAME
 from minyi.contracts.supervision import Resolved
 from minyi.intake.domain.signature import sign
@@ -114,6 +115,27 @@ def test_rest_filing_feedback_endorsement_and_activity_reach_the_stream(
     [feedback] = _wait_for(system, "cn.minyi.suggestion.feedback_received.v1")
     assert feedback["subject"] == sid and feedback["data"]["round"] == 1
 
+    # Intake takes deputies from liaison's registry events: the deputy is registered first.
+    deputy = DeputyRegistered(
+        deputy_id="REP-420802-001",
+        name="王建国",
+        level="city",
+        electoral_unit=ElectoralUnit(kind="division", division_code="420802"),
+        version=1,
+        changed_at=datetime.now(UTC),
+    )
+    registered = new_event(deputy, source="minyi/liaison", subject=deputy.deputy_id)
+    asyncio.run(_publish(system.nats_url, registered, DeputyRegistered.subject_name))
+    eventually(
+        lambda: (
+            "REP-420802-001"
+            in {
+                r["id"]
+                for r in httpx.get(system.url("intake", "/v1/reference/representatives")).json()
+            }
+        ),
+        what="the deputy in intake's replica of liaison's registry",
+    )
     r = httpx.post(
         system.url("intake", f"/v1/suggestions/{sid}/endorsements"),
         json={"representative_id": "REP-420802-001", "mode": "endorse"},

@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Table
 
+from minyi.contracts.envelope import RawEvent, new_event
+from minyi.contracts.liaison import DeputyRegistered, ElectoralUnit, StationRegistered
 from minyi.platform.auth import Principal, Role, bearer
 
 from .conftest import Service
@@ -30,7 +32,32 @@ NOW = datetime(2026, 3, 1, tzinfo=UTC)
 
 @pytest.fixture
 def intake(tmp_path: Path) -> Iterator[Service]:
-    yield from started("intake", tmp_path)
+    for service in started("intake", tmp_path):
+        register(service)
+        yield service
+
+
+def register(intake: Service) -> None:
+    """Intake's replica of liaison's registry lists the station and the deputies named
+    here, as once liaison's events arrived (intake refuses ids it does not list)."""
+    consumer = next(c for c in intake.runtime.consumers if c.durable == "intake__registry")
+    unit = ElectoralUnit(kind="division", division_code="420802")
+    events = [
+        StationRegistered(station_id="ST-420802-01", name="龙泉街道代表联络站", kind="station",
+                          division_codes=["420802"], version=1, changed_at=NOW),
+        *(DeputyRegistered(deputy_id=rep, name="代表", level="city", electoral_unit=unit,
+                           version=1, changed_at=NOW)
+          for rep in ("REP-420802-001", "REP-420802-002")),
+    ]  # fmt: skip
+
+    async def run() -> None:
+        for data in events:
+            event = new_event(data, source="minyi/liaison", subject="registry")
+            async with intake.runtime.unit_of_work() as uow:
+                await consumer.handle_once(RawEvent.model_validate(event.model_dump()), uow)
+
+    assert intake.client.portal is not None
+    intake.client.portal.call(run)
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,7 @@ from faststream.nats import TestNatsBroker
 from sqlalchemy import select
 
 from minyi.contracts.envelope import CloudEvent, EventData, new_event
+from minyi.contracts.liaison import DeputyRegistered, StationRegistered
 from minyi.contracts.subjects import STREAM_NAME
 from minyi.intake.bootstrap import PACKAGE, SERVICE
 from minyi.platform import migrations
@@ -23,6 +24,7 @@ from minyi.platform.auth import Principal, Role, bearer
 from minyi.platform.nats_server import free_port
 from minyi.platform.runtime import Runtime
 from minyi.platform.settings import Settings
+from services.intake.tests.integration.registry import REGISTRY, subject_of
 
 API_KEY = "test-api-key"
 CHAT_SECRET = "test-chat-secret"
@@ -46,6 +48,13 @@ class Api:
         """A bearer header for a caller of ``role`` (scope: unit=, station=, ...)."""
         subject = f"{role.value}:test"
         return bearer(self.runtime.keyring, Principal(role, subject, **scope))  # type: ignore[arg-type]
+
+    async def register(
+        self, events: Sequence[DeputyRegistered | StationRegistered] = REGISTRY
+    ) -> None:
+        """Liaison's registry events (demo ids by default) into intake's replica."""
+        for data in events:
+            await self.deliver(data, subject_of(data))
 
     async def deliver_raw(self, event: dict[str, Any], subject_name: str) -> None:
         await self.broker.publish(json.dumps(event).encode(), subject_name, stream=STREAM_NAME)

@@ -14,9 +14,8 @@ from hypothesis import strategies as st
 
 from minyi.platform.auth import Principal, Role, bearer
 from minyi.platform.ratelimit import TokenBuckets
-
-from .conftest import API_KEY, CHAT_SECRET, offline_app
-from .test_rest import SUGGESTION
+from services.intake.tests.integration.conftest import API_KEY, CHAT_SECRET, offline_app
+from services.intake.tests.integration.test_rest import SUGGESTION
 
 CODE = "MY-0000-0000-0000-0000-0"
 
@@ -117,6 +116,9 @@ ENDPOINTS: list[tuple[str, str]] = [
     ("GET", "/open311/v2/requests.json"),
     ("GET", "/open311/v2/requests/x.xml"),
     ("GET", "/open311/v2/tokens/x.json"),
+    ("GET", "/v1/places"),
+    ("GET", "/v1/places/lookup"),
+    ("GET", "/v1/reference/stations"),
     ("GET", "/"),
 ]
 KEYS = ["title", "content", "kind", "channel", "district_code", "township", "address",
@@ -138,6 +140,8 @@ bodies = st.one_of(
         st.fixed_dictionaries({}, optional={k: json_values for k in KEYS}),
     ),
 )
+QUERY_KEYS = ["status", "start_date", "end_date", "service_code", "service_request_id",
+              "address", "division", "township", "community"]  # fmt: skip
 header_text = st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=40)
 content_types = st.sampled_from(
     [
@@ -159,11 +163,7 @@ content_types = st.sampled_from(
     raw=st.none() | st.binary(max_size=200),
     content_type=content_types,
     key=header_text,
-    query=st.dictionaries(
-        st.sampled_from(["status", "start_date", "end_date", "service_code", "service_request_id"]),
-        header_text,
-        max_size=3,
-    ),
+    query=st.dictionaries(st.sampled_from(QUERY_KEYS), header_text, max_size=3),
 )
 def test_no_input_produces_a_server_error(
     client: TestClient,

@@ -9,9 +9,8 @@ from typing import Any
 import httpx
 
 from minyi.intake.domain.signature import sign
-
-from .conftest import CHAT_SECRET, Api
-from .test_rest import reply
+from services.intake.tests.integration.conftest import CHAT_SECRET, Api
+from services.intake.tests.integration.test_rest import reply
 
 URL = "/v1/channels/chat/webhook"
 

@@ -1,4 +1,5 @@
-"""Citizens are told when an answer arrives; delivery retries, and no phone reaches a log."""
+"""Citizens are told when an answer arrives; delivery retries, and no phone reaches a log
+(the notifiers themselves: tests/platform/test_notifier.py)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,13 @@ import asyncio
 import logging
 from datetime import timedelta
 
-import httpx
 import pytest
 
-from minyi.intake.adapters.notifier import LogNotifier, NotifierError, WebhookNotifier
 from minyi.intake.bootstrap import SERVICE
 from minyi.intake.service_layer.notifications import deliver_due
-
-from .conftest import Api
-from .test_rest import PHONE, SUGGESTION, file, reply
+from minyi.platform.notifier import LogNotifier, NotifierError
+from services.intake.tests.integration.conftest import Api
+from services.intake.tests.integration.test_rest import PHONE, SUGGESTION, file, reply
 
 
 class FlakyGateway:
@@ -84,24 +83,3 @@ async def test_the_notifications_poller_of_the_service_delivers_a_queued_reply(a
         await poller.stop()
     assert notifier.sent == [("138****5678", notifier.sent[0][1])]
     assert filed["tracking_code"] in notifier.sent[0][1]
-
-
-async def test_the_log_notifier_masks_the_phone(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.INFO):
-        await LogNotifier().send(PHONE, "您好")
-    assert "138****5678" in caplog.text and PHONE not in caplog.text
-
-
-async def test_the_webhook_notifier_posts_phone_and_message_and_raises_on_failure() -> None:
-    seen: list[bytes] = []
-
-    def gateway(request: httpx.Request) -> httpx.Response:
-        seen.append(request.content)
-        return httpx.Response(503 if len(seen) > 1 else 200)
-
-    notifier = WebhookNotifier("http://sms.example/send", transport=httpx.MockTransport(gateway))
-    await notifier.send(PHONE, "有答复了")
-    assert b'"phone":"13812345678"' in seen[0].replace(b" ", b"")
-    with pytest.raises(NotifierError) as error:
-        await notifier.send(PHONE, "再次")
-    assert PHONE not in str(error.value)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
-from .conftest import API_KEY, Api
-from .test_rest import assign
+from services.intake.tests.integration.conftest import API_KEY, Api
+from services.intake.tests.integration.test_rest import assign
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 # The spec's sample POST, with our service code and a place in our city.

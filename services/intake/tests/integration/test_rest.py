@@ -8,8 +8,7 @@ from typing import Any
 from minyi.contracts.routing import AssignedToUnit, AssignmentExplanation
 from minyi.contracts.supervision import Resolved
 from minyi.platform.auth import Role
-
-from .conftest import Api
+from services.intake.tests.integration.conftest import Api
 
 PHONE, NAME = "13812345678", "王小明"
 SUGGESTION: dict[str, Any] = {
@@ -83,13 +82,9 @@ async def test_an_idempotency_key_reused_with_another_body_is_a_conflict(api: Ap
     assert problem["type"] == "idempotency_key_reused" and problem["loc"] == ["Idempotency-Key"]
 
 
-async def test_station_and_representative_ids_are_checked_against_reference_data(api: Api) -> None:
-    bad = {**SUGGESTION, "channel": "station", "station_id": "ST-NOPE"}
-    r = await api.client.post("/v1/suggestions", json=bad)
-    assert r.status_code == 422 and "station_id" in r.text
-    missing = {**SUGGESTION, "kind": "representative_suggestion"}
-    r = await api.client.post("/v1/suggestions", json=missing)
-    assert r.status_code == 422 and "representative_id is required" in r.text
+async def test_station_and_representative_ids_are_checked_against_the_registry_replica(
+    api: Api,
+) -> None:
     good = {
         **SUGGESTION,
         "channel": "station",
@@ -97,6 +92,17 @@ async def test_station_and_representative_ids_are_checked_against_reference_data
         "kind": "representative_suggestion",
         "representative_id": "REP-420802-001",
     }
+    # Before liaison's events arrive, the ids are unknown: refused, naming the field.
+    r = await api.client.post("/v1/suggestions", json=good)
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["type"] == "unknown_representative"
+    await api.register()
+    bad = {**SUGGESTION, "channel": "station", "station_id": "ST-NOPE"}
+    r = await api.client.post("/v1/suggestions", json=bad)
+    assert r.status_code == 422 and "station_id" in r.text
+    missing = {**SUGGESTION, "kind": "representative_suggestion"}
+    r = await api.client.post("/v1/suggestions", json=missing)
+    assert r.status_code == 422 and "representative_id is required" in r.text
     filed = await file(api, good)
     event = (await api.outbox())[-1]
     assert event["data"]["station_id"] == "ST-420802-04"
@@ -195,6 +201,7 @@ async def test_a_closed_case_stays_closed_when_a_late_event_arrives(api: Api) ->
 
 
 async def test_a_representative_endorses_a_suggestion_once_per_mode(api: Api) -> None:
+    await api.register()
     filed = await file(api)
     url = f"/v1/suggestions/{filed['id']}/endorsements"
     body = {"representative_id": "REP-420802-001", "mode": "convert", "note": "转为代表建议"}
@@ -213,6 +220,7 @@ async def test_a_representative_endorses_a_suggestion_once_per_mode(api: Api) ->
 
 
 async def test_a_representative_logs_an_activity_without_citizen_phone_numbers(api: Api) -> None:
+    await api.register()
     body = {
         "kind": "station_duty",
         "station_id": "ST-420802-01",

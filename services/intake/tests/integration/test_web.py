@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .conftest import Api
+from services.intake.tests.integration.conftest import Api
 
 
 async def test_the_page_forbids_inline_scripts_and_other_origins(api: Api) -> None:
@@ -18,10 +18,12 @@ async def test_the_page_forbids_inline_scripts_and_other_origins(api: Api) -> No
     assert re.search(r"\son[a-z]+=", r.text) is None  # no inline handlers
 
 
-async def test_the_script_never_writes_html_from_data(api: Api) -> None:
-    js = await api.client.get("/static/app.js")
-    assert js.status_code == 200 and "javascript" in js.headers["content-type"]
-    assert "innerHTML" not in js.text.replace("never innerHTML", "")
+async def test_the_scripts_never_write_html_from_data(api: Api) -> None:
+    for name in ("app.js", "find.js"):
+        js = await api.client.get(f"/static/{name}")
+        assert js.status_code == 200 and "javascript" in js.headers["content-type"]
+        assert "innerHTML" not in js.text.replace("never innerHTML", "")
+        assert "http://" not in js.text and "https://" not in js.text  # own origin only
     assert (await api.client.get("/static/../bootstrap.py")).status_code == 404
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
-from minyi.intake.domain import chat, open311, signature, tracking_code
+from minyi.contracts import tracking_code
+from minyi.intake.domain import chat, open311, signature
 from minyi.intake.domain.status import next_status, open311_status
 from minyi.intake.domain.text import redact_phones
 

@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from cryptography.fernet import Fernet
 
+from minyi.contracts import tracking_code
 from minyi.contracts.intake import SuggestionFiled
-from minyi.intake.domain import text, tracking_code
+from minyi.intake.domain import text
 from minyi.intake.domain.suggestion import Submission
 from minyi.intake.service_layer.filing import Citizen, FileSuggestion, file_suggestion
 from minyi.intake.service_layer.idempotency import FileOnce, file_once, request_hash
@@ -39,7 +40,9 @@ FROM_CITIZEN = FileSuggestion(LAMP, Citizen(NAME, PHONE))
 
 @pytest.fixture
 def uow() -> FakeUnitOfWork:
-    return FakeUnitOfWork(NOW)
+    unit = FakeUnitOfWork(NOW)
+    unit.registry.open.add("ST-420802-04")  # LAMP's station, as liaison's events listed it
+    return unit
 
 
 async def test_a_new_suggestion_is_stored_with_sealed_contact_and_announced(

@@ -4,15 +4,11 @@ screen; screenshots go to docs/img/liaison-*.png."""
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from minyi.liaison.bootstrap import SERVICE
 from minyi.platform.app.assembly import create_app
@@ -20,18 +16,10 @@ from minyi.platform.auth import Principal, Role, bearer
 from minyi.platform.clock import FixedClock
 from minyi.platform.nats_server import free_port
 from minyi.platform.settings import Settings
+from tests.support import browser as browser_support
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip(
-        "browser tests need Debian's chromium at /usr/bin/chromium (apt-get install chromium)",
-        allow_module_level=True,
-    )
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="browser tests need the playwright package (dev dependency)"
-)
+sync_api = browser_support.playwright()
 
-IMAGES = Path(__file__).resolve().parents[4] / "docs" / "img"
 STATION = "ST-420802-05"
 START = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # 10:00 in Jingmen
 
@@ -60,20 +48,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         nats_url=f"nats://127.0.0.1:{free_port()}",  # away: events wait in the outbox
     )
     app = create_app(SERVICE, settings)
-    port = free_port()
-    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not uv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("liaison did not start")
-        time.sleep(0.05)
-    try:
-        yield Server(f"http://127.0.0.1:{port}", app.state.runtime)
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=15)
+    with browser_support.served(app, "liaison") as url:
+        yield Server(url, app.state.runtime)
 
 
 class Phones:
@@ -98,27 +74,14 @@ class Phones:
 
 @pytest.fixture
 def phones() -> Iterator[Phones]:
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        try:
-            found = Phones(browser)
-            yield found
-            assert found.errors == []
-        finally:
-            browser.close()
+    with browser_support.chromium() as browser:
+        found = Phones(browser)
+        yield found
+        assert found.errors == []
 
 
 def shot(page: Any, name: str) -> None:
-    IMAGES.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(IMAGES / f"liaison-{name}.png"), full_page=True)
+    browser_support.screenshot(page, f"liaison-{name}.png", full_page=True)
 
 
 def test_a_citizen_finds_the_deputies_of_an_address_and_opens_one(

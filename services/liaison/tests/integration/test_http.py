@@ -18,9 +18,9 @@ from minyi.contracts.liaison import (
     ReceptionHeld,
     ReceptionScheduled,
 )
-from minyi.liaison.adapters.notifier import LogNotifier
 from minyi.liaison.service_layer import notices
 from minyi.platform.auth import Role
+from minyi.platform.notifier import LogNotifier
 
 from .conftest import DEPUTIES, STATION, Liaison, problem
 
@@ -213,6 +213,30 @@ async def test_the_day_before_a_reminder_goes_out_with_the_phone_only_to_the_not
     assert phone == "136****5678" and "提醒" in message and reception["place"] in message
     await tick()
     assert len(notifier.sent) == 1  # sent once
+
+
+async def test_a_claimed_notice_is_not_sent_by_a_second_replica_until_its_claim_lapses(
+    liaison: Liaison,
+) -> None:
+    reception = await liaison.schedule(days_ahead=4)
+    async with liaison.client() as c:
+        await c.post(
+            f"/v1/receptions/{reception['id']}/bookings",
+            json={"name": "孙八", "phone": "13412345678"},
+        )
+    liaison.clock.advance(timedelta(days=3))
+
+    async def claim() -> list[int]:
+        async with liaison.h.runtime.unit_of_work() as uow:
+            now = uow.now()
+            due = await uow.bookings.claim_due_notices(now, 10, now + notices.CLAIM)
+        return [d.id for d in due]
+
+    first = await claim()
+    assert len(first) == 1
+    assert await claim() == []  # the other replica's poller finds it taken
+    liaison.clock.advance(notices.CLAIM + timedelta(seconds=1))
+    assert await claim() == first  # the claimer died without sending: it comes back
 
 
 async def test_cancelling_a_reception_cancels_its_bookings_and_tells_the_citizens(

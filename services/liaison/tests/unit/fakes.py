@@ -144,7 +144,9 @@ class FakeBookings:
     async def drop_notices(self, booking_id: str) -> None:
         self.notices = [n for n in self.notices if n["booking_id"] != booking_id]
 
-    async def due_notices(self, now: datetime, limit: int) -> list[DueNotice]:
+    async def claim_due_notices(
+        self, now: datetime, limit: int, lease_until: datetime
+    ) -> list[DueNotice]:
         return []
 
 

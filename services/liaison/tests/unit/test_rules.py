@@ -1,4 +1,4 @@
-"""Pure rules: reception days, phone numbers, codes."""
+"""Pure rules: reception days, phone numbers (codes: tests/contract/test_tracking_code.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from minyi.liaison.domain import codes
 from minyi.liaison.domain.contact import mask_name, mask_phone, parse_mobile
 from minyi.liaison.domain.reception import (
     ReceptionPlan,
@@ -93,20 +92,3 @@ def test_anything_but_an_11_digit_mobile_is_refused_naming_the_rule(raw: str) ->
 def test_contact_is_masked_for_the_staff() -> None:
     assert mask_phone("13812345678") == "138****5678"
     assert mask_name("张三丰") == "张**"
-
-
-def test_booking_codes_are_checked_and_read_back_whatever_the_spelling() -> None:
-    code = codes.new_booking_code()
-    assert len(code) == len("YY-XXXX-XXXX-X")
-    normal = codes.normalize_booking_code(code.lower().replace("-", " "))
-    assert normal is not None and normal == code.replace("-", "")
-    typo = code[:-1] + ("0" if code[-1] != "0" else "1")
-    assert codes.normalize_booking_code(typo) is None
-
-
-def test_tracking_codes_have_intakes_format_and_only_their_hash_travels() -> None:
-    code = codes.new_tracking_code()
-    assert len(code) == len("MY-7K3Q-9XHD-2R4P-ZC8W-T") and code.startswith("MY-")
-    digest = codes.tracking_digest(code)
-    assert digest == codes.tracking_digest(code.lower().replace("-", ""))
-    assert len(digest) == 64 and code.replace("-", "") not in digest

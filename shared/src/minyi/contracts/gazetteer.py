@@ -50,6 +50,22 @@ class Place:
             return "community"
         return "township" if self.township is not None else "division"
 
+    @property
+    def label(self) -> str:
+        """The place as people write it: 东宝区泉口街道白云社区."""
+        return "".join(x for x in (self.division_name, self.township, self.community) if x)
+
+    def view(self) -> dict[str, str | None]:
+        """The place as the public APIs show it (intake's and liaison's lookups)."""
+        return {
+            "level": self.level,
+            "division_code": self.division_code,
+            "division_name": self.division_name,
+            "township": self.township,
+            "community": self.community,
+            "label": self.label,
+        }
+
     def within(self, other: Place) -> bool:
         """True when ``self`` is ``other`` or lies inside it."""
         return (

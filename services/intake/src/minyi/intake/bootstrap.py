@@ -8,32 +8,26 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from minyi.contracts import subjects
 from minyi.contracts.intake import (
     FeedbackReceived,
     RepresentativeActivityLogged,
     SuggestionEndorsed,
     SuggestionFiled,
 )
-from minyi.contracts.reference import load_json, reference_file
-from minyi.intake.adapters.notifier import LogNotifier, Notifier, WebhookNotifier
-from minyi.intake.adapters.reference import reference
+from minyi.intake.adapters.reference import divisions, load_reference
 from minyi.intake.adapters.tables import metadata
 from minyi.intake.adapters.unit_of_work import IntakeUnitOfWork
 from minyi.intake.config import IntakeSettings, load_api_keys, load_chat_secret
 from minyi.intake.dependencies import IntakeDeps, IntakeRuntime
-from minyi.intake.domain.gazetteer import Gazetteer
-from minyi.intake.entrypoints import chat, http, open311, web
+from minyi.intake.domain.places import Places
+from minyi.intake.entrypoints import chat, http, open311, places, web
+from minyi.intake.entrypoints.consumers import consumers
 from minyi.intake.entrypoints.guard import Guard
 from minyi.intake.entrypoints.pollers import pollers
-from minyi.intake.service_layer.lifecycle import (
-    LIFECYCLE_SUBJECTS,
-    LIFECYCLE_TYPES,
-    when_lifecycle_event_update_status,
-)
+from minyi.platform.notifier import notifier_for
 from minyi.platform.pii_vault import PiiVault, load_or_create_keys, parse_keys
 from minyi.platform.ratelimit import TokenBuckets
-from minyi.platform.runtime import Consumer, Runtime, ServiceDefinition
+from minyi.platform.runtime import Runtime, ServiceDefinition
 
 PACKAGE = "minyi.intake"
 
@@ -50,17 +44,12 @@ def dependencies(runtime: Runtime[Any, IntakeUnitOfWork]) -> IntakeDeps:
     own = IntakeSettings()
     development = runtime.settings.env == "development"
     data_dir = runtime.settings.data_dir
-    notifier: Notifier = (
-        WebhookNotifier(own.sms_webhook_url) if own.sms_webhook_url else LogNotifier()
-    )
     return IntakeDeps(
         settings=own,
-        reference=reference(),  # bad reference data fails start-up, not the first request
+        reference=load_reference(),  # bad reference data fails start-up, not a request
         vault=_vault(own, runtime),
-        gazetteer=Gazetteer.from_divisions(
-            load_json(reference_file("divisions.json"))["divisions"]
-        ),
-        notifier=notifier,
+        places=Places(divisions()),
+        notifier=notifier_for(own.sms_webhook_url),
         chat_secret=load_chat_secret(own, data_dir, development=development),
         guard=Guard(
             max_body_bytes=own.max_body_bytes,
@@ -71,20 +60,8 @@ def dependencies(runtime: Runtime[Any, IntakeUnitOfWork]) -> IntakeDeps:
     )
 
 
-def consumers(_runtime: IntakeRuntime) -> Sequence[Consumer[IntakeUnitOfWork]]:
-    return [
-        Consumer(
-            subjects.SUGGESTION_EVENTS,
-            subjects.durable_name("intake", "lifecycle"),
-            when_lifecycle_event_update_status,
-            LIFECYCLE_TYPES,
-            LIFECYCLE_SUBJECTS,
-        )
-    ]
-
-
 def routers(_runtime: IntakeRuntime) -> Sequence[APIRouter]:
-    return [http.router, chat.router, open311.router, web.router]
+    return [http.router, places.router, chat.router, open311.router, web.router]
 
 
 SERVICE = ServiceDefinition(

@@ -40,6 +40,9 @@ class IntakeSettings(BaseSettings):
     chat_max_skew_seconds: int = 300
     notify_poll_seconds: float = 1.0
     notify_max_attempts: int = 8
+    # Liaison's public pages (a deputy's, a station's where receptions are booked), linked
+    # from the 找代表 tab: the address citizens' phones reach, not the service's own.
+    liaison_public_url: str = "http://127.0.0.1:8005"
 
 
 def _read_or_create(path: Path, make: str) -> tuple[str, bool]:

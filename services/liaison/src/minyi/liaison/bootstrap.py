@@ -9,7 +9,6 @@ from typing import Any
 from fastapi import APIRouter
 
 from minyi.contracts import liaison as events
-from minyi.liaison.adapters.notifier import LogNotifier, Notifier, WebhookNotifier
 from minyi.liaison.adapters.reference import demo_registry, load_places, load_policy
 from minyi.liaison.adapters.tables import metadata
 from minyi.liaison.adapters.unit_of_work import LiaisonUnitOfWork
@@ -19,6 +18,7 @@ from minyi.liaison.entrypoints import http, receptions, web
 from minyi.liaison.entrypoints.dependencies import PUBLIC_LIMIT_NAME
 from minyi.liaison.entrypoints.pollers import pollers
 from minyi.liaison.service_layer.registry import seed_demo
+from minyi.platform.notifier import notifier_for
 from minyi.platform.pii_vault import PiiVault, load_or_create_keys, parse_keys
 from minyi.platform.ratelimit import TokenBuckets
 from minyi.platform.runtime import Runtime, ServiceDefinition
@@ -41,9 +41,6 @@ def _vault(settings: LiaisonSettings, runtime: Runtime[Any, Any]) -> PiiVault:
 def dependencies(runtime: Runtime[Any, LiaisonUnitOfWork]) -> LiaisonDeps:
     settings = LiaisonSettings()
     places, tree = load_places()
-    notifier: Notifier = (
-        WebhookNotifier(settings.sms_webhook_url) if settings.sms_webhook_url else LogNotifier()
-    )
     runtime.rate_limits[PUBLIC_LIMIT_NAME] = TokenBuckets(
         settings.booking_rate_per_minute, settings.booking_rate_burst
     )
@@ -53,7 +50,7 @@ def dependencies(runtime: Runtime[Any, LiaisonUnitOfWork]) -> LiaisonDeps:
         place_tree=tree,
         policy=load_policy(),
         vault=_vault(settings, runtime),
-        notifier=notifier,
+        notifier=notifier_for(settings.sms_webhook_url),
     )
 
 

@@ -119,10 +119,14 @@ async def _reachable(urls: str) -> bool:
 
 async def _publish(runtime: Any) -> int:
     """Relay the outbox now, if NATS answers within a few seconds."""
+    from minyi.platform.messaging import declare_stream
+
     if not await _reachable(runtime.settings.nats_url):
         return 0
     try:
         await asyncio.wait_for(runtime.broker.connect(), PUBLISH_SECONDS)
+        # On a fresh server no service may have declared the stream yet.
+        await declare_stream(runtime.broker, runtime.settings)
     except Exception:
         return 0
     published = 0

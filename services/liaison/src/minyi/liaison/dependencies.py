@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from minyi.contracts.gazetteer import Gazetteer
-from minyi.liaison.adapters.notifier import Notifier
 from minyi.liaison.adapters.unit_of_work import LiaisonUnitOfWork
 from minyi.liaison.config import LiaisonSettings
 from minyi.liaison.domain.reception import ReceptionPolicy
+from minyi.platform.notifier import Notifier
 from minyi.platform.pii_vault import PiiVault
 from minyi.platform.runtime import Runtime
 

@@ -1,33 +1,15 @@
-"""Intake's reference data (stations, representatives, Open311 services), from files a
-deployment can replace through ``MINYI_REFERENCE_DIR``."""
+"""Intake's reference data, from files a deployment can replace through
+``MINYI_REFERENCE_DIR``: the Open311 services (intake's own) and the divisions (shared).
+Deputies and stations are liaison's: intake keeps a replica from its events."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
-from minyi.contracts.reference import load_divisions, load_json, reference_file
+from minyi.contracts.reference import load_json, reference_file
 
 PACKAGE = "minyi.intake"
-
-
-@dataclass(frozen=True)
-class Station:
-    id: str
-    name: str
-    kind: str  # station | online_station | contact_point | observation_point
-    district_code: str
-    township: str | None = None
-
-
-@dataclass(frozen=True)
-class Representative:
-    id: str
-    name: str
-    level: str
-    district_code: str
-    station_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -43,53 +25,21 @@ class Open311Service:
 
 @dataclass(frozen=True)
 class IntakeReference:
-    stations: dict[str, Station]
-    representatives: dict[str, Representative]
     services: dict[str, Open311Service]
 
 
-def _by_id(items: list[Any], cls: type[Any], key: str, name: str) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    for item in items:
-        obj = cls(**item)
-        if getattr(obj, key) in found:
-            raise ValueError(f"{name}: {getattr(obj, key)} appears twice")
-        found[getattr(obj, key)] = obj
-    return found
-
-
 def load_reference() -> IntakeReference:
-    """Read and check the files; an unknown district code fails start-up."""
-    stations = _by_id(
-        load_json(reference_file("stations.json", PACKAGE))["stations"],
-        Station,
-        "id",
-        "stations.json",
-    )
-    reps = _by_id(
-        load_json(reference_file("representatives.json", PACKAGE))["representatives"],
-        Representative,
-        "id",
-        "representatives.json",
-    )
+    """Read and check the files; a service code listed twice fails start-up."""
     fields = Open311Service.__dataclass_fields__
-    services = _by_id(
-        [
-            {k: v for k, v in s.items() if k in fields}
-            for s in load_json(reference_file("open311_services.json", PACKAGE))["services"]
-        ],
-        Open311Service,
-        "service_code",
-        "open311_services.json",
-    )
-    divisions = load_divisions()
-    for item in (*stations.values(), *reps.values()):
-        if item.district_code not in divisions:
-            raise ValueError(f"{item.id}: unknown district_code {item.district_code}")
-    return IntakeReference(stations, reps, services)
+    services: dict[str, Open311Service] = {}
+    for item in load_json(reference_file("open311_services.json", PACKAGE))["services"]:
+        service = Open311Service(**{k: v for k, v in item.items() if k in fields})
+        if service.service_code in services:
+            raise ValueError(f"open311_services.json: {service.service_code} appears twice")
+        services[service.service_code] = service
+    return IntakeReference(services)
 
 
-@cache
-def reference() -> IntakeReference:
-    """The reference data of this process (read once; start-up reads it first)."""
-    return load_reference()
+def divisions() -> list[dict[str, Any]]:
+    """The shared divisions file: codes, names, aliases, townships."""
+    return list(load_json(reference_file("divisions.json"))["divisions"])

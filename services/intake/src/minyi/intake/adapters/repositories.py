@@ -7,15 +7,32 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVarTuple
 
-from sqlalchemy import Row, Select, delete, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    Table,
+    delete,
+    exists,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    union,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from minyi.contracts import tracking_code
+from minyi.contracts.gazetteer import Place
 from minyi.contracts.intake import (
     FeedbackReceived,
     RepresentativeActivityLogged,
     SuggestionEndorsed,
 )
+from minyi.contracts.liaison import DeputyEnded, DeputyState, StationEnded, StationState
 from minyi.intake.adapters.tables import (
     activities,
     chat_messages,
@@ -24,18 +41,21 @@ from minyi.intake.adapters.tables import (
     feedback,
     idempotency_keys,
     notifications,
+    registry_deputies,
+    registry_station_areas,
+    registry_stations,
     suggestions,
 )
-from minyi.intake.domain import tracking_code
+from minyi.intake.domain.places import Community
+from minyi.intake.domain.registry import ACTIVE, SERVING, Area
 from minyi.intake.domain.status import CLOSED
 from minyi.intake.domain.suggestion import FiledBefore, Suggestion
-from minyi.platform.db import insert_or_ignore, serialize_on
+from minyi.platform.db import dialect_insert, insert_or_ignore, serialize_on
 
 S = suggestions.c
 Ts = TypeVarTuple("Ts")
 # What a citizen holding the code may see: never the contact data, never internal ids.
 _TRACK_COLUMNS = (
-    S.tracking_code,
     S.title,
     S.status,
     S.unit_name,
@@ -78,7 +98,7 @@ class Progress(NamedTuple):
     status_round: int | None
     reply_round: int | None
     history: list[dict[str, Any]]
-    tracking_code: str  # stored (normalised) form
+    tracking_code: str | None  # stored (normalised) form; None for a referred matter
     sealed_phone: str | None
 
 
@@ -95,14 +115,23 @@ class TrackedStatus(NamedTuple):
     reply: str | None
 
 
+def _by_code(code: str) -> ColumnElement[bool]:
+    """The suggestion a valid tracking code (normalised) names: its own code, or the digest
+    of the code liaison handed out for a referred matter. Both columns are uniquely
+    indexed, so this stays two index look-ups in one statement."""
+    return or_(S.tracking_code == code, S.tracking_code_sha256 == tracking_code.digest(code))
+
+
 class SuggestionRepository(_Repository):
     async def add(self, s: Suggestion) -> None:
+        code = s.tracking_code
         await self.session.execute(
             suggestions.insert(),
             {
                 **vars(s.submission),
                 "id": s.id,
-                "tracking_code": tracking_code.normalize(s.tracking_code),
+                "tracking_code": tracking_code.normalize(code) if code else None,
+                "tracking_code_sha256": s.tracking_digest,
                 "citizen_ref": s.citizen_ref,
                 "name_enc": s.sealed_name,
                 "phone_enc": s.sealed_phone,
@@ -128,6 +157,8 @@ class SuggestionRepository(_Repository):
                 S.citizen_ref == citizen_ref,
                 S.fingerprint == fingerprint,
                 S.created_at >= since,
+                # A referred matter's code is the station's to give: never answered here.
+                S.tracking_code.is_not(None),
             )
             .order_by(S.created_at)
             .limit(1)
@@ -138,14 +169,12 @@ class SuggestionRepository(_Repository):
         return await self._first(select(S.id).where(S.id == suggestion_id)) is not None
 
     async def reply_state(self, code: str) -> ReplyState | None:
-        row = await self._first(
-            select(S.id, S.status, S.reply_round).where(S.tracking_code == code)
-        )
+        row = await self._first(select(S.id, S.status, S.reply_round).where(_by_code(code)))
         return None if row is None else ReplyState(*row)
 
     async def tracked_status(self, code: str) -> TrackedStatus | None:
         row = await self._first(
-            select(S.title, S.status, S.unit_name, S.reply).where(S.tracking_code == code)
+            select(S.title, S.status, S.unit_name, S.reply).where(_by_code(code))
         )
         return None if row is None else TrackedStatus(*row)
 
@@ -181,7 +210,7 @@ class SuggestionRepository(_Repository):
 
     async def track_row(self, code: str) -> dict[str, Any] | None:
         """What the tracking page shows (``code`` normalised)."""
-        result = await self.session.execute(select(*_TRACK_COLUMNS).where(S.tracking_code == code))
+        result = await self.session.execute(select(*_TRACK_COLUMNS).where(_by_code(code)))
         row = result.mappings().first()
         return None if row is None else dict(row)
 
@@ -386,3 +415,172 @@ class ChatMessages(_Repository):
             chat_messages,
             {"message_id": message_id, "reply": reply, "received_at": now},
         )
+
+
+class Listed(NamedTuple):
+    """Whether the replica lists the deputy as serving and the station as open."""
+
+    representative: bool
+    station: bool
+
+
+D, ST, AR = registry_deputies.c, registry_stations.c, registry_station_areas.c
+# An electoral unit's township and community as answers show them: null, not "".
+_UNIT = (
+    func.nullif(D.township, "").label("township"),
+    func.nullif(D.community, "").label("community"),
+)
+
+
+class Registry(_Repository):
+    """Intake's replica of liaison's registry: the newest ``version`` of each record wins,
+    whatever order the events arrive in (one upsert statement each)."""
+
+    async def _upsert(self, table: Table, row: dict[str, Any], blank: dict[str, Any]) -> bool:
+        """Insert ``row`` (``blank`` fills what an Ended event does not say), or update the
+        stored record to it when it is newer. True when ``row`` won."""
+        stmt = dialect_insert(self.session.get_bind().dialect.name)(table).values(blank | row)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[table.c.id],
+            set_={name: stmt.excluded[name] for name in row if name != "id"},
+            where=table.c.version < stmt.excluded.version,
+        )
+        return (await self.session.execute(stmt.returning(table.c.id))).first() is not None
+
+    async def put_deputy(self, d: DeputyState) -> None:
+        unit = d.electoral_unit
+        row = {
+            "id": d.deputy_id,
+            "name": d.name,
+            "level": d.level,
+            "division_code": unit.division_code,
+            "township": unit.township or "",
+            "community": unit.community or "",
+            "status": d.status,
+            "sector": d.sector,
+            "occupation": d.occupation,
+            "version": d.version,
+            "changed_at": d.changed_at,
+        }
+        await self._upsert(registry_deputies, row, {})
+
+    async def end_deputy(self, e: DeputyEnded) -> None:
+        row = {
+            "id": e.deputy_id,
+            "status": "ended",
+            "version": e.version,
+            "changed_at": e.changed_at,
+        }
+        blank = dict.fromkeys(("name", "level", "division_code", "township", "community"), "")
+        await self._upsert(registry_deputies, row, blank)
+
+    async def put_station(self, s: StationState, areas: Sequence[Area]) -> None:
+        row = {
+            "id": s.station_id,
+            "name": s.name,
+            "kind": s.kind,
+            "division_codes": list(s.division_codes),
+            "townships": list(s.townships),
+            "address": s.address,
+            "opening_hours": s.opening_hours,
+            "phone": s.phone,
+            "status": s.status,
+            "version": s.version,
+            "changed_at": s.changed_at,
+        }
+        if await self._upsert(registry_stations, row, {}):
+            await self.session.execute(
+                delete(registry_station_areas).where(AR.station_id == s.station_id)
+            )
+            if areas:
+                await self.session.execute(
+                    insert(registry_station_areas),
+                    [{"station_id": s.station_id, **vars(a)} for a in areas],
+                )
+
+    async def end_station(self, e: StationEnded) -> None:
+        row = {
+            "id": e.station_id,
+            "status": "ended",
+            "version": e.version,
+            "changed_at": e.changed_at,
+        }
+        blank = {"name": "", "kind": "", "division_codes": [], "townships": []}
+        await self._upsert(registry_stations, row, blank)
+
+    async def listed(self, representative_id: str | None, station_id: str | None) -> Listed:
+        """One statement, whichever of the two is asked."""
+
+        def present(table: Table, key: str | None, status: str) -> ColumnElement[bool]:
+            if key is None:
+                return false()
+            return exists().where(table.c.id == key, table.c.status == status)
+
+        row = (
+            await self.session.execute(
+                select(
+                    present(registry_deputies, representative_id, SERVING),
+                    present(registry_stations, station_id, ACTIVE),
+                )
+            )
+        ).one()
+        return Listed(bool(row[0]), bool(row[1]))
+
+    async def deputies_for(self, place: Place) -> list[dict[str, Any]]:
+        """Serving deputies whose electoral unit contains ``place``: the division's, and the
+        township's and the community's when the place names them."""
+        units = [(D.township == "") & (D.community == "")]
+        if place.township:
+            units.append((D.township == place.township) & (D.community == ""))
+            if place.community:
+                units.append((D.township == place.township) & (D.community == place.community))
+        rows = await self.session.execute(
+            select(D.id, D.name, D.level, *_UNIT, D.sector, D.occupation)
+            .where(D.division_code == place.division_code, D.status == SERVING, or_(*units))
+            .order_by(D.name, D.id)
+        )
+        return [dict(r._mapping) for r in rows]
+
+    async def stations_for(self, place: Place) -> list[dict[str, Any]]:
+        """Open stations serving ``place``: the whole division, or its township, or its
+        community; for a division alone, every station in it."""
+        conditions = [AR.division_code == place.division_code]
+        if place.township:
+            conditions.append(AR.township.in_(["", place.township]))
+        if place.community:
+            conditions.append(AR.community.in_(["", place.community]))
+        served = select(AR.station_id).where(*conditions)
+        rows = await self.session.execute(
+            select(ST.id, ST.name, ST.kind, ST.address, ST.opening_hours, ST.phone)
+            .where(ST.id.in_(served), ST.status == ACTIVE)
+            .order_by(ST.name)
+        )
+        return [dict(r._mapping) for r in rows]
+
+    async def communities(self) -> list[Community]:
+        """The communities the registry names, with their townships."""
+        named = union(
+            select(D.division_code, D.township, D.community).where(
+                D.township != "", D.community != ""
+            ),
+            select(AR.division_code, AR.township, AR.community).where(
+                AR.township != "", AR.community != ""
+            ),
+        )
+        return [Community(*r) for r in await self.session.execute(named)]
+
+    async def stations(self) -> list[dict[str, Any]]:
+        rows = await self.session.execute(
+            select(ST.id, ST.name, ST.kind, ST.division_codes, ST.townships, ST.address)
+            .where(ST.status == ACTIVE)
+            .order_by(ST.id)
+        )
+        return [dict(r._mapping) for r in rows]
+
+    async def deputies(self) -> list[dict[str, Any]]:
+        rows = await self.session.execute(
+            select(D.id, D.name, D.level, D.division_code.label("district_code"), *_UNIT)
+            .where(D.status == SERVING)
+            .order_by(D.id)
+        )
+        return [dict(r._mapping) for r in rows]

@@ -26,7 +26,10 @@ suggestions = Table(
     "suggestions",
     metadata,
     Column("id", String(64), primary_key=True),
-    Column("tracking_code", String(40), nullable=False, unique=True),
+    # The normalised code (17 symbols), or NULL for a matter liaison referred: liaison chose
+    # that code and sent only its SHA-256 (minyi.contracts.liaison), kept in the next column.
+    Column("tracking_code", String(40), unique=True),
+    Column("tracking_code_sha256", String(64)),
     Column("title", String(100), nullable=False),
     Column("content", Text, nullable=False),
     Column("kind", String(40), nullable=False),
@@ -58,6 +61,7 @@ suggestions = Table(
     Column("category_hint", String(50)),
     Column("history", JSON, nullable=False),
     Index("ix_suggestions_dedupe", "citizen_ref", "fingerprint", "created_at"),
+    Index("ix_suggestions_tracking_code_sha256", "tracking_code_sha256", unique=True),
 )
 
 # Idempotency-Key → the response first given, stored in the transaction that filed it.
@@ -143,4 +147,53 @@ chat_messages = Table(
     Column("message_id", String(200), primary_key=True),
     Column("reply", JSON, nullable=False),
     Column("received_at", UtcDateTime(), nullable=False),
+)
+
+# Intake's replica of liaison's registry (minyi.contracts.liaison): the deputies and
+# stations a filing, an endorsement or a duty may name, and the citizen page's 找代表.
+# Kept from Registered / Updated / Ended events: the highest ``version`` wins, whatever the
+# order of arrival; an Ended event before any other leaves a row with only its status.
+registry_deputies = Table(
+    "registry_deputies",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(50), nullable=False),
+    Column("level", String(20), nullable=False),
+    # The electoral unit; "" for the whole division (or township): indexable, no NULLs.
+    Column("division_code", String(20), nullable=False),
+    Column("township", String(50), nullable=False),
+    Column("community", String(50), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("sector", String(50)),
+    Column("occupation", String(100)),
+    Column("version", Integer, nullable=False),
+    Column("changed_at", UtcDateTime(), nullable=False),
+    Index("ix_registry_deputies_unit", "division_code", "township", "community"),
+)
+
+registry_stations = Table(
+    "registry_stations",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("division_codes", JSON, nullable=False),
+    Column("townships", JSON, nullable=False),
+    Column("address", String(200)),
+    Column("opening_hours", String(100)),
+    Column("phone", String(30)),
+    Column("status", String(10), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("changed_at", UtcDateTime(), nullable=False),
+)
+
+# The places each station serves ("" = the whole division or township), for lookups.
+registry_station_areas = Table(
+    "registry_station_areas",
+    metadata,
+    Column("station_id", String(64), primary_key=True),
+    Column("division_code", String(20), primary_key=True),
+    Column("township", String(50), primary_key=True),
+    Column("community", String(50), primary_key=True),
+    Index("ix_registry_station_areas_place", "division_code", "township", "community"),
 )

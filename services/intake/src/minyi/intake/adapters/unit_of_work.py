@@ -12,6 +12,7 @@ from minyi.intake.adapters.repositories import (
     FeedbackRepository,
     IdempotencyKeys,
     Notifications,
+    Registry,
     SuggestionRepository,
 )
 from minyi.platform.runtime import UnitOfWork
@@ -51,3 +52,7 @@ class IntakeUnitOfWork(UnitOfWork):
     @cached_property
     def chat_messages(self) -> ChatMessages:
         return ChatMessages(self.session)
+
+    @cached_property
+    def registry(self) -> Registry:
+        return Registry(self.session)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from minyi.intake.domain import tracking_code
+from minyi.contracts import tracking_code
 
 _TRACK = re.compile(r"^\s*(?:查询|查)\s*(?P<code>.+?)\s*$")
 _RATE = re.compile(

@@ -1,17 +1,20 @@
 """A suggestion as intake files it. Its fields are listed once, here: a channel fills a
 ``Submission``, filing makes the ``Suggestion`` (id, tracking code, the citizen only as a
 keyed index and sealed contact), the store keeps its fields as columns and
-``SuggestionFiled`` is made from it."""
+``SuggestionFiled`` is made from it. A matter a liaison station referred becomes one too
+(``Suggestion.referred``), under the id and tracking code liaison chose."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
 from minyi.contracts.intake import SuggestionFiled
-from minyi.intake.domain import text, tracking_code
+from minyi.contracts.liaison import MatterReferred
+from minyi.intake.domain import text
 from minyi.intake.domain.status import FILED, history_entry
 
 
@@ -38,10 +41,15 @@ class Submission:
         return text.content_fingerprint(f"{self.title}\n{self.content}")
 
 
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
 @dataclass(frozen=True)
 class Suggestion:
     id: str
-    tracking_code: str  # display form, MY-XXXX-XXXX-XXXX-XXXX-C
+    # Display form, MY-XXXX-XXXX-XXXX-XXXX-C; None for a referred matter: liaison handed
+    # the code to the citizen and sent intake only its SHA-256 (``tracking_digest``).
+    tracking_code: str | None
     submission: Submission
     fingerprint: str
     filed_at: datetime
@@ -53,12 +61,14 @@ class Suggestion:
     sealed_phone: str | None
     status: str = FILED
     history: list[dict[str, Any]] = field(default_factory=list)
+    tracking_digest: str | None = None
 
     @classmethod
     def file(
         cls,
         submission: Submission,
         *,
+        tracking_code: str,
         fingerprint: str,
         citizen_ref: str | None,
         sealed_name: str | None,
@@ -67,7 +77,7 @@ class Suggestion:
     ) -> Suggestion:
         return cls(
             str(uuid.uuid4()),
-            tracking_code.new_tracking_code(),
+            tracking_code,
             submission,
             fingerprint,
             now,
@@ -75,6 +85,37 @@ class Suggestion:
             sealed_name,
             sealed_phone,
             history=[history_entry(FILED, now)],
+        )
+
+    @classmethod
+    def referred(cls, matter: MatterReferred) -> Suggestion:
+        """A matter raised at a reception and referred (channel ``station``, with station and
+        deputy): filed under liaison's id, tracked by the digest of liaison's code, with the
+        citizen only as ``citizen_ref`` and no contact (liaison keeps it)."""
+        digest = matter.tracking_code_sha256.lower()
+        if not _SHA256.fullmatch(digest):
+            raise ValueError("tracking_code_sha256 is not a SHA-256 in hex")
+        submission = Submission(
+            title=text.clean_line(matter.title)[:100],
+            content=text.clean_text(matter.content)[:5000],
+            kind="citizen_appeal",
+            channel=matter.channel,
+            district_code=matter.district_code,
+            township=matter.township,
+            station_id=matter.station_id,
+            representative_id=matter.representative_id,
+        )
+        return cls(
+            matter.suggestion_id,
+            None,
+            submission,
+            submission.fingerprint(),
+            matter.referred_at,
+            matter.citizen_ref,
+            None,
+            None,
+            history=[history_entry(FILED, matter.referred_at)],
+            tracking_digest=digest,
         )
 
     def filed_event(self) -> SuggestionFiled:

@@ -56,7 +56,7 @@ SignedMessage = Annotated[ChatMessage, Depends(_signed_message)]
 @router.post("/webhook", summary="Chat messages, signed with HMAC-SHA256")
 async def chat_webhook(msg: SignedMessage, runtime: Rt) -> dict[str, Any]:
     async with runtime.unit_of_work() as uow:
-        reply = await handle_message(msg, uow, runtime.deps.vault, runtime.deps.gazetteer)
+        reply = await handle_message(msg, uow, runtime.deps.vault, runtime.deps.places.base)
     return {
         "message_id": msg.message_id,
         "reply": reply.reply,

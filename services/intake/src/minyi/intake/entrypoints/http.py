@@ -19,7 +19,7 @@ from minyi.contracts.reference import load_divisions
 from minyi.intake.adapters.repositories import KeyTaken
 from minyi.intake.domain.errors import UnknownSuggestion
 from minyi.intake.domain.suggestion import Submission
-from minyi.intake.entrypoints.dependencies import Deps, Rt
+from minyi.intake.entrypoints.dependencies import Rt
 from minyi.intake.entrypoints.guard import JsonRoute
 from minyi.intake.entrypoints.schemas import (
     ActivityIn,
@@ -28,7 +28,7 @@ from minyi.intake.entrypoints.schemas import (
     FiledOut,
     SuggestionIn,
 )
-from minyi.intake.service_layer import queries
+from minyi.intake.service_layer import queries, registry
 from minyi.intake.service_layer.feedback import GiveFeedback, give_feedback
 from minyi.intake.service_layer.filing import Citizen, FileSuggestion
 from minyi.intake.service_layer.idempotency import FileOnce, file_once, request_hash
@@ -158,7 +158,7 @@ async def post_endorsement(
         )
     cmd = EndorseSuggestion(suggestion_id, body.representative_id, body.mode, body.note)
     async with runtime.unit_of_work() as uow:
-        await endorse(cmd, uow, runtime.deps.reference)
+        await endorse(cmd, uow)
     return {"suggestion_id": suggestion_id, "representative_id": body.representative_id}
 
 
@@ -178,7 +178,7 @@ async def post_activity(
         representative_id, body.kind, body.date, body.participants, body.station_id, body.notes
     )
     async with runtime.unit_of_work() as uow:
-        activity_id = await log_activity(cmd, uow, runtime.deps.reference)
+        activity_id = await log_activity(cmd, uow)
     return {"id": activity_id, "representative_id": representative_id}
 
 
@@ -219,20 +219,19 @@ async def divisions() -> list[dict[str, Any]]:
 
 @router.get(
     "/reference/stations",
-    summary="Liaison stations (demo data unless replaced)",
+    summary="Open liaison stations (intake's replica of liaison's registry)",
     dependencies=[Public],
 )
-async def stations(deps: Deps) -> list[dict[str, Any]]:
-    return [vars(s) for s in deps.reference.stations.values()]
+async def stations(runtime: Rt) -> list[dict[str, Any]]:
+    async with runtime.unit_of_work() as uow:
+        return await registry.reference_stations(uow)
 
 
 @router.get(
     "/reference/representatives",
-    summary="Representatives (demo data unless replaced)",
+    summary="Serving deputies (intake's replica of liaison's registry)",
     dependencies=[Public],
 )
-async def representatives(deps: Deps) -> list[dict[str, Any]]:
-    return [
-        {"id": r.id, "name": r.name, "level": r.level, "district_code": r.district_code}
-        for r in deps.reference.representatives.values()
-    ]
+async def representatives(runtime: Rt) -> list[dict[str, Any]]:
+    async with runtime.unit_of_work() as uow:
+        return await registry.reference_representatives(uow)

@@ -191,7 +191,7 @@ def _request_command(form: dict[str, str], deps: IntakeDeps) -> FileSuggestion:
     description = text.clean_text(form.get("description", ""))
     if not 5 <= len(description) <= 4000:
         raise open311.Open311Error(400, "description is required, 5 to 4000 characters")
-    place = deps.gazetteer.find_district(f"{address or ''} {description}")
+    place = deps.places.base.find_district(f"{address or ''} {description}")
     if place is None:
         raise open311.Open311Error(
             400, "address_string or description must name a district or township (区县或乡镇街道)"

@@ -9,7 +9,6 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from minyi.contracts.intake import ActivityKind, EndorsementMode
 from minyi.contracts.reference import load_divisions
-from minyi.intake.adapters.reference import reference
 from minyi.intake.domain import contact, text
 
 Kind = Literal["citizen_appeal", "representative_suggestion"]
@@ -33,18 +32,6 @@ def _known_district(code: str) -> str:
     return code
 
 
-def _known_station(station_id: str) -> str:
-    if station_id not in reference().stations:
-        raise ValueError(f"unknown station_id {station_id!r}; see GET /v1/reference/stations")
-    return station_id
-
-
-def _known_representative(rep_id: str) -> str:
-    if rep_id not in reference().representatives:
-        raise ValueError(f"unknown representative_id {rep_id!r}")
-    return rep_id
-
-
 def _utf8(value: str) -> str:
     try:
         value.encode("utf-8")
@@ -59,8 +46,10 @@ def _phone(value: str) -> str:
 
 Clean = Annotated[str, AfterValidator(text.clean_text)]
 CleanLine = Annotated[str, AfterValidator(text.clean_line)]
-StationId = Annotated[str, Field(max_length=64), AfterValidator(_known_station)]
-RepresentativeId = Annotated[str, Field(max_length=64), AfterValidator(_known_representative)]
+# Checked against intake's replica of liaison's registry by the use cases (they need the
+# store): a 422 naming the field all the same.
+StationId = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_utf8)]
+RepresentativeId = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_utf8)]
 
 
 class Location(BaseModel):
@@ -120,7 +109,7 @@ class FeedbackIn(BaseModel):
 class EndorsementIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    representative_id: Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_utf8)]
+    representative_id: RepresentativeId
     mode: EndorsementMode = "endorse"
     note: Annotated[Clean, Field(max_length=1000)] | None = None
 

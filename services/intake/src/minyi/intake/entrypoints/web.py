@@ -1,5 +1,5 @@
-"""The citizens' web page: file, track, rate. Static files only, so the CSP can forbid
-every inline script and every other origin."""
+"""The citizens' web page: file, find your deputy (找代表), track, rate. Static files only,
+so the CSP can forbid every inline script and every other origin."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ SECURITY_HEADERS = {
 }
 STATIC = {
     "app.js": "text/javascript; charset=utf-8",
+    "find.js": "text/javascript; charset=utf-8",
     "app.css": "text/css; charset=utf-8",
 }
 

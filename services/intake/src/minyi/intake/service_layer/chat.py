@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from minyi.contracts.gazetteer import Gazetteer
 from minyi.contracts.reference import load_divisions
 from minyi.contracts.status import label
 from minyi.intake.adapters.unit_of_work import IntakeUnitOfWork
 from minyi.intake.domain import chat, text
-from minyi.intake.domain.gazetteer import Gazetteer
 from minyi.intake.domain.status import CLOSED, REPLIED
 from minyi.intake.domain.suggestion import Submission
 from minyi.intake.service_layer.feedback import GiveFeedback, give_feedback

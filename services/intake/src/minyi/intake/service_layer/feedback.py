@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from minyi.contracts import tracking_code
 from minyi.contracts.intake import FeedbackReceived
 from minyi.intake.adapters.unit_of_work import IntakeUnitOfWork
-from minyi.intake.domain import tracking_code
 from minyi.intake.domain.errors import InvalidTrackingCode, UnknownTrackingCode
 from minyi.intake.domain.status import REPLIED
 from minyi.platform.errors import Conflict

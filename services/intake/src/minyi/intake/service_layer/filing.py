@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from minyi.contracts import tracking_code
 from minyi.intake.adapters.unit_of_work import IntakeUnitOfWork
-from minyi.intake.domain import text, tracking_code
+from minyi.intake.domain import text
 from minyi.intake.domain.suggestion import Submission, Suggestion
+from minyi.intake.service_layer.registry import require_listed
 from minyi.platform.pii_vault import PiiVault
 
 
@@ -39,7 +41,10 @@ class Filed:
 
 async def file_suggestion(cmd: FileSuggestion, uow: IntakeUnitOfWork, vault: PiiVault) -> Filed:
     """Accept a suggestion: durably stored, its event in the outbox, before we answer. The
-    same words from the same citizen within the resubmission window give the first one back."""
+    same words from the same citizen within the resubmission window give the first one back.
+    A deputy or station it is addressed to must be listed (serving, open)."""
+    s = cmd.submission
+    await require_listed(uow, representative_id=s.representative_id, station_id=s.station_id)
     now = uow.now()
     fingerprint = cmd.submission.fingerprint()
     citizen = cmd.citizen
@@ -54,8 +59,10 @@ async def file_suggestion(cmd: FileSuggestion, uow: IntakeUnitOfWork, vault: Pii
         if earlier:
             code = tracking_code.format_code(earlier.tracking_code)
             return Filed(earlier.id, code, earlier.status, duplicate=True)
+    code = tracking_code.new_tracking_code()
     suggestion = Suggestion.file(
         cmd.submission,
+        tracking_code=code,
         fingerprint=fingerprint,
         citizen_ref=citizen_ref,
         sealed_name=vault.encrypt(citizen.name) if citizen and citizen.name else None,
@@ -64,4 +71,4 @@ async def file_suggestion(cmd: FileSuggestion, uow: IntakeUnitOfWork, vault: Pii
     )
     await uow.suggestions.add(suggestion)
     uow.emit(suggestion.filed_event(), subject=suggestion.id)
-    return Filed(suggestion.id, suggestion.tracking_code, suggestion.status)
+    return Filed(suggestion.id, code, suggestion.status)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from minyi.contracts import tracking_code
 from minyi.contracts.envelope import RawEvent
 from minyi.contracts.routing import AssignedToUnit
 from minyi.contracts.status import STATUS_AFTER
 from minyi.contracts.supervision import CaseAccepted, CaseClosed, CaseReopened, Resolved
 from minyi.intake.adapters.unit_of_work import IntakeUnitOfWork
-from minyi.intake.domain import tracking_code
 from minyi.intake.domain.status import history_entry, next_status
 
 LIFECYCLE_EVENTS = (AssignedToUnit, CaseAccepted, Resolved, CaseReopened, CaseClosed)
@@ -52,7 +52,8 @@ async def when_lifecycle_event_update_status(event: RawEvent, uow: IntakeUnitOfW
     entry = history_entry(new_status, event.time, new_round, _result(event))
     history = sorted([*found.history, entry], key=lambda h: h["at"])
     await uow.suggestions.save_progress(event.subject, status, status_round, history, changes)
-    if event.type == Resolved.event_type and found.sealed_phone:
+    # A referred matter has no phone here: liaison tells its citizen.
+    if event.type == Resolved.event_type and found.sealed_phone and found.tracking_code:
         code = tracking_code.format_code(found.tracking_code)
         await uow.notifications.add(
             event.subject, "replied", REPLY_NOTICE.format(code=code), uow.now()

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
 
-from minyi.intake.adapters.notifier import Notifier
 from minyi.intake.adapters.unit_of_work import IntakeUnitOfWork
 from minyi.intake.domain.text import redact_phones
+from minyi.platform.notifier import Notifier
 from minyi.platform.pii_vault import PiiVault
 
 log = logging.getLogger(__name__)

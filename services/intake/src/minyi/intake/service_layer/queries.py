@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from minyi.contracts import tracking_code
 from minyi.contracts.status import label
 from minyi.intake.adapters.unit_of_work import IntakeUnitOfWork
-from minyi.intake.domain import tracking_code
 from minyi.intake.domain.contact import mask_name, mask_phone
 from minyi.intake.domain.errors import InvalidTrackingCode, UnknownSuggestion, UnknownTrackingCode
 from minyi.intake.domain.status import REPLIED
@@ -18,7 +18,9 @@ from minyi.platform.pii_vault import PiiDecryptionError, PiiVault
 
 # Never in the staff view: contact data (shown masked instead), the citizen's index, the
 # resubmission fingerprint and the citizen's secret code.
-_HIDDEN = frozenset({"name_enc", "phone_enc", "fingerprint", "citizen_ref", "tracking_code"})
+_HIDDEN = frozenset(
+    {"name_enc", "phone_enc", "fingerprint", "citizen_ref", "tracking_code", "tracking_code_sha256"}
+)
 # Open311's requests without ids or a start date: the last 90 days (the spec's default).
 OPEN311_DEFAULT_WINDOW = timedelta(days=90)
 
@@ -34,7 +36,8 @@ async def track_view(uow: IntakeUnitOfWork, code: str) -> dict[str, Any]:
     if row is None:
         raise UnknownTrackingCode()
     return {
-        "tracking_code": tracking_code.format_code(row["tracking_code"]),
+        # The code as typed, in display form: a referred matter's is not stored here.
+        "tracking_code": tracking_code.format_code(code),
         "title": row["title"],
         "status": row["status"],
         "status_label": label(row["status"]),

@@ -12,11 +12,11 @@ from minyi.contracts.intake import (
     RepresentativeActivityLogged,
     SuggestionEndorsed,
 )
-from minyi.intake.adapters.reference import IntakeReference
 from minyi.intake.adapters.unit_of_work import IntakeUnitOfWork
 from minyi.intake.domain.errors import UnknownSuggestion
 from minyi.intake.domain.text import redact_phones
-from minyi.platform.errors import Conflict, Invalid, NotFound
+from minyi.intake.service_layer.registry import require_listed
+from minyi.platform.errors import Conflict
 
 
 @dataclass(frozen=True)
@@ -27,14 +27,9 @@ class EndorseSuggestion:
     note: str | None = None
 
 
-async def endorse(cmd: EndorseSuggestion, uow: IntakeUnitOfWork, ref: IntakeReference) -> None:
-    """附议 or 转为代表建议: recorded once per representative and mode."""
-    if cmd.representative_id not in ref.representatives:
-        raise Invalid(
-            "unknown_representative",
-            f"unknown representative_id {cmd.representative_id!r}",
-            field="representative_id",
-        )
+async def endorse(cmd: EndorseSuggestion, uow: IntakeUnitOfWork) -> None:
+    """附议 or 转为代表建议: recorded once per representative and mode, by a serving one."""
+    await require_listed(uow, representative_id=cmd.representative_id)
     if not await uow.suggestions.exists(cmd.suggestion_id):
         raise UnknownSuggestion()
     endorsed = SuggestionEndorsed(
@@ -61,18 +56,15 @@ class LogActivity:
     notes: str | None = None
 
 
-async def log_activity(cmd: LogActivity, uow: IntakeUnitOfWork, ref: IntakeReference) -> str:
-    """Record a duty (履职登记); phone numbers in the notes are masked before they travel."""
-    if cmd.representative_id not in ref.representatives:
-        raise NotFound(
-            "unknown_representative",
-            f"unknown representative {cmd.representative_id!r}",
-            field="representative_id",
-        )
-    if cmd.station_id is not None and cmd.station_id not in ref.stations:
-        raise Invalid(
-            "unknown_station", f"unknown station_id {cmd.station_id!r}", field="station_id"
-        )
+async def log_activity(cmd: LogActivity, uow: IntakeUnitOfWork) -> str:
+    """Record a duty (履职登记) of a serving deputy, at an open station if one is named;
+    phone numbers in the notes are masked before they travel."""
+    await require_listed(
+        uow,
+        representative_id=cmd.representative_id,
+        station_id=cmd.station_id,
+        representative_in_path=True,
+    )
     logged = RepresentativeActivityLogged(
         activity_id=str(uuid.uuid4()),
         representative_id=cmd.representative_id,

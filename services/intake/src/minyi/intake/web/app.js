@@ -4,6 +4,8 @@
 
 const $ = (id) => document.getElementById(id);
 let divisions = [];
+// A deputy or station picked on the 找代表 tab: {representative_id | station_id, name}.
+let addressee = null;
 
 function show(el, visible) { el.hidden = !visible; }
 
@@ -31,8 +33,26 @@ async function api(path, options) {
 
 function switchTab(name) {
   document.querySelectorAll("nav button").forEach((b) => b.classList.toggle("active", b.dataset.tab === name));
-  show($("tab-file"), name === "file");
-  show($("tab-track"), name === "track");
+  ["file", "find", "track"].forEach((tab) => show($("tab-" + tab), tab === name));
+}
+
+// From the 找代表 tab: the filing goes to this deputy or station, about this place.
+function addressTo(target, place) {
+  addressee = target;
+  $("addressee-name").textContent = target.name;
+  show($("addressee"), true);
+  if (place) {
+    $("district").value = place.division_code;
+    fillTownships();
+    if (place.township) $("township").value = place.township;
+  }
+  switchTab("file");
+  window.scrollTo(0, 0);
+}
+
+function clearAddressee() {
+  addressee = null;
+  show($("addressee"), false);
 }
 
 function fillTownships() {
@@ -62,6 +82,8 @@ async function fileSuggestion(event) {
     address: optional(f.address.value),
     channel: "web",
     citizen: citizen.name || citizen.phone ? citizen : undefined,
+    representative_id: addressee ? addressee.representative_id : undefined,
+    station_id: addressee ? addressee.station_id : undefined,
   };
   try {
     const filed = await api("/v1/suggestions", {
@@ -70,6 +92,8 @@ async function fileSuggestion(event) {
       body: JSON.stringify(body),
     });
     $("tracking-code").textContent = filed.tracking_code;
+    $("file-to").textContent = addressee ? "已反映给：" + addressee.name : "";
+    show($("file-to"), Boolean(addressee));
     $("track-code").value = filed.tracking_code;
     show($("file-form"), false);
     show($("file-result"), true);
@@ -131,6 +155,7 @@ async function rate(event) {
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("nav button").forEach((b) => b.addEventListener("click", () => switchTab(b.dataset.tab)));
   $("district").addEventListener("change", fillTownships);
+  $("addressee-clear").addEventListener("click", clearAddressee);
   $("file-form").addEventListener("submit", fileSuggestion);
   $("track-form").addEventListener("submit", track);
   $("rate-form").addEventListener("submit", rate);

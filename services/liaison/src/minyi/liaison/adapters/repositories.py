@@ -113,7 +113,9 @@ class Bookings(Protocol):
     async def set_status(self, booking_id: str, status: str, at: datetime) -> None: ...
     async def notify(self, booking_id: str, kind: str, message: str, due_at: datetime) -> None: ...
     async def drop_notices(self, booking_id: str) -> None: ...
-    async def due_notices(self, now: datetime, limit: int) -> list[DueNotice]: ...
+    async def claim_due_notices(
+        self, now: datetime, limit: int, lease_until: datetime
+    ) -> list[DueNotice]: ...
     async def notice_sent(self, notice_id: int, at: datetime) -> None: ...
     async def notice_failed(self, notice_id: int, retry_at: datetime, give_up: bool) -> None: ...
 
@@ -562,20 +564,35 @@ class BookingStore:
             delete(notices).where(notices.c.booking_id == booking_id, notices.c.sent_at.is_(None))
         )
 
-    async def due_notices(self, now: datetime, limit: int) -> list[DueNotice]:
-        rows = await self.session.execute(
-            select(
-                notices.c.id,
-                notices.c.booking_id,
-                notices.c.message,
-                notices.c.attempts,
-                bookings.c.contact,
+    async def claim_due_notices(
+        self, now: datetime, limit: int, lease_until: datetime
+    ) -> list[DueNotice]:
+        """Due notices with the contact to send to (sealed), claimed: their ``due_at`` moves to
+        ``lease_until``, so another replica's poller skips them (and they come back if this
+        process dies before it records the outcome). ``SKIP LOCKED`` on PostgreSQL keeps two
+        replicas from claiming the same rows at once; SQLite has one writer anyway."""
+        rows = (
+            await self.session.execute(
+                select(
+                    notices.c.id,
+                    notices.c.booking_id,
+                    notices.c.message,
+                    notices.c.attempts,
+                    bookings.c.contact,
+                )
+                .join(bookings, bookings.c.id == notices.c.booking_id)
+                .where(notices.c.sent_at.is_(None), notices.c.due_at <= now)
+                .order_by(notices.c.due_at)
+                .limit(limit)
+                .with_for_update(skip_locked=True, of=notices)
             )
-            .join(bookings, bookings.c.id == notices.c.booking_id)
-            .where(notices.c.sent_at.is_(None), notices.c.due_at <= now)
-            .order_by(notices.c.due_at)
-            .limit(limit)
-        )
+        ).all()
+        if rows:
+            await self.session.execute(
+                update(notices)
+                .where(notices.c.id.in_([r.id for r in rows]))
+                .values(due_at=lease_until)
+            )
         return [DueNotice(r.id, r.booking_id, r.contact, r.message, r.attempts) for r in rows]
 
     async def notice_sent(self, notice_id: int, at: datetime) -> None:

@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 from minyi.contracts.liaison import BookingCancelled, BookingMade, BookingPromoted
-from minyi.liaison.domain import codes
+from minyi.contracts.tracking_code import BOOKING
 from minyi.liaison.domain import reception as rules
 from minyi.liaison.domain.contact import parse_mobile
 from minyi.liaison.domain.reception import Booking, Reception, ReceptionPolicy
@@ -20,7 +20,7 @@ from minyi.platform.pii_vault import PiiVault
 
 
 def _shown(code: str) -> str:
-    return codes.display(codes.BOOKING_PREFIX, code[len(codes.BOOKING_PREFIX) :])
+    return BOOKING.display(code)
 
 
 async def _remind(
@@ -60,7 +60,7 @@ async def book(
         raise Conflict("already_booked", "该手机号已预约本场接待，无需重复预约", field="phone")
     confirmed, waiting, seq = await uow.bookings.counts(reception_id)
     status = rules.place_for(confirmed, reception.capacity)
-    code = codes.normalize_booking_code(codes.new_booking_code())
+    code = BOOKING.compact(BOOKING.new())
     assert code is not None
     booking = Booking(
         id=str(uuid.uuid4()),
@@ -95,7 +95,7 @@ async def book(
 
 
 async def _booking_of(uow: Uow, code: str, *, lock: bool = False) -> Booking:
-    normal = codes.normalize_booking_code(code)
+    normal = BOOKING.compact(code)
     if normal is None:
         raise Invalid(
             "invalid_booking_code", "预约码格式不正确（如 YY-XXXX-XXXX-X），请核对", field="code"

@@ -7,8 +7,9 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from minyi.contracts import tracking_code
 from minyi.contracts.liaison import MatterRecorded, MatterReferred
-from minyi.liaison.domain import codes
+from minyi.contracts.tracking_code import BOOKING
 from minyi.liaison.domain import reception as rules
 from minyi.liaison.domain.reception import ReceptionPolicy
 from minyi.liaison.service_layer.ports import Actor, Uow
@@ -40,7 +41,7 @@ async def record(
         raise Invalid("unknown_deputy", "该代表未参加本场接待", field="deputy_id")
     booking = None
     if matter.booking_code:
-        normal = codes.normalize_booking_code(matter.booking_code)
+        normal = BOOKING.compact(matter.booking_code)
         booking = await uow.bookings.by_code(normal) if normal else None
         if booking is None or booking.reception_id != reception_id:
             raise Invalid("unknown_booking", "本场接待没有该预约码", field="booking_code")
@@ -78,7 +79,7 @@ async def record(
             subject=matter_id,
         )
         return {"id": matter_id, "outcome": "answered"}
-    suggestion_id, tracking = str(uuid.uuid4()), codes.new_tracking_code()
+    suggestion_id, tracking = str(uuid.uuid4()), tracking_code.new_tracking_code()
     await uow.matters.add({**row, "suggestion_id": suggestion_id, "tracking_code": tracking})
     uow.emit(
         MatterReferred(
@@ -92,7 +93,7 @@ async def record(
             title=matter.title,
             content=matter.content,
             citizen_ref=citizen_ref,
-            tracking_code_sha256=codes.tracking_digest(tracking),
+            tracking_code_sha256=tracking_code.digest(tracking),
             referred_at=now,
         ),
         subject=suggestion_id,

@@ -9,11 +9,13 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
 
-from minyi.liaison.adapters.notifier import Notifier, NotifierError
 from minyi.liaison.service_layer.ports import Uow
+from minyi.platform.notifier import Notifier, NotifierError
 from minyi.platform.pii_vault import PiiDecryptionError, PiiVault
 
 log = logging.getLogger(__name__)
+# How long a claimed notice is this process's to send before another replica may take it.
+CLAIM = timedelta(minutes=5)
 
 
 async def send_due(
@@ -26,7 +28,8 @@ async def send_due(
 ) -> bool:
     """One pass; True when a full batch went out (more may be waiting)."""
     async with unit_of_work() as uow:
-        due = await uow.bookings.due_notices(uow.now(), batch)
+        now = uow.now()
+        due = await uow.bookings.claim_due_notices(now, batch, now + CLAIM)
     if not due:
         return False
     sent: list[int] = []

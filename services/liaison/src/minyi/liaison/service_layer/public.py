@@ -9,7 +9,7 @@ from minyi.contracts.gazetteer import Gazetteer, Place
 from minyi.liaison.domain.reception import ReceptionPolicy
 from minyi.liaison.domain.registry import KINDS, LEVELS
 from minyi.liaison.service_layer.ports import Uow
-from minyi.liaison.service_layer.views import labelled, place_view, reception_view
+from minyi.liaison.service_layer.views import labelled, reception_view
 from minyi.platform.errors import NotFound
 
 UNKNOWN_PLACE_HINT = (
@@ -18,7 +18,7 @@ UNKNOWN_PLACE_HINT = (
 
 
 def _hint(place: Place, deputies: int, stations: int) -> str:
-    where = place_view(place)["label"]
+    where = place.label
     if place.level == "division":
         text = f"已定位到{where}。选择或写明乡镇街道、社区，可查看县、乡两级代表。"
     else:
@@ -67,7 +67,7 @@ async def lookup(
         for s in stations
     ]
     return {
-        "place": place_view(place),
+        "place": place.view(),
         "deputies": grouped,
         "stations": found,
         "hint": _hint(place, len(deputies), len(stations)),

@@ -15,8 +15,8 @@ from minyi.contracts.liaison import (
     ReceptionHeld,
     ReceptionScheduled,
 )
+from minyi.contracts.tracking_code import BOOKING
 from minyi.liaison.domain import reception as rules
-from minyi.liaison.domain.codes import BOOKING_PREFIX, display
 from minyi.liaison.domain.contact import mask_name, mask_phone
 from minyi.liaison.domain.reception import Reception, ReceptionPlan, ReceptionPolicy
 from minyi.liaison.domain.registry import Station
@@ -178,7 +178,7 @@ async def reception_detail(
         contact = json.loads(vault.decrypt(b.contact))
         people.append(
             {
-                "code": display(BOOKING_PREFIX, b.code[len(BOOKING_PREFIX) :]),
+                "code": BOOKING.display(b.code),
                 "status": b.status,
                 "name": mask_name(contact["name"]),
                 "phone": mask_phone(contact["phone"]),

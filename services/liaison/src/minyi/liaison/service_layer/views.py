@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from minyi.contracts.gazetteer import Place
 from minyi.liaison.domain.reception import STATUS_LABELS, Reception, ReceptionPolicy
 from minyi.liaison.domain.registry import KIND_LABELS, LEVEL_LABELS
 
@@ -26,17 +25,6 @@ def reception_view(r: Reception, policy: ReceptionPolicy) -> dict[str, Any]:
         "topic": r.topic,
         "status": r.status,
         "status_label": STATUS_LABELS[r.status],
-    }
-
-
-def place_view(place: Place) -> dict[str, Any]:
-    return {
-        "level": place.level,
-        "division_code": place.division_code,
-        "division_name": place.division_name,
-        "township": place.township,
-        "community": place.community,
-        "label": "".join(x for x in (place.division_name, place.township, place.community) if x),
     }
 
 

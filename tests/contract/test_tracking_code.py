@@ -1,3 +1,7 @@
+"""The one implementation of citizens' tracking codes (intake files under them, liaison
+hands them out for referred matters) and liaison's booking codes."""
+
+import hashlib
 import random
 import secrets
 
@@ -5,9 +9,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from minyi.intake.domain import tracking_code as tc
-from minyi.intake.domain.tracking_code import (
+from minyi.contracts import tracking_code as tc
+from minyi.contracts.tracking_code import (
     ALPHABET,
+    BOOKING,
+    digest,
     find_in_text,
     format_code,
     is_valid,
@@ -124,3 +130,30 @@ def test_a_code_is_found_in_a_chat_message() -> None:
 def test_randomness_comes_from_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(secrets, "randbits", lambda bits: 0)
     assert new_tracking_code().startswith("MY-0000-0000-0000-0000-")
+
+
+def test_the_digest_is_the_same_for_every_spelling_and_does_not_reveal_the_code() -> None:
+    code = new_tracking_code()
+    expected = hashlib.sha256(code.replace("-", "").encode()).hexdigest()
+    assert digest(code) == digest(code.lower().replace("-", " ")) == digest(normalize(code))
+    assert digest(code) == expected and len(expected) == 64
+    with pytest.raises(ValueError, match="查询码无效"):
+        digest(code[:-1] + ("0" if code[-1] != "0" else "1"))
+
+
+def test_booking_codes_are_checked_and_read_back_whatever_the_spelling() -> None:
+    code = BOOKING.new()
+    assert len(code) == len("YY-XXXX-XXXX-X") and code.startswith("YY-")
+    normal = BOOKING.compact(code.lower().replace("-", " "))
+    assert normal is not None and normal == code.replace("-", "")
+    assert BOOKING.display(normal) == code
+    typo = code[:-1] + ("0" if code[-1] != "0" else "1")
+    assert BOOKING.compact(typo) is None
+    assert not is_valid(code)  # a booking code is no tracking code
+
+
+def test_a_body_that_starts_like_the_prefix_is_not_mistaken_for_it() -> None:
+    random_part = "MY" + "0" * (tc.RANDOM_LENGTH - 2)
+    body = random_part + tc.check_symbol(random_part)
+    assert normalize(body) == body and is_valid(body)
+    assert format_code(body) == "MY-MY00-0000-0000-0000-" + body[-1]

@@ -1,19 +1,17 @@
-"""The one gazetteer (minyi.contracts.gazetteer): intake's district recogniser, extended
-to townships and communities."""
+"""The one gazetteer (minyi.contracts.gazetteer), for intake (a filing's district, the
+citizen page's 找代表) and liaison (find your deputy): divisions, townships and communities."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from importlib import resources
 from typing import Any
 
 import pytest
 
 from minyi.contracts.gazetteer import DistrictMatch, Gazetteer, Place
 
-_DIVISIONS_FILE = (
-    Path(__file__).resolve().parents[4] / "shared/src/minyi/contracts/reference/divisions.json"
-)
+_DIVISIONS_FILE = resources.files("minyi.contracts").joinpath("reference", "divisions.json")
 COMMUNITIES = {
     "420802": {"泉口街道": ["白云社区", "新华社区"], "龙泉街道": ["新华社区"]},
     "420804": {"白庙街道": ["新华社区"]},
@@ -37,26 +35,35 @@ def test_a_township_in_chat_text_maps_to_its_district(gazetteer: Gazetteer) -> N
     )
 
 
-@pytest.mark.parametrize(
-    ("text", "code"),
-    [
-        ("掇刀那边的路坑坑洼洼", "420804"),
-        ("沙洋县后港镇的自来水发黄", "420822"),
-        ("钟祥市郢中街道噪音扰民", "420881"),
-        ("京山永漋镇的公交太少", "420882"),
-        ("漳河镇的垃圾没人清运", "420800-ZH"),
-        ("屈家岭管理区的灌溉渠堵了", "420800-QJL"),
-        ("荆门高新区企业排污", "420804"),
-        ("我在子陵铺，路灯不亮", "420802"),
-        ("柴湖移民小区停水", "420881"),
-        ("东宝 区 路灯", "420802"),
-    ],
-)
+DISTRICT_TEXTS = [
+    ("掇刀那边的路坑坑洼洼", "420804"),
+    ("沙洋县后港镇的自来水发黄", "420822"),
+    ("钟祥市郢中街道噪音扰民", "420881"),
+    ("京山永漋镇的公交太少", "420882"),
+    ("漳河镇的垃圾没人清运", "420800-ZH"),
+    ("屈家岭管理区的灌溉渠堵了", "420800-QJL"),
+    ("荆门高新区企业排污", "420804"),
+    ("我在子陵铺，路灯不亮", "420802"),
+    ("柴湖移民小区停水", "420881"),
+    ("东宝 区 路灯", "420802"),
+]
+
+
+@pytest.mark.parametrize(("text", "code"), DISTRICT_TEXTS)
 def test_districts_are_recognised_by_name_alias_or_township(
     gazetteer: Gazetteer, text: str, code: str
 ) -> None:
     match = gazetteer.find_district(text)
     assert match is not None and match.code == code
+
+
+def test_without_communities_the_same_texts_give_the_same_districts(
+    divisions: list[dict[str, Any]],
+) -> None:
+    plain = Gazetteer.from_divisions(divisions)
+    for text, code in DISTRICT_TEXTS:
+        match = plain.find_district(text)
+        assert match is not None and match.code == code, text
 
 
 def test_the_longest_place_name_wins(gazetteer: Gazetteer) -> None:

@@ -1,4 +1,8 @@
-"""Ways to tell a citizen that an answer arrived: a log line (default) or an SMS gateway."""
+"""Ways to tell a citizen something by SMS (intake: an answer arrived; liaison: a reception
+reminder, a freed place, a tracking code): a log line (the development default, phone
+masked) or an SMS gateway. Senders queue their messages with the state change that caused
+them and retry on ``NotifierError``.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +11,26 @@ from typing import Protocol
 
 import httpx
 
-from minyi.intake.domain.contact import mask_phone
-
 log = logging.getLogger(__name__)
 
 
 class NotifierError(Exception):
-    """Delivery failed; the notification is retried later."""
+    """Delivery failed; the message is tried again later."""
 
 
 class Notifier(Protocol):
     async def send(self, phone: str, message: str) -> None: ...
+
+
+def masked(phone: str) -> str:
+    """For logs, never the number: ``138****1234`` for a mobile number, else every digit
+    but the last four hidden (all of them in a short number)."""
+    digits = "".join(c for c in phone if c.isdigit())
+    if len(digits) == 11 and digits.startswith("1"):
+        return f"{digits[:3]}****{digits[-4:]}"
+    if len(digits) > 6:
+        return "*" * (len(digits) - 4) + digits[-4:]
+    return "*" * max(len(digits), 1)
 
 
 class LogNotifier:
@@ -27,8 +40,8 @@ class LogNotifier:
         self.sent: list[tuple[str, str]] = []
 
     async def send(self, phone: str, message: str) -> None:
-        self.sent.append((mask_phone(phone), message))
-        log.info("citizen notification to %s: %s", mask_phone(phone), message)
+        self.sent.append((masked(phone), message))
+        log.info("citizen notification to %s: %s", masked(phone), message)
 
 
 class WebhookNotifier:
@@ -52,3 +65,8 @@ class WebhookNotifier:
             raise NotifierError(f"SMS gateway unreachable: {type(exc).__name__}") from None
         if r.status_code >= 300:
             raise NotifierError(f"SMS gateway answered {r.status_code}")
+
+
+def notifier_for(sms_webhook_url: str | None) -> Notifier:
+    """The SMS gateway when one is configured, else the log."""
+    return WebhookNotifier(sms_webhook_url) if sms_webhook_url else LogNotifier()
