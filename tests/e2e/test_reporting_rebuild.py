@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.reporting_history import history, publish
+from tests.support.reporting_history import history, liaison_history, publish
 from tests.support.system import System, eventually
 
 pytestmark = pytest.mark.e2e
@@ -26,6 +26,9 @@ VIEWS = [
     "/v1/public/summary",
     "/v1/suggestions/s-3",
     "/v1/suggestions/s-4",
+    "/v1/liaison/stations",
+    "/v1/liaison/weekly",
+    "/v1/liaison/deputies",
 ]
 
 
@@ -41,7 +44,7 @@ def test_a_rebuild_from_the_stream_yields_the_same_views_as_the_live_projection(
 ) -> None:
     system = system_factory(store)
     system.start(["reporting"])
-    events = history()
+    events = history() + liaison_history()
     shuffled = random.Random(7).sample(events, len(events))
     # Out of order, and some twice under a new Nats-Msg-Id window (same event id).
     publish(system.nats_url, shuffled + shuffled[:5])
@@ -59,6 +62,10 @@ def test_a_rebuild_from_the_stream_yields_the_same_views_as_the_live_projection(
             and httpx.get(
                 system.url("reporting", "/v1/representatives"), headers=system.admin
             ).json()
+            and httpx.get(system.url("reporting", "/v1/public/summary"), timeout=5).json()[
+                "liaison"
+            ]["matters_raised"]
+            == 4
         ),
         what="live views",
     )

@@ -22,6 +22,21 @@ from minyi.contracts.intake import (
     SuggestionEndorsed,
     SuggestionFiled,
 )
+from minyi.contracts.liaison import (
+    BookingCancelled,
+    BookingMade,
+    BookingPromoted,
+    DeputyRegistered,
+    ElectoralUnit,
+    MatterRecorded,
+    MatterReferred,
+    ReceptionCancelled,
+    ReceptionHeld,
+    ReceptionScheduled,
+    StationEnded,
+    StationRegistered,
+    StationUpdated,
+)
 from minyi.contracts.routing import AssignedToUnit, SuggestionClustered
 from minyi.contracts.subjects import STREAM_NAME
 from minyi.contracts.supervision import (
@@ -273,6 +288,216 @@ def history() -> list[RawEvent]:
         activity("rep-1", "visit", 10),
         activity("rep-1", "station_duty", 20),
     ]
+
+
+def liaison_event(data: EventData, subject: str, minutes: float) -> RawEvent:
+    """A liaison event as its relay would publish it (built from the contract model)."""
+    return RawEvent(
+        specversion="1.0",
+        id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{subject}/{data.event_type}/{minutes}")),
+        source="minyi/liaison",
+        type=data.event_type,
+        subject=subject,
+        time=T0 + timedelta(minutes=minutes),
+        data=data.model_dump(mode="json"),
+    )
+
+
+def _at(minutes: float) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+# Receptions on Thursday 2 October (ISO week 2025-W40), 9 October (W41) and 16 October
+# (W42), 09:00 in Jingmen.
+RECEPTION_DAYS = {"r-1": 3 * 1440 - 480, "r-2": 10 * 1440 - 480, "r-3": 17 * 1440 - 480}
+
+
+def liaison_history() -> list[RawEvent]:
+    """Two stations (one renamed, a third opened and closed), three deputies, and three
+    receptions: r-1 (东宝区) held with bookings, a cancellation, a promotion and three matters;
+    r-2 called off with its booking; r-3 (掇刀区) held with a referred matter.
+
+    Expected per station: ST-420802-01 scheduled 2 / held 1 / cancelled 1, capacity 3,
+    booked 3, bookings made 5 (waitlisted 1, promoted 1, cancelled 2), matters 2 answered
+    + 1 referred; ST-420804-01 held 1, capacity 5, booked 1, made 1, 1 referred."""
+    dongbao, duodao = "ST-420802-01", "ST-420804-01"
+    events = [
+        liaison_event(
+            StationRegistered(
+                station_id=dongbao,
+                name="龙泉街道代表联络站",
+                kind="station",
+                division_codes=["420802"],
+                version=1,
+                changed_at=_at(0),
+            ),
+            dongbao,
+            0,
+        ),
+        liaison_event(
+            StationUpdated(
+                station_id=dongbao,
+                name="东宝区龙泉街道代表联络站",
+                kind="station",
+                division_codes=["420802"],
+                version=2,
+                changed_at=_at(5),
+            ),
+            dongbao,
+            5,
+        ),
+        liaison_event(
+            StationRegistered(
+                station_id=duodao,
+                name="掇刀区团林铺镇代表联络点",
+                kind="contact_point",
+                division_codes=["420804"],
+                version=1,
+                changed_at=_at(0),
+            ),
+            duodao,
+            0,
+        ),
+        liaison_event(
+            StationRegistered(
+                station_id="ST-420802-09",
+                name="临时联络点",
+                kind="contact_point",
+                division_codes=["420802"],
+                version=1,
+                changed_at=_at(1),
+            ),
+            "ST-420802-09",
+            1,
+        ),
+        liaison_event(
+            StationEnded(
+                station_id="ST-420802-09", ended_on=_at(2).date(), version=2, changed_at=_at(2)
+            ),
+            "ST-420802-09",
+            2,
+        ),
+    ]
+    for did, name, level, division, station in [
+        ("REP-420802-001", "王建国", "city", "420802", dongbao),
+        ("REP-420802-002", "李秀英", "county", "420802", dongbao),
+        ("REP-420804-001", "张志强", "county", "420804", duodao),
+    ]:
+        unit = ElectoralUnit(kind="division", division_code=division)
+        events.append(
+            liaison_event(
+                DeputyRegistered(
+                    deputy_id=did,
+                    name=name,
+                    level=level,
+                    electoral_unit=unit,
+                    station_ids=[station],
+                    version=1,
+                    changed_at=_at(0),
+                ),
+                did,
+                0,
+            )
+        )
+
+    def schedule(rid: str, station: str, district: str, capacity: int, *deputies: str) -> RawEvent:
+        starts = _at(RECEPTION_DAYS[rid])
+        return liaison_event(
+            ReceptionScheduled(
+                reception_id=rid,
+                station_id=station,
+                district_codes=[district],
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=3),
+                place="便民服务中心",
+                deputy_ids=list(deputies),
+                capacity=capacity,
+                scheduled_at=_at(10),
+            ),
+            rid,
+            10,
+        )
+
+    def booking(bid: str, rid: str, station: str, minutes: float, status: str) -> RawEvent:
+        return liaison_event(
+            BookingMade(booking_id=bid, reception_id=rid, station_id=station, status=status,
+                        citizen_ref=f"cref-{bid}", made_at=_at(minutes)),
+            bid, minutes,
+        )  # fmt: skip
+
+    held_1 = RECEPTION_DAYS["r-1"] + 200
+    events += [
+        schedule("r-1", dongbao, "420802", 3, "REP-420802-001", "REP-420802-002"),
+        booking("b-1", "r-1", dongbao, 100, "confirmed"),
+        booking("b-2", "r-1", dongbao, 110, "confirmed"),
+        booking("b-3", "r-1", dongbao, 120, "confirmed"),
+        booking("b-4", "r-1", dongbao, 130, "waitlisted"),
+        liaison_event(
+            BookingCancelled(booking_id="b-2", reception_id="r-1", station_id=dongbao,
+                             was="confirmed", cancelled_at=_at(140)),
+            "b-2", 140,
+        ),
+        liaison_event(
+            BookingPromoted(booking_id="b-4", reception_id="r-1", station_id=dongbao,
+                            promoted_at=_at(140)),
+            "b-4", 140,
+        ),
+        liaison_event(
+            ReceptionHeld(reception_id="r-1", station_id=dongbao, district_codes=["420802"],
+                          deputy_ids=["REP-420802-001"], booked=3, held_at=_at(held_1)),
+            "r-1", held_1,
+        ),
+        liaison_event(
+            MatterRecorded(matter_id="m-1", reception_id="r-1", station_id=dongbao,
+                           district_code="420802", deputy_id="REP-420802-001",
+                           title="小区路灯不亮", answer="已联系街道当场派单维修",
+                           citizen_ref="cref-b-1", recorded_at=_at(held_1 - 60)),
+            "m-1", held_1 - 60,
+        ),
+        liaison_event(
+            MatterReferred(matter_id="m-2", suggestion_id="s-ref-1", reception_id="r-1",
+                           station_id=dongbao, district_code="420802",
+                           representative_id="REP-420802-001", title="菜市场周边交通拥堵",
+                           content="早高峰菜市场门口车辆乱停，建议规划临时停车位",
+                           tracking_code_sha256="0" * 64, referred_at=_at(held_1 - 30)),
+            "s-ref-1", held_1 - 30,
+        ),
+        liaison_event(
+            MatterRecorded(matter_id="m-3", reception_id="r-1", station_id=dongbao,
+                           district_code="420802", title="医保报销咨询", answer="已当场解答",
+                           recorded_at=_at(held_1 - 20)),
+            "m-3", held_1 - 20,
+        ),
+        schedule("r-2", dongbao, "420802", 2, "REP-420802-002"),
+        booking("b-5", "r-2", dongbao, 200, "confirmed"),
+        liaison_event(
+            BookingCancelled(booking_id="b-5", reception_id="r-2", station_id=dongbao,
+                             was="confirmed", by="reception_cancelled", cancelled_at=_at(300)),
+            "b-5", 300,
+        ),
+        liaison_event(
+            ReceptionCancelled(reception_id="r-2", station_id=dongbao, reason="场地检修",
+                               cancelled_at=_at(300)),
+            "r-2", 300,
+        ),
+        schedule("r-3", duodao, "420804", 5, "REP-420804-001"),
+        booking("b-6", "r-3", duodao, 400, "confirmed"),
+        liaison_event(
+            ReceptionHeld(reception_id="r-3", station_id=duodao, district_codes=["420804"],
+                          deputy_ids=["REP-420804-001"], booked=1,
+                          held_at=_at(RECEPTION_DAYS["r-3"] + 180)),
+            "r-3", RECEPTION_DAYS["r-3"] + 180,
+        ),
+        liaison_event(
+            MatterReferred(matter_id="m-4", suggestion_id="s-ref-2", reception_id="r-3",
+                           station_id=duodao, district_code="420804",
+                           representative_id="REP-420804-001", title="农村道路破损",
+                           content="村口道路坑洼，雨天积水", tracking_code_sha256="1" * 64,
+                           referred_at=_at(RECEPTION_DAYS["r-3"] + 100)),
+            "s-ref-2", RECEPTION_DAYS["r-3"] + 100,
+        ),
+    ]  # fmt: skip
+    return events
 
 
 def subject_of(e: RawEvent) -> str:

@@ -32,8 +32,17 @@ from minyi.platform import migrations
 from minyi.platform.app.assembly import build_runtime
 from minyi.platform.auth import Principal, Role, bearer
 from minyi.platform.settings import Settings
-from minyi.reporting.adapters.tables import clusters, counts, names, suggestions
+from minyi.reporting.adapters.tables import (
+    clusters,
+    counts,
+    liaison_counts,
+    liaison_deputies,
+    liaison_stations,
+    names,
+    suggestions,
+)
 from minyi.reporting.bootstrap import SERVICE, freeze_startup_heap
+from minyi.reporting.domain import liaison
 from minyi.reporting.domain.projection import MEASURES, contributions
 
 DISTRICTS = ["420802", "420804", "420822", "420881", "420882", "420871", "420872"]
@@ -63,7 +72,13 @@ ENDPOINTS = [
     "/v1/overdue",
     "/v1/public/summary",
     "/v1/suggestions/b-12345",
+    "/v1/liaison/stations",
+    "/v1/liaison/stations?district=420802&from=2025-03-15&to=2025-09-20",
+    "/v1/liaison/weekly",
+    "/v1/liaison/weekly?station_id=st-7&from=2025-03-15&to=2025-09-20",
+    "/v1/liaison/deputies",
 ]
+STATIONS, DEPUTIES = 226, 5200
 
 
 def synthetic_view(i: int, rng: random.Random) -> dict[str, Any]:
@@ -109,6 +124,50 @@ def synthetic_view(i: int, rng: random.Random) -> dict[str, Any]:
         view.update(close_result=rng.choice(["satisfied"] * 8 + ["unsatisfied", "no_response"]))
         view["closed_at"] = view["replied_at"] + timedelta(days=7)
     return view
+
+
+def liaison_rows(rng: random.Random) -> tuple[list[dict[str, Any]], ...]:
+    """A year of weekly reception days at every station (as the fold leaves them: counters
+    by ``liaison.contributions``), and the registry replica: 226 stations, 5,200 deputies."""
+    stations = [
+        {"generation": 1, "station_id": f"st-{i}", "name": f"第{i}联络站", "kind": "station",
+         "division_codes": [DISTRICTS[i % len(DISTRICTS)]], "status": "active",
+         "record_version": 1, "status_version": 1}
+        for i in range(STATIONS)
+    ]  # fmt: skip
+    deputies = [
+        {"generation": 1, "deputy_id": f"rep-{i}", "name": f"代表{i}", "level": "county",
+         "division_code": DISTRICTS[i % len(DISTRICTS)], "station_ids": [f"st-{i % STATIONS}"],
+         "status": "serving", "record_version": 1, "status_version": 1}
+        for i in range(DEPUTIES)
+    ]  # fmt: skip
+    totals: dict[tuple[str, str, str], Counter[str]] = defaultdict(Counter)
+    for station in range(STATIONS):
+        for week in range(52):
+            starts = T0 + timedelta(weeks=week, days=rng.randrange(5), hours=1)
+            held = rng.random() < 0.9
+            view = {
+                "station_id": f"st-{station}",
+                "district_codes": stations[station]["division_codes"],
+                "deputy_ids": [f"rep-{rng.randrange(DEPUTIES)}" for _ in range(2)],
+                "starts_at": starts,
+                "status": "held" if held else "cancelled",
+                "capacity": 20,
+                "booked": rng.randrange(21) if held else 0,
+                "bookings": {f"b-{k}": {"made": "confirmed"} for k in range(rng.randrange(25))},
+                "matters": {
+                    f"m-{k}": [rng.choice(["answered", "referred"]), DISTRICTS[station % 7], None]
+                    for k in range(rng.randrange(6) if held else 0)
+                },
+            }
+            for row, measures in liaison.contributions(view).items():
+                totals[row].update(measures)
+    counters = [
+        {"generation": 1, "dimension": d, "key": k, "period": p}
+        | {m: measures.get(m, 0) for m in liaison.MEASURES}
+        for (d, k, p), measures in totals.items()
+    ]
+    return counters, stations, deputies
 
 
 PARTS = 2  # generator processes (the machine's cores); each writes a part file
@@ -193,8 +252,14 @@ async def build(url: str, n: int) -> Any:
             insert(names),
             [{"generation": 1, "kind": "unit", "id": u, "name": f"{u} 承办单位"} for u in UNITS],
         )
+        liaison_counters, stations, deputies = liaison_rows(random.Random(7))
+        for i in range(0, len(liaison_counters), 5000):
+            await conn.execute(insert(liaison_counts), liaison_counters[i : i + 5000])
+        await conn.execute(insert(liaison_stations), stations)
+        await conn.execute(insert(liaison_deputies), deputies)
     print(
-        f"built {n:,} suggestions, {len(rows):,} counter rows "
+        f"built {n:,} suggestions, {len(rows):,} counter rows, "
+        f"{len(liaison_counters):,} liaison counter rows "
         f"in {time.perf_counter() - started:.0f}s ({PARTS} generator processes)",
         flush=True,
     )

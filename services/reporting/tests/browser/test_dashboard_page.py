@@ -1,36 +1,61 @@
 """The dashboard in a real browser (Debian's chromium, driven by Playwright), served by the
-whole app (NATS away: the service serves HTTP without it)."""
+whole app (NATS away: the service serves HTTP without it; the views are filled beforehand by
+folding a history straight into the store)."""
 
 from __future__ import annotations
 
-import threading
-import time
+import asyncio
 from collections.abc import Iterator
-from pathlib import Path
+from dataclasses import dataclass
+from typing import Any
 
+import httpx
 import pytest
-import uvicorn
 
-from minyi.platform.app.assembly import create_app
+from minyi.platform import migrations
+from minyi.platform.app.assembly import build_runtime, create_app
 from minyi.platform.auth import Principal, Role, bearer
 from minyi.platform.nats_server import free_port
 from minyi.platform.settings import Settings
 from minyi.reporting.bootstrap import SERVICE
+from minyi.reporting.service_layer.handlers import project
+from tests.support import browser as browser_support
+from tests.support.reporting_history import history, liaison_history
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip(
-        "browser tests need Debian's chromium at /usr/bin/chromium (apt-get install chromium)",
-        allow_module_level=True,
-    )
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="browser tests need the playwright package (dev dependency)"
-)
+sync_api = browser_support.playwright()
+
+LIAISON_SERIES = """() => {
+  const o = echarts.getInstanceByDom(document.getElementById('liaison-weekly')).getOption();
+  return Object.fromEntries(o.series.map((s) => [s.name, s.data]));
+}"""
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    url: str
+    citizen: str  # a role that may not read the views
+    admin: str
+
+    def api(self, path: str) -> Any:
+        r = httpx.get(self.url + path, headers={"Authorization": f"Bearer {self.admin}"})
+        assert r.status_code == 200, r.text
+        return r.json()
+
+
+async def _fill(settings: Settings) -> None:
+    """The views a live consumer would have left after hearing the histories."""
+    runtime = build_runtime(SERVICE, settings)
+    try:
+        await migrations.upgrade(runtime.engine, SERVICE.package)
+        async with runtime.unit_of_work() as uow:
+            for e in [*history(), *liaison_history()]:
+                await project(uow.views, 1, e)
+    finally:
+        await runtime.engine.dispose()
 
 
 @pytest.fixture(scope="module")
-def reporting(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    """The dashboard's address, and a token whose role may not read the views."""
+def reporting(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
     tmp = tmp_path_factory.mktemp("browser")
     settings = Settings(
         service="reporting",
@@ -38,39 +63,85 @@ def reporting(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, s
         database_url=f"sqlite+aiosqlite:///{tmp}/reporting.sqlite3",
         nats_url=f"nats://127.0.0.1:{free_port()}",
     )
+    asyncio.run(_fill(settings))
     app = create_app(SERVICE, settings)
-    citizen = bearer(app.state.runtime.keyring, Principal(Role.CITIZEN, "citizen:browser"))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("reporting did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}", citizen["Authorization"].removeprefix("Bearer ")
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
+    keyring = app.state.runtime.keyring
+
+    def token(role: Role) -> str:
+        header = bearer(keyring, Principal(role, f"{role.value}:browser"))
+        return header["Authorization"].removeprefix("Bearer ")
+
+    with browser_support.served(app, "reporting") as url:
+        yield Dashboard(url, token(Role.CITIZEN), token(Role.ADMIN))
 
 
-def test_a_refused_read_shows_the_services_own_message(reporting: tuple[str, str]) -> None:
-    url, token = reporting
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            page = browser.new_page(locale="zh-CN")
-            page.add_init_script(f"sessionStorage.setItem('minyi.token', '{token}')")
-            response = page.goto(url + "/")
-            assert response is not None and response.ok
-            # The 403's body is {"detail": [{"msg": "当前角色无权访问（…）", …}]}: the page shows
-            # that message, not only the status code.
-            sync_api.expect(page.locator("#live")).to_contain_text("当前角色无权访问")
-            assert " → 403" not in page.inner_text("#live")
-        finally:
-            browser.close()
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    with browser_support.chromium() as launched:
+        yield launched
+
+
+def _open(browser: Any, dashboard: Dashboard, token: str) -> tuple[Any, list[str]]:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.add_init_script(f"sessionStorage.setItem('minyi.token', '{token}')")
+    return page, errors
+
+
+def test_a_refused_read_shows_the_services_own_message(reporting: Dashboard, browser: Any) -> None:
+    page, _errors = _open(browser, reporting, reporting.citizen)
+    response = page.goto(reporting.url + "/")
+    assert response is not None and response.ok
+    # The 403's body is {"detail": [{"msg": "当前角色无权访问（…）", …}]}: the page shows
+    # that message, not only the status code.
+    sync_api.expect(page.locator("#live")).to_contain_text("当前角色无权访问")
+    assert " → 403" not in page.inner_text("#live")
+
+
+def test_the_liaison_section_shows_each_station_and_the_weeks_the_api_gives(
+    reporting: Dashboard, browser: Any
+) -> None:
+    stations = reporting.api("/v1/liaison/stations")
+    weeks = reporting.api("/v1/liaison/weekly")
+    assert [s["station_id"] for s in stations] == ["ST-420802-01", "ST-420804-01"]
+    page, errors = _open(browser, reporting, reporting.admin)
+    page.goto(reporting.url + "/")
+    page.wait_for_selector("body[data-loaded=true]", timeout=20_000)
+
+    rows = page.locator("#liaison-stations tbody tr")
+    assert rows.count() == len(stations)
+    first = rows.nth(0).locator("td").all_inner_texts()
+    s = stations[0]
+    assert first == [
+        "东宝区龙泉街道代表联络站", "代表联络站", "东宝区", str(s["receptions_held"]),
+        str(s["bookings_made"]), str(s["matters_raised"]), str(s["matters_answered"]),
+        str(s["matters_referred"]), "66.7%",
+    ]  # fmt: skip
+    assert page.inner_text("#l-held") == str(sum(s["receptions_held"] for s in stations))
+    assert page.inner_text("#l-raised") == "4"
+    series = page.evaluate(LIAISON_SERIES)
+    assert series["举行接待"] == [w["receptions_held"] for w in weeks] == [1, 0, 1]
+    assert series["转为建议"] == [w["matters_referred"] for w in weeks]
+    assert page.locator("#liaison-weekly-empty").is_hidden()
+
+    page.wait_for_timeout(1200)  # let the chart finish its animation
+    browser_support.screenshot(page.locator("#liaison"), "dashboard-liaison.png")
+    assert errors == []
+
+
+def test_without_liaison_data_the_section_says_so(reporting: Dashboard, browser: Any) -> None:
+    page, errors = _open(browser, reporting, reporting.admin)
+    page.route(
+        "**/v1/liaison/**",
+        lambda route: route.fulfill(status=200, content_type="application/json", body="[]"),
+    )
+    page.goto(reporting.url + "/")
+    page.wait_for_selector("body[data-loaded=true]", timeout=20_000)
+    sync_api.expect(page.locator("#liaison-weekly-empty")).to_be_visible()
+    sync_api.expect(page.locator("#liaison-weekly-empty")).to_contain_text("暂无接待记录")
+    assert page.locator("#liaison-weekly").is_hidden()
+    sync_api.expect(page.locator("#liaison-stations tbody")).to_contain_text("暂无联络站数据")
+    assert page.inner_text("#l-held") == "0"
+    assert errors == []

@@ -89,3 +89,18 @@ def test_stored_resolved_statuses_and_cube_keys_become_replied_and_back(
 
     migrate(store, "0005", down=True)
     assert cube(store) == before
+
+
+def test_the_liaison_views_come_with_their_migration_and_go_with_it(store: sa.Engine) -> None:
+    liaison = {"liaison_receptions", "liaison_counts", "liaison_stations", "liaison_deputies"}
+    migrate(store, "0006")
+    assert not liaison & set(sa.inspect(store).get_table_names())
+    migrate(store, "head")
+    assert liaison <= set(sa.inspect(store).get_table_names())
+    with store.connect() as conn:
+        ddl = conn.execute(
+            sa.text("SELECT sql FROM sqlite_master WHERE name = 'liaison_counts'")
+        ).scalar()
+    assert "WITHOUT ROWID" in str(ddl)  # read in key order, as ``counts``
+    migrate(store, "0006", down=True)
+    assert not liaison & set(sa.inspect(store).get_table_names())

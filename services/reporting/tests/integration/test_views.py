@@ -7,74 +7,21 @@ import importlib.util
 import io
 import json
 import zipfile
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import select
 
-from minyi.contracts.envelope import RawEvent
 from minyi.contracts.status import SuggestionStatus
-from minyi.contracts.subjects import STREAM_NAME
 from minyi.contracts.supervision import CaseClosed
-from minyi.platform.app import errors
-from minyi.platform.auth import Principal, Role, bearer
-from minyi.reporting.adapters.tables import counts, deliveries
+from minyi.reporting.adapters.tables import deliveries
 from minyi.reporting.adapters.webhooks import SIGNATURE_HEADER, WebhookSender, sign
-from minyi.reporting.bootstrap import SERVICE
 from minyi.reporting.domain.projection import STATUSES
 from minyi.reporting.service_layer import webhooks
 from minyi.reporting.service_layer.handlers import project
-from tests.support.harness import Harness, harness
-from tests.support.reporting_history import history, lifecycle, subject_of
-
-
-@dataclass
-class Reporting:
-    h: Harness
-    http: httpx.AsyncClient
-
-    async def deliver(self, events: list[RawEvent]) -> None:
-        for e in events:
-            await self.h.broker.publish(
-                e.model_dump_json().encode(), subject_of(e), stream=STREAM_NAME
-            )
-
-    async def get(self, path: str, **params: Any) -> Any:
-        r = await self.http.get(path, params=params)
-        assert r.status_code == 200, r.text
-        return r.json()
-
-    async def counters(self) -> list[tuple[Any, ...]]:
-        async with self.h.runtime.sessions() as s:
-            return [
-                tuple(r)
-                for r in (await s.execute(select(counts).order_by(*counts.primary_key))).all()
-            ]
-
-
-@pytest.fixture
-async def reporting(tmp_path: Path) -> AsyncIterator[Reporting]:
-    async with harness(SERVICE, tmp_path) as h:
-        assert SERVICE.on_start is not None and SERVICE.on_stop is not None
-        await SERVICE.on_start(h.runtime)
-        app = FastAPI()
-        app.state.runtime = h.runtime
-        errors.install(app)
-        for router in SERVICE.routers(h.runtime):
-            app.include_router(router)
-        transport = httpx.ASGITransport(app=app)
-        # The admin may read every view (the access rules are tested in tests/security).
-        admin = bearer(h.runtime.keyring, Principal(Role.ADMIN, "admin:test"))
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://reporting", headers=admin
-        ) as http:
-            yield Reporting(h, http)
-        await SERVICE.on_stop(h.runtime)
+from services.reporting.tests.integration.conftest import Reporting
+from tests.support.reporting_history import history, lifecycle
 
 
 async def test_the_views_count_what_the_events_say(reporting: Reporting) -> None:

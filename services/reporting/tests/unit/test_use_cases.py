@@ -18,13 +18,32 @@ from minyi.contracts.supervision import Resolved
 from minyi.platform.errors import Conflict, NotFound
 from minyi.reporting.adapters.live import Bell, Broadcaster
 from minyi.reporting.dependencies import ReportingDeps
-from minyi.reporting.domain import projection
+from minyi.reporting.domain import liaison, projection
 from minyi.reporting.domain.events import step_of
 from minyi.reporting.service_layer import rebuild, webhooks
 from minyi.reporting.service_layer.handlers import when_any_event_update_views
-from tests.support.reporting_history import activity, history, lifecycle
+from tests.support.reporting_history import activity, history, liaison_history, lifecycle
 
 NOW = datetime(2025, 10, 1, 8, 0, tzinfo=UTC)
+
+
+Changes = dict[tuple[str, str, str], dict[str, int]]
+
+
+def _add(into: Counter[tuple[int, str, str, str, str]], generation: int, changes: Changes) -> None:
+    for (dimension, key, period), diff in changes.items():
+        for measure, value in diff.items():
+            into[(generation, dimension, key, period, measure)] += value
+
+
+def summed(views: Iterable[dict[str, Any]], contributions: Any) -> Counter[tuple[str, ...]]:
+    """The counters that ``views`` add up to (what every fold of them must leave)."""
+    totals: Counter[tuple[str, ...]] = Counter()
+    for view in views:
+        for row, measures in contributions(view).items():
+            for measure, value in measures.items():
+                totals[(*row, measure)] += value
+    return +totals
 
 
 @dataclass
@@ -39,6 +58,8 @@ class FakeViews:
     names: dict[tuple[int, str, str], str] = field(default_factory=dict)
     clusters: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
     activities: Counter[tuple[int, str, str, str]] = field(default_factory=Counter)
+    liaison_rows: dict[tuple[str, int, str], dict[str, Any]] = field(default_factory=dict)
+    liaison_counts: Counter[tuple[int, str, str, str, str]] = field(default_factory=Counter)
 
     # ViewStore
     async def generations(self) -> list[int]:
@@ -60,12 +81,25 @@ class FakeViews:
     def add_counts(
         self, generation: int, changes: dict[tuple[str, str, str], dict[str, int]]
     ) -> None:
-        for (dimension, key, period), diff in changes.items():
-            for measure, value in diff.items():
-                self.counts[(generation, dimension, key, period, measure)] += value
+        _add(self.counts, generation, changes)
 
     def name(self, generation: int, kind: str, ident: str, name: str) -> None:
         self.names[(generation, kind, ident)] = name
+
+    async def liaison_row(self, record: str, generation: int, ident: str) -> dict[str, Any]:
+        return self.liaison_rows.get((record, generation, ident), {})
+
+    def replace_liaison_row(
+        self, record: str, generation: int, ident: str, row: dict[str, Any]
+    ) -> None:
+        self.liaison_rows[(record, generation, ident)] = {
+            k: v for k, v in row.items() if v is not None
+        }
+
+    def add_liaison_counts(
+        self, generation: int, changes: dict[tuple[str, str, str], dict[str, int]]
+    ) -> None:
+        _add(self.liaison_counts, generation, changes)
 
     async def cluster(self, generation: int, cid: str) -> dict[str, Any]:
         return self.clusters.get((generation, cid), {})
@@ -96,9 +130,16 @@ class FakeViews:
         self.timeline = {k for k in self.timeline if k[0] != generation}
         self.rows = {k: v for k, v in self.rows.items() if k[0] != generation}
         self.counts = Counter({k: v for k, v in self.counts.items() if k[0] != generation})
+        self.liaison_rows = {k: v for k, v in self.liaison_rows.items() if k[1] != generation}
+        self.liaison_counts = Counter(
+            {k: v for k, v in self.liaison_counts.items() if k[0] != generation}
+        )
 
     def counters(self, generation: int) -> Counter[tuple[str, str, str, str]]:
         return +Counter({k[1:]: v for k, v in self.counts.items() if k[0] == generation})
+
+    def liaison_counters(self, generation: int) -> Counter[tuple[str, str, str, str]]:
+        return +Counter({k[1:]: v for k, v in self.liaison_counts.items() if k[0] == generation})
 
 
 @dataclass
@@ -205,17 +246,12 @@ async def handle(store: Store, d: ReportingDeps, *events: RawEvent) -> None:
             await when_any_event_update_views(e, uow, d)
 
 
-def expected_counters(events: list[RawEvent]) -> Counter[tuple[str, str, str, str]]:
+def expected_counters(events: list[RawEvent]) -> Counter[tuple[str, ...]]:
     views: dict[str, dict[str, Any]] = {}
     for e in events:
         if step_of(e.type) != "activity":
             views[e.subject] = projection.apply(views.get(e.subject, {}), e)
-    totals: Counter[tuple[str, str, str, str]] = Counter()
-    for view in views.values():
-        for row, measures in projection.contributions(view).items():
-            for measure, value in measures.items():
-                totals[(*row, measure)] += value
-    return +totals
+    return summed(views.values(), projection.contributions)
 
 
 async def test_the_handler_folds_a_history_into_the_views_and_their_counters() -> None:
@@ -236,6 +272,39 @@ async def test_a_redelivered_event_changes_nothing() -> None:
     once = (dict(store.views.rows), store.views.counters(1), Counter(store.views.activities))
     await handle(store, d, *reversed(events), activity("rep-1", "visit", 10))
     assert (dict(store.views.rows), store.views.counters(1), store.views.activities) == once
+
+
+def expected_liaison_counters(events: list[RawEvent]) -> Counter[tuple[str, ...]]:
+    receptions: dict[str, dict[str, Any]] = {}
+    for e in events:
+        if (r := liaison.parse(e, liaison.RECEPTION_EVENTS)) is not None:
+            receptions[r.reception_id] = liaison.apply_reception(
+                receptions.get(r.reception_id, {}), r
+            )
+    return summed(receptions.values(), liaison.contributions)
+
+
+async def test_the_handler_folds_liaison_events_into_receptions_registry_and_counters() -> None:
+    store, d = Store(), deps()
+    events = liaison_history()
+    await handle(store, d, *events)
+    rows = store.views.liaison_rows
+    assert rows[("reception", 1, "r-1")]["status"] == "held"
+    assert rows[("reception", 1, "r-2")]["status"] == "cancelled"
+    assert rows[("station", 1, "ST-420802-01")]["name"] == "东宝区龙泉街道代表联络站"
+    assert rows[("deputy", 1, "REP-420804-001")]["level"] == "county"
+    assert store.views.liaison_counters(1) == expected_liaison_counters(events)
+    assert store.views.counters(1) == Counter()  # no suggestion figure moves
+    assert store.views.rows == {}  # nor does a suggestion view appear (s-ref-1 is intake's)
+
+
+async def test_a_redelivered_liaison_event_changes_nothing() -> None:
+    store, d = Store(), deps()
+    events = liaison_history()
+    await handle(store, d, *events)
+    once = (dict(store.views.liaison_rows), store.views.liaison_counters(1))
+    await handle(store, d, *reversed(events))
+    assert (store.views.liaison_rows, store.views.liaison_counters(1)) == once
 
 
 async def test_a_new_resolution_is_queued_per_subscriber_and_announced_after_the_commit() -> None:
@@ -297,6 +366,17 @@ async def test_a_rebuild_replays_the_history_into_a_new_generation_and_swaps() -
     assert store.views.live == 2 and store.views.building is None
     assert store.views.counters(2) == expected_counters(events)
     assert store.views.counters(1) == Counter()  # the old generation is gone
+
+
+async def test_a_rebuild_replays_liaison_events_too() -> None:
+    store, d = Store(), deps()
+    events = history() + liaison_history()
+    await handle(store, d, *events[::2])  # the live views saw only some
+    await rebuild.rebuild(store.unit, FakeHistory(events))
+    assert store.views.liaison_counters(2) == expected_liaison_counters(events)
+    assert store.views.liaison_counters(1) == Counter()
+    assert {k[1] for k in store.views.liaison_rows} == {2}
+    assert store.views.liaison_rows[("station", 2, "ST-420802-09")]["status"] == "ended"
 
 
 async def test_a_failed_replay_abandons_the_half_built_generation(

@@ -7,7 +7,7 @@ import functools
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,13 +20,24 @@ from minyi.reporting.adapters.tables import (
     clusters,
     counts,
     events,
+    liaison_counts,
+    liaison_deputies,
+    liaison_receptions,
+    liaison_stations,
     names,
     projection_state,
     suggestions,
 )
+from minyi.reporting.domain import liaison
 from minyi.reporting.domain.projection import MEASURES, UNKNOWN_STATUS
 
-_VIEW_COLUMNS = frozenset(c.name for c in suggestions.columns) - {"generation", "suggestion_id"}
+# The liaison read models the fold keeps a row of, each with its key column.
+LiaisonRecord = Literal["reception", "station", "deputy"]
+_LIAISON_TABLES: dict[str, tuple[Table, str]] = {
+    "reception": (liaison_receptions, "reception_id"),
+    "station": (liaison_stations, "station_id"),
+    "deputy": (liaison_deputies, "deputy_id"),
+}
 
 
 class ViewWrites:
@@ -42,6 +53,9 @@ class ViewWrites:
         self.counts: dict[tuple[int, str, str, str], Counter[str]] = {}
         self.names: dict[tuple[int, str, str], str] = {}
         self.generations: list[int] | None = None
+        # Liaison rows by (record, generation, id), and their counters (as ``counts``).
+        self.liaison_rows: dict[tuple[str, int, str], dict[str, Any]] = {}
+        self.liaison_counts: dict[tuple[int, str, str, str], Counter[str]] = {}
 
     async def flush(self, session: AsyncSession) -> None:
         statements = _statements(session.get_bind().dialect.name)
@@ -55,23 +69,20 @@ class ViewWrites:
             )
             self.names.clear()
         if self.rows:
-            await session.execute(
-                statements.views,
-                [
-                    {"b_generation": g, "b_sid": sid, **{c: v.get(c) for c in _VIEW_COLUMNS}}
-                    for (g, sid), v in self.rows.items()
-                ],
-            )
+            await session.execute(statements.views, _row_updates(suggestions, self.rows.items()))
             self.rows.clear()
-        # Sorted: replicas on PostgreSQL then lock counter rows in one order (no deadlock).
-        rows = [
-            {"generation": g, "dimension": d, "key": k, "period": p, **{m: c[m] for m in MEASURES}}
-            for (g, d, k, p), c in sorted(self.counts.items())
-            if any(c.values())
-        ]
-        self.counts.clear()
+        rows = _counter_rows(self.counts, MEASURES)
         if rows:
             await session.execute(statements.counts, rows)
+        if self.liaison_rows:
+            for record, (table, _key) in _LIAISON_TABLES.items():
+                changed = [((g, i), v) for (r, g, i), v in self.liaison_rows.items() if r == record]
+                if changed:
+                    await session.execute(_update_row(table), _row_updates(table, changed))
+            self.liaison_rows.clear()
+        rows = _counter_rows(self.liaison_counts, liaison.MEASURES)
+        if rows:
+            await session.execute(statements.liaison_counts, rows)
 
 
 class ViewStore:
@@ -109,12 +120,34 @@ class ViewStore:
     def add_counts(
         self, generation: int, changes: dict[tuple[str, str, str], dict[str, int]]
     ) -> None:
-        counts = self._writes.counts
-        for (dimension, key, period), diff in changes.items():
-            counts.setdefault((generation, dimension, key, period), Counter()).update(diff)
+        _add_changes(self._writes.counts, generation, changes)
 
     def name(self, generation: int, kind: str, ident: str, name: str) -> None:
         self._writes.names[(generation, kind, ident)] = name
+
+    async def liaison_row(
+        self, record: LiaisonRecord, generation: int, ident: str
+    ) -> dict[str, Any]:
+        """A reception's view or a station's or deputy's record, read (and locked) once per
+        transaction."""
+        key = (record, generation, ident)
+        rows = self._writes.liaison_rows
+        if key not in rows:
+            table, column = _LIAISON_TABLES[record]
+            rows[key] = await _locked_row(self._session, table, generation, column, ident)
+        return rows[key]
+
+    def replace_liaison_row(
+        self, record: LiaisonRecord, generation: int, ident: str, row: dict[str, Any]
+    ) -> None:
+        self._writes.liaison_rows[(record, generation, ident)] = {
+            k: v for k, v in row.items() if v is not None
+        }
+
+    def add_liaison_counts(
+        self, generation: int, changes: dict[tuple[str, str, str], dict[str, int]]
+    ) -> None:
+        _add_changes(self._writes.liaison_counts, generation, changes)
 
     async def cluster(self, generation: int, cid: str) -> dict[str, Any]:
         return await _locked_row(self._session, clusters, generation, "cluster_id", cid)
@@ -202,36 +235,87 @@ class Generations:
             await self._session.execute(delete(table).where(table.c.generation == generation))
 
 
+def _add_changes(
+    into: dict[tuple[int, str, str, str], Counter[str]],
+    generation: int,
+    changes: dict[tuple[str, str, str], dict[str, int]],
+) -> None:
+    for (dimension, key, period), diff in changes.items():
+        into.setdefault((generation, dimension, key, period), Counter()).update(diff)
+
+
+def _counter_rows(
+    changes: dict[tuple[int, str, str, str], Counter[str]], measures: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    """The batch's counter changes as upsert parameters, emptying it. Sorted: replicas on
+    PostgreSQL then lock counter rows in one order (no deadlock)."""
+    rows = [
+        {"generation": g, "dimension": d, "key": k, "period": p, **{m: c[m] for m in measures}}
+        for (g, d, k, p), c in sorted(changes.items())
+        if any(c.values())
+    ]
+    changes.clear()
+    return rows
+
+
+def _row_updates(
+    table: Table, rows: Iterable[tuple[tuple[int, str], dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    columns = _value_columns(table)
+    return [
+        {"b_generation": g, "b_key": key, **{c: v.get(c) for c in columns}} for (g, key), v in rows
+    ]
+
+
+@functools.cache
+def _value_columns(table: Table) -> tuple[str, ...]:
+    """Every column but the primary key's (``generation`` and the row's own id)."""
+    return tuple(c.name for c in table.columns if not c.primary_key)
+
+
+@functools.cache
+def _update_row(table: Table) -> Any:
+    """Rewrites a whole view row, by (generation, id), with the batch's values."""
+    generation, key = table.primary_key.columns
+    return (
+        update(table)
+        .where(generation == bindparam("b_generation"), key == bindparam("b_key"))
+        .values({c: bindparam(c) for c in _value_columns(table)})
+    )
+
+
+def _add_up(insert: Any, table: Table, measures: tuple[str, ...]) -> Any:
+    """Upsert that adds each measure to the row's. Adds commute: N replicas adding to one
+    row need no lock beyond the row's own."""
+    to_table = insert(table)
+    excluded = to_table.excluded  # built anew on each access
+    return to_table.on_conflict_do_update(
+        index_elements=["generation", "dimension", "key", "period"],
+        set_={m: table.c[m] + excluded[m] for m in measures},
+    )
+
+
 @dataclass(frozen=True)
 class _Statements:
     names: Any
     views: Any
     counts: Any
+    liaison_counts: Any
 
 
 @functools.cache
 def _statements(dialect: str) -> _Statements:
-    """The fold's three write statements, built once (building them took a tenth of
-    reporting's CPU when built per transaction)."""
+    """The fold's write statements, built once (building them took a tenth of reporting's
+    CPU when built per transaction)."""
     insert = dialect_insert(dialect)
     to_names = insert(names)
-    to_counts = insert(counts)
-    excluded = to_counts.excluded  # built anew on each access
     return _Statements(
         names=to_names.on_conflict_do_update(
             index_elements=["generation", "kind", "id"], set_={"name": to_names.excluded.name}
         ),
-        views=update(suggestions)
-        .where(
-            suggestions.c.generation == bindparam("b_generation"),
-            suggestions.c.suggestion_id == bindparam("b_sid"),
-        )
-        .values({c: bindparam(c) for c in _VIEW_COLUMNS}),
-        # Adds commute: N replicas adding to one row need no lock beyond the row's own.
-        counts=to_counts.on_conflict_do_update(
-            index_elements=["generation", "dimension", "key", "period"],
-            set_={m: counts.c[m] + excluded[m] for m in MEASURES},
-        ),
+        views=_update_row(suggestions),
+        counts=_add_up(insert, counts, MEASURES),
+        liaison_counts=_add_up(insert, liaison_counts, liaison.MEASURES),
     )
 
 

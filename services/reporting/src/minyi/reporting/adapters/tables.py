@@ -22,6 +22,7 @@ from sqlalchemy import (
 
 from minyi.platform.db import UtcDateTime
 from minyi.platform.tables import platform_tables
+from minyi.reporting.domain import liaison
 from minyi.reporting.domain.projection import MEASURES
 
 metadata = MetaData()
@@ -148,6 +149,73 @@ names = Table(
     Column("name", String(200), nullable=False),
 )
 
+# ---- liaison: reception days, their counters, and the registry replica ------------------
+
+liaison_receptions = Table(
+    "liaison_receptions",
+    metadata,
+    Column("generation", Integer, primary_key=True),
+    Column("reception_id", String(64), primary_key=True),
+    Column("station_id", String(64)),
+    Column("status", String(20)),
+    Column("district_codes", JSON),
+    Column("deputy_ids", JSON),
+    Column("capacity", Integer),
+    Column("booked", Integer),
+    # {booking_id: {"made": "confirmed"|"waitlisted", "promoted": true, "cancelled": true}}
+    Column("bookings", JSON),
+    # {matter_id: [outcome, district_code, deputy_id]}
+    Column("matters", JSON),
+    Column("starts_at", UtcDateTime()),
+    Column("ends_at", UtcDateTime()),
+    Column("scheduled_at", UtcDateTime()),
+    Column("held_at", UtcDateTime()),
+    Column("cancelled_at", UtcDateTime()),
+)
+
+liaison_counts = Table(
+    "liaison_counts",
+    metadata,
+    Column("generation", Integer, primary_key=True),
+    Column("dimension", String(20), primary_key=True),
+    Column("period", String(12), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    *(Column(m, Integer, nullable=False, server_default="0") for m in liaison.MEASURES),
+    sqlite_with_rowid=False,  # as ``counts``: ranges read in key order
+)
+
+
+def _replica(name: str, key: str, *own: Column[object]) -> Table:
+    """A registry replica: a record's own fields from its newest version, and its status
+    from the newest version that spoke of it (``domain/liaison.py``)."""
+    return Table(
+        name,
+        metadata,
+        Column("generation", Integer, primary_key=True),
+        Column(key, String(64), primary_key=True),
+        *own,
+        Column("status", String(20)),
+        Column("record_version", Integer, nullable=False, server_default="0"),
+        Column("status_version", Integer, nullable=False, server_default="0"),
+    )
+
+
+liaison_stations = _replica(
+    "liaison_stations",
+    "station_id",
+    Column("name", String(200)),
+    Column("kind", String(30)),
+    Column("division_codes", JSON),
+)
+liaison_deputies = _replica(
+    "liaison_deputies",
+    "deputy_id",
+    Column("name", String(100)),
+    Column("level", String(20)),
+    Column("division_code", String(20)),
+    Column("station_ids", JSON),
+)
+
 subscriptions = Table(
     "subscriptions",
     metadata,
@@ -175,4 +243,15 @@ deliveries = Table(
     Index("ix_deliveries_due", "delivered_at", "failed", "next_attempt_at"),
 )
 
-GENERATIONAL = (suggestions, events, counts, activities, clusters, names)
+GENERATIONAL = (
+    suggestions,
+    events,
+    counts,
+    activities,
+    clusters,
+    names,
+    liaison_receptions,
+    liaison_counts,
+    liaison_stations,
+    liaison_deputies,
+)

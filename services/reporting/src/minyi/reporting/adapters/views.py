@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import Table, and_, case, func, literal, or_, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -22,9 +22,13 @@ from minyi.reporting.adapters.tables import (
     clusters,
     counts,
     events,
+    liaison_counts,
+    liaison_deputies,
+    liaison_stations,
     names,
     suggestions,
 )
+from minyi.reporting.domain import liaison
 from minyi.reporting.domain.dimensions import DIMENSION_FIELDS, Filters
 from minyi.reporting.domain.periods import ALL_TIME, covering, covering_weeks, local_day
 from minyi.reporting.domain.projection import MEASURES, decode_key, encode_key
@@ -37,15 +41,14 @@ def _like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _key_filter(dimension: str, wanted: dict[str, str]) -> Any:
+def _key_filter(table: Table, fields: tuple[str, ...], wanted: dict[str, str]) -> Any:
     """A condition on the encoded key that keeps (at least) the rows ``wanted`` asks for, so
     the database drops the others before they reach Python (which still checks exactly)."""
-    fields = DIMENSION_FIELDS[dimension]
     parts = [wanted.get(f) for f in fields]
     if all(p is not None for p in parts):
-        return counts.c.key == encode_key(tuple(str(p) for p in parts))
+        return table.c.key == encode_key(tuple(str(p) for p in parts))
     pattern = "|".join("%" if p is None else _like(encode_key((p,))) for p in parts)
-    return counts.c.key.like(pattern, escape="\\")
+    return table.c.key.like(pattern, escape="\\")
 
 
 def _period_where(table: Any, f: Filters) -> Any:
@@ -82,30 +85,65 @@ class ViewQueries:
         whole weeks from week rows (for weekly series). With ``keys=False`` a caller that
         needs no key field gets the keys summed by the database, when no filter needs them."""
         fields = DIMENSION_FIELDS[dimension]
-        where = [counts.c.generation == self.generation, counts.c.dimension == dimension]
+        wanted = {f: v for f, v in filters.wanted().items() if f in fields}
+        return await self._rows(counts, dimension, fields, wanted, filters, by_week, measures, keys)
+
+    async def liaison_rows(
+        self,
+        dimension: str,
+        filters: Filters,
+        wanted: dict[str, str],
+        *,
+        by_week: bool = False,
+        measures: tuple[str, ...] = liaison.MEASURES,
+        keys: bool = True,
+    ) -> list[RawRow]:
+        """``counter_rows`` of the liaison counters (``liaison.DIMENSION_FIELDS``), the key
+        fields ``wanted`` (district_code, station_id) picked by the caller."""
+        fields = liaison.DIMENSION_FIELDS[dimension]
+        wanted = {f: v for f, v in wanted.items() if f in fields}
+        return await self._rows(
+            liaison_counts, dimension, fields, wanted, filters, by_week, measures, keys
+        )
+
+    async def _rows(
+        self,
+        table: Table,
+        dimension: str,
+        fields: tuple[str, ...],
+        wanted: dict[str, str],
+        filters: Filters,
+        by_week: bool,
+        measures: tuple[str, ...],
+        keys: bool,
+    ) -> list[RawRow]:
+        where = [table.c.generation == self.generation, table.c.dimension == dimension]
         if filters.start and filters.end:
             cover = covering_weeks if by_week else covering
-            where.append(counts.c.period.in_(cover(filters.start, filters.end)))
+            where.append(table.c.period.in_(cover(filters.start, filters.end)))
         elif by_week:
             # Every week: an index range, ``w:`` … ``w;`` (';' follows ':').
-            where += [counts.c.period >= "w:", counts.c.period < "w;"]
+            where += [table.c.period >= "w:", table.c.period < "w;"]
         else:
-            where.append(counts.c.period == ALL_TIME)
-        period_col = counts.c.period if by_week else func.min(counts.c.period)
+            where.append(table.c.period == ALL_TIME)
+        period_col = table.c.period if by_week else func.min(table.c.period)
         # Only the measures asked for: summing and reading twenty columns is most of the cost.
-        wanted = {f: v for f, v in filters.wanted().items() if f in fields}
         if wanted:
-            where.append(_key_filter(dimension, wanted))
+            where.append(_key_filter(table, fields, wanted))
         checks = [(fields.index(f), v) for f, v in wanted.items()]
         keyless = not keys and not wanted
-        key_col = literal("") if keyless else counts.c.key
-        columns = [key_col, period_col, *(func.sum(counts.c[m]) for m in measures)]
-        # Grouped in the primary key's order (period, key) where both are wanted, so the
-        # database aggregates straight off the index.
-        group: tuple[Any, ...] = (counts.c.period, counts.c.key) if by_week else (counts.c.key,)
-        if keyless:
-            group = (counts.c.period,) if by_week else ()
-        stmt = select(*columns).where(*where).group_by(*group)
+        key_col = literal("") if keyless else table.c.key
+        if not (keyless or by_week or (filters.start and filters.end)):
+            # Each key's one all-time row: nothing to sum (2-3× faster over thousands of keys).
+            stmt = select(key_col, table.c.period, *(table.c[m] for m in measures)).where(*where)
+        else:
+            columns = [key_col, period_col, *(func.sum(table.c[m]) for m in measures)]
+            # Grouped in the primary key's order (period, key) where both are wanted, so the
+            # database aggregates straight off the index.
+            group: tuple[Any, ...] = (table.c.period, table.c.key) if by_week else (table.c.key,)
+            if keyless:
+                group = (table.c.period,) if by_week else ()
+            stmt = select(*columns).where(*where).group_by(*group)
         out: list[RawRow] = []
         for key, period, *values in (await self._session.execute(stmt)).all():
             if not any(values):
@@ -136,6 +174,28 @@ class ViewQueries:
             )
         )
         return {str(r[0]): str(r[1]) for r in rows}
+
+    async def stations(self) -> dict[str, tuple[Any, ...]]:
+        """The station replica: id → (name, kind, division_codes, status)."""
+        t = liaison_stations
+        return await self._registry(
+            t.c.station_id, t.c.name, t.c.kind, t.c.division_codes, t.c.status
+        )
+
+    async def deputies(self) -> dict[str, tuple[Any, ...]]:
+        """The deputy replica: id → (name, level, division_code, status)."""
+        t = liaison_deputies
+        return await self._registry(
+            t.c.deputy_id, t.c.name, t.c.level, t.c.division_code, t.c.status
+        )
+
+    async def _registry(self, key: Any, *columns: Any) -> dict[str, tuple[Any, ...]]:
+        # Plain tuples of the columns a view shows (thousands of deputies: no whole rows).
+        table = key.table
+        rows = await self._session.execute(
+            select(key, *columns).where(table.c.generation == self.generation)
+        )
+        return {str(r[0]): tuple(r[1:]) for r in rows.all()}
 
     async def sums_by_key(
         self, dimension: str, f: Filters, measures: tuple[str, ...]

@@ -37,6 +37,8 @@ class Filters:
     focus_area: str | None = None
     kind: str | None = None
     status: str | None = None
+    # Liaison views only (a station is no field of the suggestion counters' keys).
+    station_id: str | None = None
 
     def __post_init__(self) -> None:
         if (self.start is None) != (self.end is None):
@@ -73,7 +75,14 @@ class Filters:
     def over(self, start: date, end: date) -> Filters:
         """The same filters over another range."""
         return Filters(
-            start, end, self.district, self.category, self.focus_area, self.kind, self.status
+            start,
+            end,
+            self.district,
+            self.category,
+            self.focus_area,
+            self.kind,
+            self.status,
+            self.station_id,
         )
 
 

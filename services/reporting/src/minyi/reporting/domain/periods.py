@@ -88,3 +88,19 @@ def week_of(period: str) -> str:
         return period[2:]
     year, week, _ = date.fromisoformat(period[2:]).isocalendar()
     return f"{year}-W{week:02d}"
+
+
+def monday_of(week: str) -> date:
+    """ISO week ``2025-W40`` → its Monday."""
+    year, number = week.split("-W")
+    return date.fromisocalendar(int(year), int(number), 1)
+
+
+def weeks_between(first: date, last: date) -> list[str]:
+    """Every ISO week that has a day in ``first`` … ``last``, in order (``2025-W40`` …)."""
+    day = first - timedelta(days=first.weekday())
+    weeks = []
+    while day <= last:
+        weeks.append(week_of(day_period(day)))
+        day += timedelta(weeks=1)
+    return weeks

@@ -40,7 +40,7 @@ STATUSES: tuple[str, ...] = tuple(
 UNKNOWN_STATUS = "unknown"
 MARK_KINDS = ("reminders", "reopens", "returns", "escalations", "endorsers", "progress")
 # Fields a timeline never shows (pseudonymous, but still about a person).
-PRIVATE_FIELDS = frozenset({"citizen_ref", "contact", "phone", "name"})
+PRIVATE_FIELDS = frozenset({"citizen_ref", "contact", "phone", "name", "tracking_code_sha256"})
 
 View = dict[str, Any]
 

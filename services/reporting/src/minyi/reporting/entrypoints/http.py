@@ -55,9 +55,19 @@ SSE_MAX_SECONDS = 25.0
 SSE_KEEPALIVE_SECONDS = 10.0
 
 
+From = Annotated[date | None, Query(alias="from", description="first day (YYYY-MM-DD)")]
+To = Annotated[date | None, Query(alias="to", description="last day, included")]
+District = Annotated[str | None, Query(max_length=20, description="division code, e.g. 420802")]
+# As liaison's registry spells ids.
+StationId = Annotated[
+    str | None,
+    Query(max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", description="a station"),
+]
+
+
 async def filters(
-    start: Annotated[date | None, Query(alias="from", description="first day (YYYY-MM-DD)")] = None,
-    end: Annotated[date | None, Query(alias="to", description="last day, included")] = None,
+    start: From = None,
+    end: To = None,
     district: str | None = None,
     category: str | None = None,
     focus_area: str | None = None,
@@ -68,6 +78,16 @@ async def filters(
 
 
 FiltersDep = Annotated[Filters, Depends(filters)]
+
+
+async def liaison_filters(start: From = None, end: To = None, district: District = None) -> Filters:
+    return Filters(start, end, district)
+
+
+async def station_filters(
+    start: From = None, end: To = None, district: District = None, station_id: StationId = None
+) -> Filters:
+    return Filters(start, end, district, station_id=station_id)
 
 
 async def _render(
@@ -94,8 +114,18 @@ async def _iterate(rows: list[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
         yield row
 
 
-def _table_endpoint(view: str) -> Callable[..., Awaitable[Response]]:
-    async def endpoint(f: FiltersDep, who: Analysts, views: Views, format: Format = "json") -> Any:
+def _table_endpoint(
+    view: str, parse: Callable[..., Awaitable[Filters]] = filters
+) -> Callable[..., Awaitable[Response]]:
+    # The filters as a default (not Annotated): the dependency differs per view. First, as
+    # before, so a view's dependencies run in the same order.
+    async def endpoint(
+        *,
+        f: Filters = Depends(parse),
+        who: Analysts,
+        views: Views,
+        format: Format = "json",
+    ) -> Any:
         return await _render(views, view, format, f, who)
 
     endpoint.__name__ = f"get_{view.replace('-', '_')}"
@@ -114,6 +144,26 @@ SUMMARIES = {
 }
 for _view, _summary in SUMMARIES.items():
     router.add_api_route(f"/{_view}", _table_endpoint(_view), methods=["GET"], summary=_summary)
+
+# 联络站接待: /v1/liaison/stations, /weekly (also by station), /deputies.
+LIAISON = {
+    "stations": (
+        liaison_filters,
+        "Liaison stations: receptions held, bookings, matters raised / answered / referred",
+    ),
+    "weekly": (
+        station_filters,
+        "Liaison receptions, bookings and matters per ISO week (city, division or station)",
+    ),
+    "deputies": (liaison_filters, "Deputies: receptions attended, matters taken"),
+}
+for _view, (_parse, _summary) in LIAISON.items():
+    router.add_api_route(
+        f"/liaison/{_view}",
+        _table_endpoint(f"liaison-{_view}", _parse),
+        methods=["GET"],
+        summary=_summary,
+    )
 
 
 @router.get(

@@ -7,7 +7,7 @@ from minyi.contracts.supervision import Resolved
 from minyi.reporting.adapters.store import ViewStore
 from minyi.reporting.adapters.unit_of_work import ReportingUnitOfWork
 from minyi.reporting.dependencies import ReportingDeps
-from minyi.reporting.domain import projection
+from minyi.reporting.domain import liaison, projection
 from minyi.reporting.domain.events import resolution_message, step_of
 from minyi.reporting.domain.periods import periods_of
 from minyi.reporting.service_layer import webhooks
@@ -52,6 +52,7 @@ async def project(views: ViewStore, generation: int, event: RawEvent) -> bool:
         cluster = await views.cluster(generation, cid)
         await views.save_cluster(generation, cid, projection.apply_cluster(cluster, event))
     if step is None:
+        await project_liaison(views, generation, event)
         return True
     sid = str(event.data.get("suggestion_id") or event.subject)
     old = await views.view(generation, sid)
@@ -63,3 +64,26 @@ async def project(views: ViewStore, generation: int, event: RawEvent) -> bool:
     for kind, ident, name in projection.names_in(event):
         views.name(generation, kind, ident, name)
     return True
+
+
+async def project_liaison(views: ViewStore, generation: int, event: RawEvent) -> None:
+    """Fold a liaison event (any other is left alone) into a reception's view and its
+    counters, or into the registry replica."""
+    if (reception := liaison.parse(event, liaison.RECEPTION_EVENTS)) is not None:
+        rid = reception.reception_id
+        old = await views.liaison_row("reception", generation, rid)
+        new = liaison.apply_reception(old, reception)
+        views.add_liaison_counts(
+            generation, projection.delta(liaison.contributions(old), liaison.contributions(new))
+        )
+        views.replace_liaison_row("reception", generation, rid, new)
+    elif (station := liaison.parse(event, liaison.STATION_EVENTS)) is not None:
+        row = await views.liaison_row("station", generation, station.station_id)
+        views.replace_liaison_row(
+            "station", generation, station.station_id, liaison.apply_station(row, station)
+        )
+    elif (deputy := liaison.parse(event, liaison.DEPUTY_EVENTS)) is not None:
+        row = await views.liaison_row("deputy", generation, deputy.deputy_id)
+        views.replace_liaison_row(
+            "deputy", generation, deputy.deputy_id, liaison.apply_deputy(row, deputy)
+        )

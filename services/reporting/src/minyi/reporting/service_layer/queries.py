@@ -16,6 +16,7 @@ from minyi.reporting.adapters.views import LiveViews, ViewQueries
 from minyi.reporting.domain.dimensions import DIMENSION_FIELDS, Filters, cube_for
 from minyi.reporting.domain.periods import week_of
 from minyi.reporting.domain.projection import MEASURES, sort_key
+from minyi.reporting.service_layer import liaison_queries
 
 # (key fields, period, {measure: value}) — every asked-for measure is present.
 CounterRow = tuple[dict[str, str], str, dict[str, int]]
@@ -170,6 +171,8 @@ async def public_summary(q: ViewQueries, f: Filters) -> dict[str, Any]:
             {"status": s, "status_name": label(s), "count": m["n"]}
             for (s,), m in sorted(_total(cube, "status").items())
         ],
+        # Receptions at liaison stations and what was raised there: counts only.
+        "liaison": await liaison_queries.totals(q, f),
     }
 
 
@@ -302,6 +305,11 @@ def _flat_heatmap(result: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any
     ]
 
 
+def _lists_joined(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows for a sheet: a list (a station's divisions, a deputy's stations) as one cell."""
+    return [{k: "、".join(v) if isinstance(v, list) else v for k, v in r.items()} for r in rows]
+
+
 @dataclass(frozen=True)
 class Table:
     """A view that can be read as JSON and exported: its query, and its rows for a sheet."""
@@ -320,6 +328,9 @@ TABLES: dict[str, Table] = {
     "overdue": Table(overdue, list),
     "headline": Table(headline, lambda h: [h]),
     "public-summary": Table(public_summary, lambda p: p["by_district"]),
+    "liaison-stations": Table(liaison_queries.stations, _lists_joined),
+    "liaison-weekly": Table(liaison_queries.weekly, list),
+    "liaison-deputies": Table(liaison_queries.deputies, _lists_joined),
 }
 SUGGESTIONS = "suggestions"
 EXPORTS = (*TABLES, SUGGESTIONS)

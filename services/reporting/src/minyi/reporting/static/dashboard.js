@@ -84,10 +84,75 @@
     }
   }
 
+  // 联络站接待: one row per station (the API sorts them), and the weeks of reception days.
+  function renderLiaisonStations(stations) {
+    const body = document.querySelector("#liaison-stations tbody");
+    body.replaceChildren();
+    if (!stations.length) {
+      const td = document.createElement("td");
+      td.colSpan = 9;
+      td.className = "empty";
+      td.textContent = "暂无联络站数据：联络站登记后在这里列出各站的接待、预约和反映事项。";
+      body.appendChild(document.createElement("tr")).appendChild(td);
+      return;
+    }
+    for (const s of stations.slice(0, 30)) {
+      const tr = document.createElement("tr");
+      tr.dataset.stationId = s.station_id;
+      const cells = [s.station_name, s.station_kind_name || "—", s.district_names || "—",
+        s.receptions_held, s.bookings_made, s.matters_raised, s.matters_answered,
+        s.matters_referred, pct(s.answered_share)];
+      cells.forEach((v, i) => {
+        const td = document.createElement("td");
+        td.textContent = v;
+        if (i >= 3) td.className = "n";
+        tr.appendChild(td);
+      });
+      body.appendChild(tr);
+    }
+  }
+
+  function renderLiaisonWeekly(weeks) {
+    const empty = !weeks.length;
+    document.getElementById("liaison-weekly").hidden = empty;
+    document.getElementById("liaison-weekly-empty").hidden = !empty;
+    if (empty) return;
+    charts.liaison.resize();
+    // A week by its Monday: "9月29日起".
+    const label = (w) => { const [, m, d] = w.week_start.split("-"); return `${+m}月${+d}日起`; };
+    const many = weeks.length > 16;
+    charts.liaison.setOption({
+      tooltip: { trigger: "axis" },
+      legend: { data: ["举行接待", "预约人次", "当场答复", "转为建议"], top: 0 },
+      grid: { left: 40, right: 20, top: 36, bottom: many ? 60 : 30 },
+      xAxis: { type: "category", data: weeks.map(label) },
+      yAxis: { type: "value", minInterval: 1 },
+      dataZoom: many ? [{ type: "slider", startValue: weeks.length - 12 }] : [],
+      series: [
+        { name: "举行接待", type: "bar", color: "#b71c1c", data: weeks.map((w) => w.receptions_held) },
+        { name: "预约人次", type: "line", color: "#5470c6", data: weeks.map((w) => w.bookings_made) },
+        { name: "当场答复", type: "bar", stack: "matters", color: "#2e7d32", data: weeks.map((w) => w.matters_answered) },
+        { name: "转为建议", type: "bar", stack: "matters", color: "#f9a825", data: weeks.map((w) => w.matters_referred) },
+      ],
+    }, true);
+  }
+
+  function renderLiaison(stations, weeks) {
+    const sum = (k) => stations.reduce((n, s) => n + s[k], 0);
+    text("l-held", sum("receptions_held"));
+    text("l-bookings", sum("bookings_made"));
+    text("l-raised", sum("matters_raised"));
+    text("l-answered", sum("matters_answered"));
+    text("l-referred", sum("matters_referred"));
+    renderLiaisonStations(stations);
+    renderLiaisonWeekly(weeks);
+  }
+
   async function refresh() {
-    const [headline, heatmap, trends, recurring, units, overdue] = await Promise.all([
+    const [headline, heatmap, trends, recurring, units, overdue, stations, weeks] = await Promise.all([
       getJSON("/v1/headline"), getJSON("/v1/heatmap"), getJSON("/v1/trends"),
       getJSON("/v1/recurring"), getJSON("/v1/units"), getJSON("/v1/overdue"),
+      getJSON("/v1/liaison/stations"), getJSON("/v1/liaison/weekly"),
     ]);
     text("h-collected", headline.suggestions_collected);
     text("h-solved", headline.problems_solved);
@@ -100,6 +165,7 @@
     rec.replaceChildren();
     for (const c of recurring.slice(0, 10)) li(rec, `${c.representative_title || c.cluster_id}（${c.district_name || "—"}，共 ${c.size} 件，新增 ${c.growth} 件）`);
     renderTable(units);
+    renderLiaison(stations, weeks);
     const od = document.getElementById("overdue");
     od.replaceChildren();
     for (const o of overdue.slice(0, 20)) li(od, `${o.title || o.suggestion_id} · ${o.unit_name || o.unit_id || ""} · 应于 ${String(o.reply_by || "").slice(0, 10)} 前答复`);
@@ -156,6 +222,7 @@
   document.addEventListener("DOMContentLoaded", () => {
     charts.heatmap = echarts.init(document.getElementById("heatmap"));
     charts.trends = echarts.init(document.getElementById("trends"));
+    charts.liaison = echarts.init(document.getElementById("liaison-weekly"));
     window.addEventListener("resize", () => Object.values(charts).forEach((c) => c.resize()));
     refresh().catch(report);
     listen();
