@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1.7
 # One image for every Minyi service: the command picks the service
-# (`minyi serve intake|routing|supervision|reporting`, `minyi migrate <svc>`).
+# (`minyi serve intake|routing|supervision|reporting|liaison`, `minyi migrate <svc>`).
 #
 # Base pinned by exact tag; at release time pin by digest as well, e.g.
 #   docker buildx imagetools inspect python:3.11.13-slim-bookworm
@@ -30,6 +30,7 @@ COPY services/intake/pyproject.toml services/intake/pyproject.toml
 COPY services/routing/pyproject.toml services/routing/pyproject.toml
 COPY services/supervision/pyproject.toml services/supervision/pyproject.toml
 COPY services/reporting/pyproject.toml services/reporting/pyproject.toml
+COPY services/liaison/pyproject.toml services/liaison/pyproject.toml
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --no-editable --no-install-workspace
 
@@ -44,7 +45,7 @@ RUN --mount=type=cache,target=/root/.cache/uv \
 FROM ${PYTHON_IMAGE} AS runtime
 
 LABEL org.opencontainers.image.title="minyi" \
-      org.opencontainers.image.description="Minyi (民意) services: intake, routing, supervision, reporting" \
+      org.opencontainers.image.description="Minyi (民意) services: intake, routing, supervision, reporting, liaison" \
       org.opencontainers.image.source="https://example.invalid/minyi"
 
 RUN groupadd --system --gid 10001 minyi \
@@ -63,8 +64,9 @@ ENV PATH="/opt/venv/bin:${PATH}" \
 
 USER 10001:10001
 WORKDIR /var/lib/minyi
-# Ports per service: intake 8001, routing 8002, supervision 8003, reporting 8004.
-EXPOSE 8001 8002 8003 8004
+# Ports per service: intake 8001, routing 8002, supervision 8003, reporting 8004,
+# liaison 8005.
+EXPOSE 8001 8002 8003 8004 8005
 VOLUME ["/var/lib/minyi"]
 
 ENTRYPOINT ["minyi"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import infra
-from tests.support.system import System
+from tests.support.system import SERVICES, System
 
 
 @pytest.fixture
@@ -46,9 +46,9 @@ def system_factory(
             urls: dict[str, str] = {}
             if store == "postgresql":
                 admin = request.getfixturevalue("postgres_admin_url")
-                cm = infra.postgres_databases(
-                    admin, ["intake", "routing", "supervision", "reporting"]
-                )
+                names = kwargs.get("names", SERVICES)
+                assert isinstance(names, tuple)
+                cm = infra.postgres_databases(admin, list(names))
                 urls = cm.__enter__()
                 cleanups.append(cm)
             super().__init__(

@@ -33,8 +33,10 @@ def render() -> str:
         "docstring of `minyi.contracts`.",
         "",
         "Every event is a CloudEvents 1.0 envelope in structured JSON mode (`specversion`, `id`,",
-        "`source`, `type`, `subject` = the suggestion id, `time`, `datacontenttype`, `data`, plus",
-        "`traceparent`). The envelope `id` is also the NATS `Nats-Msg-Id` header, so JetStream",
+        "`source`, `type`, `subject`, `time`, `datacontenttype`, `data`, plus `traceparent`).",
+        "`subject` is what the event is about: the suggestion id, or as the event says (liaison's:",
+        "the deputy, station, reception or booking id; a referred matter: its suggestion's id).",
+        "The envelope `id` is also the NATS `Nats-Msg-Id` header, so JetStream",
         f"drops a republished duplicate within {subjects.DUPLICATE_WINDOW.total_seconds():.0f} s;",
         "consumers' inboxes drop any later one.",
         "",
@@ -48,7 +50,8 @@ def render() -> str:
     models = sorted(CATALOGUE.values(), key=lambda m: (m.__module__, m.event_type))
     for m in models:
         producer = m.__module__.rsplit(".", 1)[1]
-        doc = (m.__doc__ or "").strip().splitlines()[0]
+        # The docstring's first paragraph, on one line (a first line may stop mid-sentence).
+        doc = " ".join((m.__doc__ or "").strip().split("\n\n")[0].split())
         lines.append(f"| `{m.event_type}` | `{m.subject_name}` | {producer} | {doc} |")
     for m in models:
         schema = m.model_json_schema()

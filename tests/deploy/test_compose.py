@@ -15,8 +15,8 @@ import yaml
 REPO = Path(__file__).resolve().parents[2]
 # Every service the code base has: each services/<name>/ with a pyproject.toml.
 SERVICES = sorted(p.parent.name for p in (REPO / "services").glob("*/pyproject.toml"))
-PORTS = {"intake": 8001, "routing": 8002, "supervision": 8003, "reporting": 8004}
-PUBLIC = {"intake", "reporting"}
+PORTS = {"intake": 8001, "routing": 8002, "supervision": 8003, "reporting": 8004, "liaison": 8005}
+PUBLIC = {"intake", "reporting", "liaison"}
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +55,7 @@ def test_every_service_of_the_code_base_runs_in_compose(compose: dict[str, Any],
 
 
 @pytest.mark.parametrize("name", SERVICES)
-def test_only_intake_and_reporting_publish_host_ports(compose: dict[str, Any], name: str) -> None:
+def test_only_the_public_services_publish_host_ports(compose: dict[str, Any], name: str) -> None:
     service = compose["services"][name]
     if name in PUBLIC:
         assert service["ports"] == [f"{PORTS[name]}:{PORTS[name]}"]
@@ -112,6 +112,18 @@ def test_each_service_uses_its_own_database_and_nats_user(
     assert env["MINYI_HTTP_HOST"] == "0.0.0.0"
     nats_env = env_of(compose["services"]["nats"])
     assert nats_env[f"{name.upper()}_NATS_PASSWORD"] == env["MINYI_NATS_PASSWORD"]
+
+
+def test_intake_and_liaison_share_the_blind_index_key_and_keep_their_own_pii_keys(
+    compose: dict[str, Any],
+) -> None:
+    intake, liaison = env_of(compose["services"]["intake"]), env_of(compose["services"]["liaison"])
+    assert liaison["MINYI_LIAISON_INDEX_KEY"] == intake["MINYI_INTAKE_INDEX_KEY"]
+    assert liaison["MINYI_LIAISON_PII_KEYS"] != intake["MINYI_INTAKE_PII_KEYS"]
+    from minyi.platform.pii_vault import PiiVault, parse_keys
+
+    for env, prefix in ((intake, "MINYI_INTAKE"), (liaison, "MINYI_LIAISON")):
+        PiiVault(*parse_keys(env[f"{prefix}_PII_KEYS"], env[f"{prefix}_INDEX_KEY"]))
 
 
 def test_postgres_init_creates_one_database_and_owner_per_service(compose: dict[str, Any]) -> None:

@@ -17,8 +17,8 @@ REPO = Path(__file__).resolve().parents[2]
 K8S = REPO / "deploy" / "k8s"
 # Every service the code base has: each services/<name>/ with a pyproject.toml.
 SERVICES = sorted(p.parent.name for p in (REPO / "services").glob("*/pyproject.toml"))
-PORTS = {"intake": 8001, "routing": 8002, "supervision": 8003, "reporting": 8004}
-PUBLIC = {"intake", "reporting"}
+PORTS = {"intake": 8001, "routing": 8002, "supervision": 8003, "reporting": 8004, "liaison": 8005}
+PUBLIC = {"intake", "reporting", "liaison"}
 KUBERNETES_VERSION = "1.30.0"
 LAYERS = {"base": K8S / "base", "production": K8S / "overlays" / "production"}
 
@@ -207,6 +207,11 @@ def test_each_service_reads_its_own_settings_and_secrets(
     assert not any(key.startswith(tuple(f"{o}-" for o in others)) for key in secret_keys.values())
     intake_keys = {"MINYI_INTAKE_PII_KEYS", "MINYI_INTAKE_INDEX_KEY", "MINYI_INTAKE_API_KEYS"}
     assert (intake_keys <= secret_keys.keys()) == (name == "intake")
+    liaison_keys = {"MINYI_LIAISON_PII_KEYS", "MINYI_LIAISON_INDEX_KEY"}
+    assert (liaison_keys <= secret_keys.keys()) == (name == "liaison")
+    # One blind-index key for both (one citizen, one citizen_ref), never two copies.
+    if name in ("intake", "liaison"):
+        assert secret_keys[f"MINYI_{name.upper()}_INDEX_KEY"] == "citizen-index-key"
     secret = k8s.find(base, "Secret", "minyi-secrets")
     assert set(secret_keys.values()) <= secret["stringData"].keys()
 
@@ -327,7 +332,7 @@ def ingress_sources(
 
 
 @pytest.mark.parametrize("name", SERVICES)
-def test_only_intake_and_reporting_are_reachable_from_outside(
+def test_only_the_public_services_are_reachable_from_outside(
     base: list[Manifest], k8s: ModuleType, name: str
 ) -> None:
     sources = ingress_sources(base, pod_labels(base, k8s, "Deployment", name))
@@ -344,7 +349,7 @@ def test_only_intake_and_reporting_are_reachable_from_outside(
         assert sources == [], f"{name} is internal: nothing may reach it"
 
 
-def test_nats_accepts_clients_only_from_the_four_services_and_its_peers(
+def test_nats_accepts_clients_only_from_the_services_and_its_peers(
     base: list[Manifest], k8s: ModuleType
 ) -> None:
     nats_labels = pod_labels(base, k8s, "StatefulSet", "nats")

@@ -20,6 +20,7 @@ PASSWORDS = {
     "ROUTING_NATS_PASSWORD": "test-routing",
     "SUPERVISION_NATS_PASSWORD": "test-supervision",
     "REPORTING_NATS_PASSWORD": "test-reporting",
+    "LIAISON_NATS_PASSWORD": "test-liaison",
     "OPS_NATS_PASSWORD": "test-ops",
 }
 SERVER_ENV = {**os.environ, **PASSWORDS, "POD_NAME": "nats-0"}
@@ -48,9 +49,29 @@ PUBLISHES = {
         "minyi.suggestion.reopened",
     ],
     "reporting": [],
+    "liaison": [
+        "minyi.deputy.registered",
+        "minyi.deputy.updated",
+        "minyi.deputy.ended",
+        "minyi.station.registered",
+        "minyi.station.updated",
+        "minyi.station.ended",
+        "minyi.reception.scheduled",
+        "minyi.reception.held",
+        "minyi.reception.cancelled",
+        "minyi.booking.made",
+        "minyi.booking.promoted",
+        "minyi.booking.cancelled",
+        "minyi.matter.recorded",
+        "minyi.matter.referred",
+    ],
 }
 DURABLES = {
-    "intake": {"intake__lifecycle": "minyi.suggestion.>"},
+    "intake": {
+        "intake__lifecycle": "minyi.suggestion.>",
+        "intake__registry": "minyi.deputy.>",
+        "intake__matters": "minyi.matter.referred",
+    },
     "routing": {
         "routing__suggestion_filed": "minyi.suggestion.filed",
         "routing__suggestion_returned": "minyi.suggestion.returned",
@@ -282,6 +303,27 @@ async def test_each_service_pulls_and_acks_through_its_own_durables_only(
     finally:
         await client.nc.close()
         await ops.nc.close()
+
+
+@pytest.mark.timeout(60)
+async def test_liaison_publishes_but_may_not_consume(nats_url: str) -> None:
+    from nats.js.api import ConsumerConfig
+
+    await declare_streams(nats_url)
+    liaison = await Client().connect(nats_url, "liaison")
+    try:
+        ack = await liaison.js.publish(
+            "minyi.deputy.registered", b"{}", stream="MINYI", headers={"Nats-Msg-Id": "liaison"}
+        )
+        assert ack.stream == "MINYI"
+        with pytest.raises(Exception):  # noqa: B017 - denied requests get no reply
+            await liaison.js.add_consumer(
+                "MINYI", ConsumerConfig(durable_name="liaison__probe"), timeout=1.0
+            )
+        await liaison.nc.flush(timeout=TIMEOUT)
+        assert await liaison.violation("$JS.API.CONSUMER.DURABLE.CREATE.MINYI"), liaison.errors
+    finally:
+        await liaison.nc.close()
 
 
 @pytest.mark.timeout(60)

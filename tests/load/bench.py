@@ -2,8 +2,9 @@
 
 Starts everything on this machine (the embedded default: SQLite stores and the bundled
 nats-server; PostgreSQL too where a server answers), offers load through intake's HTTP API
-from a separate process, and writes bench-results/bench-<date>.json plus the generated
-section of docs/BENCHMARKS.md. Bounded in time (about 8–9 minutes).
+from a separate process, then times liaison's roster import (5,200 deputies, 450 stations),
+and writes bench-results/bench-<date>.json plus the generated section of
+docs/BENCHMARKS.md. Bounded in time (about 8–9 minutes).
 """
 
 from __future__ import annotations
@@ -28,7 +29,13 @@ import httpx
 
 from minyi.platform.nats_server import free_port, wait_for_port
 from tests.load.ceilings import jetstream
-from tests.load.report import headline, regressions, render, render_comparison
+from tests.load.report import (
+    headline,
+    liaison_import_line,
+    regressions,
+    render,
+    render_comparison,
+)
 from tests.support import infra
 from tests.support.bus import consumer_info, count_on, events_on
 from tests.support.procfs import cpu_seconds, memory_mb
@@ -528,6 +535,9 @@ def main() -> None:
         results["reporting_queries"] = (
             r.stdout[-4000:] if r.returncode == 0 else {"error": r.stderr[-2000:]}
         )
+    progress("liaison: roster import of 5,200 deputies and 450 stations")
+    results["liaison_import"] = liaison_import()
+    progress(liaison_import_line(results["liaison_import"]))
     results["duration_s"] = round(time.monotonic() - started)
     shutil.rmtree(workdir, ignore_errors=True)
     out = RESULTS / f"bench-{datetime.now():%Y%m%d-%H%M%S}.json"
@@ -541,6 +551,24 @@ def main() -> None:
         f"done in {results['duration_s']} s: {out} and {DOC}; against the previous run: "
         + ("; ".join(found) if found else "no regression")
     )
+
+
+def liaison_import() -> dict[str, Any]:
+    """Liaison's roster import bench in its own process (its own temporary store)."""
+    script = ROOT / "services/liaison/bench/bench_import.py"
+    with tempfile.TemporaryDirectory(prefix="minyi-bench-liaison-") as tmp:
+        out = Path(tmp) / "liaison-import.json"
+        r = subprocess.run(
+            [sys.executable, str(script), "--json", str(out)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        if r.returncode != 0 or not out.exists():
+            return {"error": (r.stderr or r.stdout)[-2000:]}
+        figures: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+        return figures
 
 
 def write_doc(r: dict[str, Any], comparison: str) -> None:

@@ -120,7 +120,27 @@ def render(r: dict[str, Any]) -> str:
             "```",
             "",
         ]
+    if "liaison_import" in r:
+        lines += [
+            "### Liaison: a roster import of the reference deployment's size",
+            "(services/liaison/bench/bench_import.py: XLSX files through `minyi liaison import`"
+            " into a fresh SQLite store, NATS away, so the events queue in the outbox)",
+            "",
+            liaison_import_line(r["liaison_import"]),
+            "",
+        ]
     return "\n".join(lines)
+
+
+def liaison_import_line(figures: dict[str, Any]) -> str:
+    """What ``make bench`` says of the roster import (or why it has no figure)."""
+    if "first_seconds" not in figures:
+        return f"roster import failed: {str(figures.get('error', figures)).strip()[-500:]}"
+    return (
+        f"roster import of {figures['deputies']:,} deputies and {figures['stations']:,} "
+        f"stations: {figures['first_seconds']} s (the same files again, nothing to change: "
+        f"{figures['again_seconds']} s)"
+    )
 
 
 # --- against the previous run ---------------------------------------------------------

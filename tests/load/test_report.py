@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.load.report import headline, regressions, render_comparison
+from tests.load.report import headline, liaison_import_line, regressions, render_comparison
 
 MACHINE = {"cpus": 2, "memory_gb": 24, "platform": "linux", "python": "3.11"}
 
@@ -55,3 +55,14 @@ def test_a_slower_machine_lowers_the_bar_for_throughput_and_raises_it_for_latenc
     assert regressions(before, headline(run(300, 40, 150, bare=4500))) == [
         "sqlite: intake alone req/s 800 → 300"
     ]
+
+
+def test_the_roster_import_is_reported_in_seconds_or_with_the_reason_it_failed() -> None:
+    figures = {"deputies": 5200, "stations": 450, "first_seconds": 12.34, "again_seconds": 6.5}
+    assert liaison_import_line(figures) == (
+        "roster import of 5,200 deputies and 450 stations: 12.34 s "
+        "(the same files again, nothing to change: 6.5 s)"
+    )
+    assert liaison_import_line({"error": "Traceback …\nKeyError: 'x'\n"}) == (
+        "roster import failed: Traceback …\nKeyError: 'x'"
+    )

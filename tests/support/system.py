@@ -1,4 +1,5 @@
-"""The four services as real processes on free ports, for end-to-end and fault tests."""
+"""The services as real processes on free ports, for end-to-end and fault tests: the four of
+the suggestion pipeline by default, liaison too when a test names it."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import httpx
 from minyi.platform.nats_server import free_port
 
 SERVICES = ("intake", "routing", "supervision", "reporting")
+WITH_LIAISON = (*SERVICES, "liaison")
 T = TypeVar("T")
 
 
@@ -85,10 +87,11 @@ class System:
     database_urls: dict[str, str] = field(default_factory=dict)
     extra_env: dict[str, str] = field(default_factory=dict)
     services: dict[str, ServiceProcess] = field(default_factory=dict)
+    names: tuple[str, ...] = SERVICES
 
     def __post_init__(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        for name in SERVICES:
+        for name in self.names:
             env = {k: v for k, v in os.environ.items() if not k.startswith("MINYI_")}
             env.update(
                 MINYI_NATS_URL=self.nats_url,
@@ -119,8 +122,8 @@ class System:
     def __getitem__(self, name: str) -> ServiceProcess:
         return self.services[name]
 
-    def start(self, names: Iterable[str] = SERVICES) -> None:
-        names = list(names)
+    def start(self, names: Iterable[str] | None = None) -> None:
+        names = list(self.names if names is None else names)
         for name in names:
             self.services[name].start()
         for name in names:

@@ -45,7 +45,7 @@ def load_service(name: str) -> ServiceDefinition[Any, Any]:
 
 @app.command()
 def serve(
-    service: str = typer.Argument(..., help="intake | routing | supervision | reporting"),
+    service: str = typer.Argument(..., help="intake | routing | supervision | reporting | liaison"),
 ) -> None:
     """Run one service: its HTTP API and its event consumers."""
     import uvicorn
@@ -69,7 +69,7 @@ def serve(
 
 @app.command()
 def migrate(
-    service: str = typer.Argument(..., help="intake | routing | supervision | reporting"),
+    service: str = typer.Argument(..., help="intake | routing | supervision | reporting | liaison"),
 ) -> None:
     """Apply the service's database migrations and exit."""
     from minyi.platform import migrations
@@ -93,7 +93,7 @@ def migrate(
 @app.command()
 def up() -> None:
     """Run the whole system locally: embedded NATS (unless MINYI_NATS_URL is set) and the
-    four services as separate processes. Ctrl-C stops everything."""
+    five services as separate processes. Ctrl-C stops everything."""
     from minyi.cli.up import run_all
     from minyi.platform.settings import Settings
 

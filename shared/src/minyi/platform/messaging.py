@@ -115,6 +115,26 @@ def durable_consumer(
     )(handler)
 
 
+async def declare_stream(broker: NatsBroker, settings: Settings) -> None:
+    """Declare MINYI on a connected broker, as ``NatsBroker.start`` does for a subscriber's
+    stream: the same ``stream()`` and subjects, so the declaration stays identical in every
+    service (docs/NATS.md, trap 3). A service with no consumers declares nothing through
+    FastStream, and its outbox could never be published to a fresh server."""
+    from nats.js.errors import BadRequestError
+
+    js = broker.config.connection_state.stream
+    config = stream(settings).config
+    wanted = list(subjects.STREAM_SUBJECTS)
+    try:
+        await js.add_stream(config=config, subjects=wanted)
+    except BadRequestError as exc:
+        if exc.description != "stream name already in use with a different configuration":
+            raise
+        # What FastStream does then: bring the stream to the one declaration.
+        log.warning("stream %s differed from the declaration; updating it", config.name)
+        await js.update_stream(config=config, subjects=wanted)
+
+
 async def declare_dead_letter_stream(broker: NatsBroker) -> None:
     from nats.js.api import StreamConfig
     from nats.js.errors import NotFoundError

@@ -8,19 +8,28 @@ import contextlib
 import logging
 from typing import Any
 
-from minyi.platform.messaging import declare_dead_letter_stream, reconcile_consumer
+from minyi.platform.messaging import (
+    declare_dead_letter_stream,
+    declare_stream,
+    reconcile_consumer,
+)
 from minyi.platform.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 
 async def connect(runtime: Runtime[Any, Any]) -> None:
-    """Connect, declare the dead-letter stream and bring the durables to this release's
-    settings; retry until it works (stopped through ``tasks.stop_tasks``)."""
+    """Connect, declare the stream and the dead-letter stream, and bring the durables to
+    this release's settings; retry until it works (stopped through ``tasks.stop_tasks``).
+
+    The stream is declared by every service, consumers or not: FastStream declares it only
+    for a subscriber's sake, and a publish-only service (liaison) on a fresh server would
+    otherwise leave its events in the outbox forever."""
     delay = 0.5
     while True:
         try:
             await runtime.broker.start()
+            await declare_stream(runtime.broker, runtime.settings)
             await declare_dead_letter_stream(runtime.broker)
             for consumer in runtime.consumers:
                 try:
