@@ -4,10 +4,9 @@ and every other origin; each page reads its data from the API."""
 
 from __future__ import annotations
 
-from importlib import resources
+from fastapi import APIRouter, Depends, Response
 
-from fastapi import APIRouter, Depends, HTTPException, Response
-
+from minyi.platform.app.pages import Pages
 from minyi.platform.auth import public
 
 router = APIRouter(
@@ -18,56 +17,33 @@ router = APIRouter(
     ],
 )
 
-CSP = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+PAGES = Pages(
+    "minyi.liaison",
+    "web",
+    ("common.js", "lookup.js", "deputy.js", "station.js", "staff.js", "liaison.css"),
 )
-SECURITY_HEADERS = {
-    "Content-Security-Policy": CSP,
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-cache",
-}
-STATIC = {
-    "common.js": "text/javascript; charset=utf-8",
-    "lookup.js": "text/javascript; charset=utf-8",
-    "deputy.js": "text/javascript; charset=utf-8",
-    "station.js": "text/javascript; charset=utf-8",
-    "staff.js": "text/javascript; charset=utf-8",
-    "liaison.css": "text/css; charset=utf-8",
-}
-
-
-def _read(name: str) -> bytes:
-    return resources.files("minyi.liaison").joinpath("web", name).read_bytes()
-
-
-def _page(name: str) -> Response:
-    return Response(_read(name), media_type="text/html; charset=utf-8", headers=SECURITY_HEADERS)
 
 
 @router.get("/")
 async def lookup_page() -> Response:
-    return _page("lookup.html")
+    return PAGES.page("lookup.html")
 
 
 @router.get("/deputies/{deputy_id}")
 async def deputy_page(deputy_id: str) -> Response:
-    return _page("deputy.html")
+    return PAGES.page("deputy.html")
 
 
 @router.get("/stations/{station_id}")
 async def station_page(station_id: str) -> Response:
-    return _page("station.html")
+    return PAGES.page("station.html")
 
 
 @router.get("/staff")
 async def staff_page() -> Response:
-    return _page("staff.html")
+    return PAGES.page("staff.html")
 
 
 @router.get("/static/{name}")
 async def static(name: str) -> Response:
-    if name not in STATIC:
-        raise HTTPException(404, detail="not found")
-    return Response(_read(name), media_type=STATIC[name], headers=SECURITY_HEADERS)
+    return PAGES.asset(name)

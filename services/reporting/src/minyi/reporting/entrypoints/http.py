@@ -12,17 +12,15 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date
-from importlib import resources
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import AnyHttpUrl, BaseModel, Field
 
+from minyi.platform.app.pages import Pages
 from minyi.platform.auth import Principal, Role, public, require
 from minyi.platform.auth_limits import rate_limit
-from minyi.platform.errors import NotFound
 from minyi.reporting.adapters.views import LiveViews
 from minyi.reporting.domain.dimensions import Filters
 from minyi.reporting.entrypoints.dependencies import Deps, Rt, Views
@@ -257,36 +255,21 @@ async def unsubscribe(sub_id: str, runtime: Rt) -> Response:
 
 # ---- the dashboard -------------------------------------------------------------------
 
-STATIC_FILES = {
-    "dashboard.js": "text/javascript",
-    "dashboard.css": "text/css",
-    "echarts.min.js": "text/javascript",
-}
-
-
-def _static(name: str) -> Path:
-    return Path(str(resources.files("minyi.reporting").joinpath("static", name)))
+# ECharts (1 MB) is cached; the page itself is not.
+PAGES = Pages(
+    "minyi.reporting",
+    "static",
+    ("dashboard.js", "dashboard.css", "echarts.min.js"),
+    csp=CSP,
+    asset_cache="public, max-age=3600",
+)
 
 
 @pages.get("/")
 async def dashboard() -> FileResponse:
-    return FileResponse(
-        _static("index.html"),
-        media_type="text/html; charset=utf-8",
-        headers={
-            "Content-Security-Policy": CSP,
-            "X-Content-Type-Options": "nosniff",
-            "Referrer-Policy": "no-referrer",
-        },
-    )
+    return PAGES.page("index.html")
 
 
 @pages.get("/static/{name}")
 async def static(name: str) -> FileResponse:
-    if name not in STATIC_FILES:
-        raise NotFound("no_such_file", f"没有这个文件（no such file: {name}）")
-    return FileResponse(
-        _static(name),
-        media_type=STATIC_FILES[name],
-        headers={"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"},
-    )
+    return PAGES.asset(name)
