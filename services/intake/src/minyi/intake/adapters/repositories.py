@@ -338,7 +338,9 @@ class Notifications(_Repository):
         self, now: datetime, *, limit: int, lease_until: datetime
     ) -> list[DueNotification]:
         """Due notifications with the phone to send to (sealed); claimed by pushing their
-        next attempt to ``lease_until``, so another dispatcher skips them."""
+        next attempt to ``lease_until``, so another dispatcher skips them. ``SKIP LOCKED``
+        on PostgreSQL keeps two replicas from reading the same rows before either claims
+        them (both would send); SQLite has one writer anyway."""
         n = notifications.c
         due = (
             await self.session.execute(
@@ -347,6 +349,7 @@ class Notifications(_Repository):
                 .where(n.sent_at.is_(None), n.failed.is_(False), n.next_attempt_at <= now)
                 .order_by(n.id)
                 .limit(limit)
+                .with_for_update(skip_locked=True, of=notifications)
             )
         ).all()
         if due:
