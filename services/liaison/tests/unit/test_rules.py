@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from minyi.liaison.domain.contact import mask_name, mask_phone, parse_mobile
+from minyi.liaison.domain.contact import mask_name, parse_mobile
 from minyi.liaison.domain.reception import (
     ReceptionPlan,
     ReceptionPolicy,
@@ -17,6 +17,7 @@ from minyi.liaison.domain.reception import (
     reminder_due,
 )
 from minyi.platform.errors import Invalid
+from minyi.platform.notifier import masked
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 POLICY = ReceptionPolicy(3, "接待日至少提前3天公布", 200, 9, SHANGHAI)
@@ -90,5 +91,5 @@ def test_anything_but_an_11_digit_mobile_is_refused_naming_the_rule(raw: str) ->
 
 
 def test_contact_is_masked_for_the_staff() -> None:
-    assert mask_phone("13812345678") == "138****5678"
+    assert masked("13812345678") == "138****5678"
     assert mask_name("张三丰") == "张**"

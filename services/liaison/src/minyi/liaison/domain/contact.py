@@ -1,5 +1,6 @@
 """A citizen's contact for a booking: an 11-digit mainland mobile number (the reminder goes
-out by SMS), and masking for the staff's lists.
+out by SMS), and masking a name for the staff's lists (a phone is masked as the
+platform's notifier masks it in logs: ``minyi.platform.notifier.masked``).
 
 Written here rather than imported from intake (services share no code but the platform
 and the contracts); intake's ``PhoneNumber`` also takes landlines, which cannot get an
@@ -25,11 +26,6 @@ def parse_mobile(raw: str, *, field: str = "phone") -> str:
     if not _MOBILE.fullmatch(text):
         raise Invalid("invalid_phone", f"手机号格式不正确：{PHONE_RULE}", field=field)
     return text
-
-
-def mask_phone(phone: str) -> str:
-    """``138****1234``."""
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) == 11 else "*" * len(phone)
 
 
 def mask_name(name: str) -> str:

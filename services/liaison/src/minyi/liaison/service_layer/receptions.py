@@ -17,12 +17,13 @@ from minyi.contracts.liaison import (
 )
 from minyi.contracts.tracking_code import BOOKING
 from minyi.liaison.domain import reception as rules
-from minyi.liaison.domain.contact import mask_name, mask_phone
+from minyi.liaison.domain.contact import mask_name
 from minyi.liaison.domain.reception import Reception, ReceptionPlan, ReceptionPolicy
 from minyi.liaison.domain.registry import Station
 from minyi.liaison.service_layer.ports import Actor, Uow
 from minyi.liaison.service_layer.views import reception_view
 from minyi.platform.errors import NotFound
+from minyi.platform.notifier import masked
 from minyi.platform.pii_vault import PiiVault
 
 
@@ -181,7 +182,7 @@ async def reception_detail(
                 "code": BOOKING.display(b.code),
                 "status": b.status,
                 "name": mask_name(contact["name"]),
-                "phone": mask_phone(contact["phone"]),
+                "phone": masked(contact["phone"]),
                 "made_at": b.made_at.isoformat(),
             }
         )
