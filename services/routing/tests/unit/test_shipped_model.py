@@ -52,7 +52,7 @@ def _override(tmp_path: Path, name: str, doc: object, monkeypatch: pytest.Monkey
 def test_a_units_file_leaving_a_category_unrouted_fails_start_up(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    units = json.loads(reference_file("units.json", PACKAGE).read_text(encoding="utf-8"))
+    units = json.loads(reference_file("units.json").read_text(encoding="utf-8"))
     units["units"] = [u for u in units["units"] if u["id"] != "jm-jw"]
     _override(tmp_path, "units.json", units, monkeypatch)
     with pytest.raises(DirectoryError, match="no unit handles 纪检监察 in 420802"):
@@ -62,7 +62,7 @@ def test_a_units_file_leaving_a_category_unrouted_fails_start_up(
 def test_a_triage_rule_lets_a_deployment_leave_a_gap_to_people(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    units = json.loads(reference_file("units.json", PACKAGE).read_text(encoding="utf-8"))
+    units = json.loads(reference_file("units.json").read_text(encoding="utf-8"))
     units["units"] = [u for u in units["units"] if u["id"] != "jm-jw"]
     units["triage_rules"] = [{"category": "纪检监察", "district": "*"}]
     _override(tmp_path, "units.json", units, monkeypatch)

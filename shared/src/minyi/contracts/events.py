@@ -21,8 +21,17 @@ from minyi.contracts.liaison import (
     StationRegistered,
     StationUpdated,
 )
+from minyi.contracts.performance import ActivityRecorded, DeputyScored, PerformancePublished
 from minyi.contracts.routing import AssignedToUnit, AssignmentExplanation
 from minyi.contracts.supervision import CaseAccepted, Outcome, Resolved
+from minyi.contracts.visits import (
+    CommitmentMade,
+    VisitCancelled,
+    VisitHeld,
+    VisitPlanned,
+    VisitQuestionPublished,
+    WrittenAnswerRequired,
+)
 
 
 def _events(base: type[EventData]) -> list[type[EventData]]:
@@ -40,18 +49,22 @@ CATALOGUE: dict[str, type[EventData]] = {m.event_type: m for m in _events(EventD
 
 __all__ = [
     "CATALOGUE",
+    "ActivityRecorded",
     "AssignedToUnit",
     "AssignmentExplanation",
     "BookingCancelled",
     "BookingMade",
     "BookingPromoted",
     "CaseAccepted",
+    "CommitmentMade",
     "DeputyEnded",
     "DeputyRegistered",
+    "DeputyScored",
     "DeputyUpdated",
     "MatterRecorded",
     "MatterReferred",
     "Outcome",
+    "PerformancePublished",
     "ReceptionCancelled",
     "ReceptionHeld",
     "ReceptionScheduled",
@@ -60,4 +73,9 @@ __all__ = [
     "StationRegistered",
     "StationUpdated",
     "SuggestionFiled",
+    "VisitCancelled",
+    "VisitHeld",
+    "VisitPlanned",
+    "VisitQuestionPublished",
+    "WrittenAnswerRequired",
 ]

@@ -1,7 +1,8 @@
-"""Shared reference vocabulary: the city's divisions (district codes appear in every event).
+"""Shared reference vocabulary: the city's divisions (district codes appear in every event)
+and its government units (unit ids appear in assignments, cases and commitments).
 
-A deployment replaces the bundled demo file by putting ``divisions.json`` into
-``MINYI_REFERENCE_DIR``; no code changes.
+A deployment replaces the bundled demo files by putting ``divisions.json`` or
+``units.json`` into ``MINYI_REFERENCE_DIR``; no code changes.
 """
 
 from __future__ import annotations
@@ -58,3 +59,27 @@ def load_divisions() -> dict[str, Division]:
             raise ValueError(f"{path}: division code {division.code} appears twice")
         divisions[division.code] = division
     return divisions
+
+
+@dataclass(frozen=True)
+class UnitName:
+    """A government unit as every service names it: routing assigns by the whole directory
+    (``units.json``: jurisdiction, categories); liaison and the office pick from it by name."""
+
+    id: str
+    name: str
+    level: str
+
+
+@cache
+def load_unit_names() -> dict[str, UnitName]:
+    """The unit directory's ids and names (``units.json``, shared with routing)."""
+    path = reference_file("units.json")
+    raw = load_json(path)
+    units: dict[str, UnitName] = {}
+    for item in raw["units"]:
+        unit = UnitName(id=item["id"], name=item["name"], level=item.get("level", "city"))
+        if unit.id in units:
+            raise ValueError(f"{path}: unit id {unit.id} appears twice")
+        units[unit.id] = unit
+    return units

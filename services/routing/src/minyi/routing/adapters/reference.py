@@ -17,7 +17,7 @@ PACKAGE = "minyi.routing"
 def load_directory() -> UnitDirectory:
     return UnitDirectory.from_reference(
         load_json(reference_file("taxonomy.json", PACKAGE)),
-        load_json(reference_file("units.json", PACKAGE)),
+        load_json(reference_file("units.json")),
         districts=load_divisions().keys(),
     )
 
