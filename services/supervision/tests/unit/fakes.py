@@ -83,9 +83,13 @@ class FakeCases(Cases):
             if (f.unit_id is None or r.case.unit_id == f.unit_id)
             and (f.districts is None or r.case.district in f.districts)
             and (f.statuses is None or r.case.status in f.statuses)
+            and (f.kind is None or r.case.kind is f.kind)
         ]
         found.sort(key=lambda c: (c.reply_by, c.case_id))
-        page = [{"case_id": c.case_id, "suggestion_id": c.suggestion_id} for c in found]
+        page = [
+            {"case_id": c.case_id, "suggestion_id": c.suggestion_id, "kind": str(c.kind)}
+            for c in found
+        ]
         return page[offset : offset + limit], len(found)
 
 

@@ -103,7 +103,11 @@ def test_an_unknown_district_goes_to_the_default_group() -> None:
 def test_every_deadline_in_the_default_policy_cites_its_source() -> None:
     for kind, rules in POLICY.kinds.items():
         for name in ("accept", "reply", "return_window", "rehandle"):
-            assert getattr(rules, name).source, f"{kind}.{name} has no source"
+            rule = getattr(rules, name)
+            if rule is None:  # a window the kind does not have (no return, no feedback)
+                assert name in ("return_window", "rehandle")
+                continue
+            assert rule.source, f"{kind}.{name} has no source"
     law = POLICY.rules_for("representative_suggestion")
     assert "第五十一条" in law.reply.source
     assert law.extension is not None and "第五十一条" in law.extension.max_total.source
@@ -129,6 +133,8 @@ def test_a_replacement_file_changes_deadlines_without_code_changes(tmp_path: Pat
         (lambda r: r["reminders"].update(normal=[0.8, 0.5]), "reminders.normal"),
         (lambda r: r["reply"]["outcomes"].pop("C"), "lacks ['C']"),
         (lambda r: r.update(schema_version=2), "schema_version"),
+        (lambda r: r["kinds"]["citizen_appeal"].pop("return_window"), "return_window is required"),
+        (lambda r: r["kinds"]["commitment"].update(feedback=True), "rehandle is required"),
     ],
 )
 def test_an_invalid_policy_file_is_refused_with_a_message_naming_the_problem(
@@ -150,3 +156,48 @@ def test_a_file_that_is_not_json_or_missing_is_refused_clearly(tmp_path: Path) -
         load_policy(bad)
     with pytest.raises(PolicyError, match="cannot read"):
         load_policy(tmp_path / "missing.json")
+
+
+# -- what an official's visit leaves to follow (issue 17) -----------------------------------
+def test_a_question_left_at_a_visit_gets_its_written_answer_within_5_working_days() -> None:
+    # The visit ended on the eve of the National Day holiday: 9, 10, 11 (make-up), 13, 14 Oct.
+    d = POLICY.deadlines_for("visit_question", False, local(2025, 9, 30, 16), CAL)
+    assert d.reply_by == local(2025, 10, 14, 23, 59, 59)
+    assert d.accept_by == local(2025, 10, 9, 23, 59, 59)
+    assert d.return_until is None and d.basis == "working"
+    rules = POLICY.rules_for("visit_question")
+    assert "5 个工作日内书面答复" in rules.reply.source
+    assert not rules.returnable and not rules.feedback
+
+
+def test_a_commitment_is_due_on_the_promised_day_not_the_policys_fallback() -> None:
+    promised = local(2025, 11, 20, 23, 59, 59)  # a Thursday
+    d = POLICY.deadlines_for("commitment", False, local(2025, 11, 3, 10), CAL, promised)
+    assert d.reply_by == promised
+    assert d.accept_by == local(2025, 11, 4, 23, 59, 59)
+    assert d.return_until is None
+    assert "fallback" in POLICY.rules_for("commitment").reply.source
+
+
+def test_a_commitment_due_on_a_holiday_moves_to_the_end_of_the_next_working_day() -> None:
+    d = POLICY.deadlines_for(
+        "commitment", False, local(2025, 9, 20, 10), CAL, local(2025, 10, 3, 23, 59, 59)
+    )
+    assert d.reply_by == local(2025, 10, 9, 23, 59, 59)  # 1–8 Oct are the holiday
+
+
+def test_a_commitment_due_the_day_it_was_made_must_be_signed_for_by_then() -> None:
+    made = local(2025, 11, 3, 10)
+    d = POLICY.deadlines_for("commitment", False, made, CAL, local(2025, 11, 3, 23, 59, 59))
+    assert d.accept_by == d.reply_by == local(2025, 11, 3, 23, 59, 59)
+
+
+def test_a_policy_file_written_before_visits_is_refused_with_what_to_add(tmp_path: Path) -> None:
+    raw = default_raw()
+    raw["kinds"].pop("commitment")
+    raw["kinds"].pop("visit_question")
+    with pytest.raises(PolicyError) as info:
+        load_policy(write(tmp_path, raw))
+    message = str(info.value)
+    assert "kinds lacks ['commitment', 'visit_question']" in message
+    assert "copy their rules from the bundled reference/deadlines.json" in message

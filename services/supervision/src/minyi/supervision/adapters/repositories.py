@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from minyi.platform.errors import Conflict
 from minyi.supervision.adapters.tables import cases
-from minyi.supervision.domain import Case, Status
+from minyi.supervision.domain import Case, Kind, Status
 
 _CASE = TypeAdapter(Case)
 
@@ -39,6 +39,7 @@ class CaseFilter:
     category: str | None = None
     min_escalation: int | None = None
     needs_review: bool | None = None
+    kind: Kind | None = None
 
 
 def _columns(case: Case, attempt: int | None = None, category: str | None = None) -> dict[str, Any]:
@@ -56,6 +57,7 @@ def _columns(case: Case, attempt: int | None = None, category: str | None = None
         "key_case": case.key_case,
         "needs_review": case.needs_review,
         "round": case.round,
+        "title": case.title,
         "state": _CASE.dump_python(case, mode="json"),
     }
     if attempt is not None:
@@ -184,6 +186,8 @@ class CaseRepository(Cases):
             conditions.append(cases.c.escalation_level >= f.min_escalation)
         if f.needs_review is not None:
             conditions.append(cases.c.needs_review == f.needs_review)
+        if f.kind is not None:
+            conditions.append(cases.c.kind == str(f.kind))
         total = (
             await self.session.execute(select(func.count()).select_from(cases).where(*conditions))
         ).scalar_one()

@@ -12,6 +12,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     false,
     text,
 )
@@ -43,6 +44,8 @@ cases = Table(
     Column("key_case", Boolean, nullable=False, server_default=false()),
     Column("needs_review", Boolean, nullable=False, server_default=false()),
     Column("round", Integer, nullable=False, server_default=text("1")),
+    # A visit's commitment or question text; null for suggestions (their text is not here).
+    Column("title", Text, nullable=True),
     Index("ix_cases_next_due_at", "next_due_at"),
     Index("ix_cases_unit_status", "unit_id", "status"),
 )

@@ -123,6 +123,15 @@ class WorkingCalendar:
         day = min(d.day, _gregorian.monthrange(year, month)[1])
         return self.end_of_day(self.next_working_day_on_or_after(date(year, month, day)))
 
+    def on_working_day(self, at: datetime) -> datetime:
+        """A deadline given as an instant (a promised date): kept if its local day is a
+        working day, else moved to the end of the next working day (as 《民法典》第二百零三条
+        does for a period ending on a holiday)."""
+        d = self.local_date(at)
+        if self.is_working_day(d):
+            return at
+        return self.end_of_day(self.next_working_day_on_or_after(d))
+
     @staticmethod
     def add_hours(start: datetime, n: int) -> datetime:
         """Calendar hours (urgent items): holidays do not stop the clock."""

@@ -15,6 +15,15 @@ return on a returned case, mark_key_case on a key case, feedback or no-response 
 closed case, feedback for an earlier round. A second *reply* is refused (its content may
 differ), as is a second extension.
 
+Follow-up kinds (``commitment``, ``visit_question``: what an official's visit to a station
+leaves to follow) run the same machine with two flags from the policy, kept on the case
+when it opens: they cannot be returned (``returnable``: the unit made the promise, or owes
+the answer, itself; routing has nothing to re-route), and nobody rates the answer
+(``awaits_feedback``: the reply ends the handling, the case stays ``replied``, with no
+feedback window and no "no response" closure). A commitment's reply deadline is the date
+promised at the visit (``due_at``), moved to the end of the next working day when that day
+is not one; reminder marks are measured in working days between opening and that deadline.
+
 Timers are planned when deadlines are set and stored on the case (``timers``), so
 ``due_timer_actions(now)`` is pure and ``next_due_at()`` can be an indexed column for a
 deadline sweep. ``fire_timers(now)`` records each timer as issued, so each reminder,
@@ -76,7 +85,7 @@ class Resolved(CaseEvent):
     reason: str | None
     round: int
     on_time: bool
-    feedback_by: datetime
+    feedback_by: datetime | None  # None for kinds nobody rates
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -170,6 +179,13 @@ class Status(StrEnum):
     CLOSED = SuggestionStatus.CLOSED.value
 
 
+# Why a kind cannot be returned, as the unit reads it.
+_NOT_RETURNABLE = {
+    Kind.COMMITMENT: "承诺事项由本单位当场作出，不能退回；如需调整请联系人大常委会办公室",
+    Kind.VISIT_QUESTION: "进站时未能当场答复的问题由本单位书面答复，不能退回；"
+    "如需调整请联系人大常委会办公室",
+}
+
 # Statuses in which the unit is handling (the reply clock runs).
 OPEN = frozenset({Status.ASSIGNED, Status.ACCEPTED, Status.IN_PROGRESS, Status.REOPENED})
 HANDLING = frozenset({Status.ACCEPTED, Status.IN_PROGRESS, Status.REOPENED})
@@ -208,6 +224,8 @@ def _text(value: str | None) -> str:
 def _mark_instant(
     start: datetime, end: datetime, mark: float, basis: DayBasis, cal: WorkingCalendar
 ) -> datetime:
+    if end <= start:  # a promise due before it was recorded: no window to mark
+        return start
     if basis == "calendar":
         return start + (end - start) * mark
     total = cal.working_days_between(start, end)
@@ -234,12 +252,17 @@ class Case:
     assigned_at: datetime
     accept_by: datetime
     reply_by: datetime
-    return_until: datetime
+    return_until: datetime | None  # None: the kind may not be returned
     # How reminder marks of the current window are measured.
     basis: Annotated[DayBasis, Field(alias="clock")]
     window_start: datetime  # start of the current reply window (assignment or reopening)
     round: int = 1  # 2 after the citizen's first "not satisfied"
     version: int = 0
+    # What the unit reads in its list for items supervision has the text of (a visit's
+    # commitment or question); None for suggestions, whose text supervision never receives.
+    title: str | None = None
+    returnable: bool = True  # from the policy's kind, when the case opened
+    awaits_feedback: bool = True  # from the policy's kind (``feedback``), when it opened
     accepted_at: datetime | None = None
     replied_at: datetime | None = None
     feedback_by: datetime | None = None
@@ -274,14 +297,21 @@ class Case:
         assigned_at: datetime,
         rules: Rules,
         key_case: bool = False,
+        title: str | None = None,
+        promised: datetime | None = None,
     ) -> Case:
-        """A new case from AssignedToUnit; deadlines from the policy (no event: routing told)."""
+        """A new case from AssignedToUnit (or a visit's follow-up); deadlines from the
+        policy, the reply deadline from ``promised`` when given (a commitment's due date).
+        No event: the assigner already told everyone."""
         require_aware(assigned_at, "assigned_at")
+        if promised is not None:
+            require_aware(promised, "promised")
         try:
             kind = Kind(kind)
         except ValueError:
             raise InvalidInput("unknown_kind", f"未知的事项类型：{kind}") from None
-        d = rules.policy.deadlines_for(kind, urgent, assigned_at, rules.calendar)
+        kind_rules = rules.policy.rules_for(kind)
+        d = rules.policy.deadlines_for(kind, urgent, assigned_at, rules.calendar, promised)
         case = cls(
             case_id=case_id,
             suggestion_id=suggestion_id,
@@ -297,6 +327,9 @@ class Case:
             return_until=d.return_until,
             basis=d.basis,
             window_start=assigned_at,
+            title=title,
+            returnable=kind_rules.returnable,
+            awaits_feedback=kind_rules.feedback,
         )
         case.timers = [
             TimerAction("accept", "accept_reminder", d.accept_by + _AFTER),
@@ -339,7 +372,8 @@ class Case:
         """答复 with outcome A/B/C/D; C needs a reason; text ≥ policy.reply.min_length."""
         require_aware(at)
         if self.status is Status.REPLIED:
-            raise IllegalTransition("already_replied", "案件已答复，等待评价")
+            waiting = "，等待评价" if self.awaits_feedback else ""
+            raise IllegalTransition("already_replied", f"案件已答复{waiting}")
         self._require_handling("答复")
         try:
             outcome = Outcome(outcome)
@@ -362,8 +396,9 @@ class Case:
         self.reply_text = _text(reply)
         self.measures = _text(measures) or None
         self.reason = _text(reason) or None
-        self.feedback_by = rules.policy.feedback_deadline(at, rules.calendar)
-        self.timers.append(TimerAction("no_response", "no_response", self.feedback_by + _AFTER))
+        if self.awaits_feedback:
+            self.feedback_by = rules.policy.feedback_deadline(at, rules.calendar)
+            self.timers.append(TimerAction("no_response", "no_response", self.feedback_by + _AFTER))
         return [
             self._event(
                 Resolved,
@@ -385,6 +420,10 @@ class Case:
         require_aware(at)
         if self.status is Status.RETURNED:
             return []
+        if not self.returnable:
+            raise IllegalTransition(
+                "not_returnable", _NOT_RETURNABLE.get(self.kind, "此类事项不能退回")
+            )
         if self.round > 1:
             raise IllegalTransition(
                 "rehandling_same_unit", "重新办理的案件须由原承办单位办理，不能退回"
@@ -401,7 +440,7 @@ class Case:
             raise InvalidInput(
                 "suggested_unit_is_self", "建议承办单位不能是本单位", field="suggested_unit"
             )
-        within = at <= self.return_until
+        within = self.return_until is not None and at <= self.return_until
         if not within and not supervisor_consent:
             raise IllegalTransition(
                 "return_window_passed", "已超过退回期限（交办后5个工作日），须经督办人员同意"
@@ -472,6 +511,8 @@ class Case:
         require_aware(at)
         if self.status is Status.CLOSED or (for_round is not None and for_round != self.round):
             return []  # stale or duplicate feedback: already settled
+        if not self.awaits_feedback:
+            raise IllegalTransition("no_feedback", "此类事项的答复无需评价")
         if self.status is not Status.REPLIED:
             raise IllegalTransition("not_replied", "案件尚未答复，不能评价")
         if satisfied:

@@ -1,5 +1,6 @@
 """Supervision's durable consumers: an assignment opens a case, the citizen's feedback
-closes or reopens it. Subjects and types come from the contracts."""
+closes or reopens it; a commitment made at an official's visit, or a question left there
+for a written answer, opens a case too. Subjects and types come from the contracts."""
 
 from __future__ import annotations
 
@@ -9,12 +10,15 @@ from minyi.contracts import subjects
 from minyi.contracts.envelope import RawEvent
 from minyi.contracts.intake import FeedbackReceived
 from minyi.contracts.routing import AssignedToUnit
+from minyi.contracts.visits import CommitmentMade, WrittenAnswerRequired
 from minyi.platform.runtime import Consumer
 from minyi.supervision.adapters.unit_of_work import SupervisionUnitOfWork
 from minyi.supervision.dependencies import SupervisionRuntime
 from minyi.supervision.service_layer.handlers import (
     when_assigned_open_case,
+    when_commitment_made_open_case,
     when_feedback_received_close_or_reopen,
+    when_written_answer_required_open_case,
 )
 
 
@@ -26,6 +30,12 @@ def consumers(runtime: SupervisionRuntime) -> Sequence[Consumer[SupervisionUnitO
 
     async def on_feedback(event: RawEvent, uow: SupervisionUnitOfWork) -> None:
         await when_feedback_received_close_or_reopen(event, uow, rules)
+
+    async def on_commitment(event: RawEvent, uow: SupervisionUnitOfWork) -> None:
+        await when_commitment_made_open_case(event, uow, rules)
+
+    async def on_written_answer(event: RawEvent, uow: SupervisionUnitOfWork) -> None:
+        await when_written_answer_required_open_case(event, uow, rules)
 
     return [
         Consumer(
@@ -39,5 +49,17 @@ def consumers(runtime: SupervisionRuntime) -> Sequence[Consumer[SupervisionUnitO
             subjects.durable_name("supervision", "feedback_received"),
             on_feedback,
             frozenset({FeedbackReceived.event_type}),
+        ),
+        Consumer(
+            CommitmentMade.subject_name,
+            subjects.durable_name("supervision", "commitment_made"),
+            on_commitment,
+            frozenset({CommitmentMade.event_type}),
+        ),
+        Consumer(
+            WrittenAnswerRequired.subject_name,
+            subjects.durable_name("supervision", "written_answer_required"),
+            on_written_answer,
+            frozenset({WrittenAnswerRequired.event_type}),
         ),
     ]

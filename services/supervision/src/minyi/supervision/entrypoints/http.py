@@ -19,7 +19,7 @@ from pydantic import TypeAdapter as _TA
 from minyi.supervision.adapters.repositories import CaseFilter
 from minyi.supervision.adapters.unit_of_work import SupervisionUnitOfWork
 from minyi.supervision.dependencies import SupervisionRuntime
-from minyi.supervision.domain import Case
+from minyi.supervision.domain import Case, Kind
 from minyi.supervision.domain import Status as CaseStatus
 from minyi.supervision.domain.case import OPEN as OPEN_STATUSES
 from minyi.supervision.entrypoints.dependencies import (
@@ -112,11 +112,12 @@ async def list_cases(
     due_before: AwareDatetime | None = None,
     category: str | None = None,
     unit: str | None = None,
+    kind: Kind | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page:
     statuses = None if status is None else frozenset({status})
-    f = CaseFilter(unit, None, statuses, overdue, due_before, category)
+    f = CaseFilter(unit, None, statuses, overdue, due_before, category, kind=kind)
     return await _page(runtime, uc.list_cases, f, who, limit, offset)
 
 

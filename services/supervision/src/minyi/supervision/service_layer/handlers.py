@@ -7,10 +7,11 @@ from datetime import datetime
 
 from minyi.contracts.envelope import RawEvent
 from minyi.contracts.routing import AssignedToUnit
+from minyi.contracts.visits import CommitmentMade, WrittenAnswerRequired
 from minyi.platform.errors import DomainError
 from minyi.supervision.adapters.events import case_id_for, to_contract
 from minyi.supervision.adapters.unit_of_work import SupervisionUnitOfWork
-from minyi.supervision.domain import Case, Rules
+from minyi.supervision.domain import Case, Kind, Rules
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,54 @@ async def when_assigned_open_case(
         rules=rules,
     )
     await uow.cases.add(case, attempt=a.attempt, category=a.category)
+
+
+async def when_commitment_made_open_case(
+    event: RawEvent, uow: SupervisionUnitOfWork, rules: Rules
+) -> None:
+    """Follow a promise made at an official's visit: a ``commitment`` case at the unit
+    that made it, due on the promised date (the next working day's end if that is a day
+    off), its text as the case's title."""
+    c = event.data_as(CommitmentMade)
+    case_id = case_id_for(c.commitment_id, 1)
+    if await uow.cases.exists(case_id):
+        return
+    case = Case.open(
+        case_id=case_id,
+        suggestion_id=c.commitment_id,
+        unit_id=c.unit_id,
+        district=c.district_code,
+        kind=Kind.COMMITMENT,
+        urgent=False,
+        assigned_at=c.made_at,
+        rules=rules,
+        title=c.text,
+        promised=c.due_at,
+    )
+    await uow.cases.add(case, attempt=1, category=None)
+
+
+async def when_written_answer_required_open_case(
+    event: RawEvent, uow: SupervisionUnitOfWork, rules: Rules
+) -> None:
+    """Follow a question the official could not answer at the visit: a ``visit_question``
+    case at the unit, the written answer due by the policy counted from the visit's end."""
+    q = event.data_as(WrittenAnswerRequired)
+    case_id = case_id_for(q.question_id, 1)
+    if await uow.cases.exists(case_id):
+        return
+    case = Case.open(
+        case_id=case_id,
+        suggestion_id=q.question_id,
+        unit_id=q.unit_id,
+        district=q.district_code,
+        kind=Kind.VISIT_QUESTION,
+        urgent=False,
+        assigned_at=q.required_at,
+        rules=rules,
+        title=q.text,
+    )
+    await uow.cases.add(case, attempt=1, category=None)
 
 
 async def when_feedback_received_close_or_reopen(
