@@ -15,7 +15,6 @@ from minyi.routing.adapters.models import (
     default_model_path,
     load_model,
 )
-from minyi.routing.adapters.reference import PACKAGE
 from minyi.routing.bootstrap import build_dependencies
 from minyi.routing.dependencies import RoutingDeps
 from minyi.routing.domain.directory import DirectoryError
