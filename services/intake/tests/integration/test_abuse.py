@@ -105,7 +105,6 @@ ENDPOINTS: list[tuple[str, str]] = [
     ("POST", "/v1/suggestions"),
     ("GET", "/v1/suggestions/x"),
     ("POST", "/v1/suggestions/x/endorsements"),
-    ("POST", "/v1/representatives/REP-420802-001/activities"),
     ("GET", f"/v1/track/{CODE}"),
     ("POST", f"/v1/track/{CODE}/feedback"),
     ("POST", "/v1/channels/chat/webhook"),

@@ -1,4 +1,5 @@
-"""REST v1: filing with Idempotency-Key, endorsements, activities, tracking, feedback."""
+"""REST v1: filing with Idempotency-Key, endorsements, tracking, feedback (duties moved to
+liaison)."""
 
 from __future__ import annotations
 
@@ -219,32 +220,12 @@ async def test_a_representative_endorses_a_suggestion_once_per_mode(api: Api) ->
     assert events[0]["nats_subject"] == "minyi.suggestion.endorsed"
 
 
-async def test_a_representative_logs_an_activity_without_citizen_phone_numbers(api: Api) -> None:
+async def test_duties_are_no_longer_logged_in_intake_but_in_liaison(api: Api) -> None:
     await api.register()
-    body = {
-        "kind": "station_duty",
-        "station_id": "ST-420802-01",
-        "date": "2026-03-01",
-        "participants": 12,
-        "notes": "接待群众12人次，张大爷（13812345678）反映路灯问题",
-    }
+    body = {"kind": "visit", "date": "2026-03-01", "participants": 2}
     rep = api.as_(Role.REPRESENTATIVE, representative="REP-420802-001")
     r = await api.client.post(
         "/v1/representatives/REP-420802-001/activities", json=body, headers=rep
     )
-    assert r.status_code == 201, r.text
-    event = (await api.outbox())[-1]
-    assert event["type"] == "cn.minyi.representative.activity_logged.v1"
-    assert event["nats_subject"] == "minyi.representative.activity_logged"
-    assert event["data"]["representative_id"] == "REP-420802-001"
-    assert "13812345678" not in event["raw"] and "138****5678" in event["data"]["notes"]
-    unknown = await api.client.post(
-        "/v1/representatives/REP-NOPE/activities", json=body, headers=api.as_()
-    )
-    assert unknown.status_code == 404
-    bad_kind = await api.client.post(
-        "/v1/representatives/REP-420802-001/activities",
-        json={**body, "kind": "party"},
-        headers=rep,
-    )
-    assert bad_kind.status_code == 422 and "kind" in bad_kind.text
+    assert r.status_code == 404
+    assert not [e for e in await api.outbox() if "activity" in e["type"]]

@@ -74,7 +74,9 @@ class SuggestionEndorsed(EventData):
 
 class RepresentativeActivityLogged(EventData):
     """A representative's duty was logged (履职登记). The CloudEvents ``subject`` is the
-    representative id; ``notes`` never hold a citizen's contact data."""
+    representative id; ``notes`` never hold a citizen's contact data. No longer published:
+    duties are recorded by liaison (``minyi.contracts.performance.ActivityRecorded``); the
+    class stays for the history in the stream, which reporting reads."""
 
     event_type: ClassVar[str] = "cn.minyi.representative.activity_logged.v1"
     subject_name: ClassVar[str] = REPRESENTATIVE_ACTIVITY_LOGGED

@@ -10,7 +10,6 @@ from fastapi import APIRouter
 
 from minyi.contracts.intake import (
     FeedbackReceived,
-    RepresentativeActivityLogged,
     SuggestionEndorsed,
     SuggestionFiled,
 )
@@ -74,7 +73,8 @@ SERVICE = ServiceDefinition(
     consumers=consumers,
     pollers=pollers,
     title="Minyi intake",
-    publishes=(SuggestionFiled, FeedbackReceived, SuggestionEndorsed, RepresentativeActivityLogged),
+    # RepresentativeActivityLogged is no longer published: duties moved to liaison.
+    publishes=(SuggestionFiled, FeedbackReceived, SuggestionEndorsed),
     # Filings insert new rows and share none: four groups committing at once on PostgreSQL
     # hide each other's round trips (173 → 256 req/s measured); lifecycle updates lock
     # their row (FOR UPDATE), so concurrent groups stay correct.

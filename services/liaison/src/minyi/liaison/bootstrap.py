@@ -9,12 +9,22 @@ from typing import Any
 from fastapi import APIRouter
 
 from minyi.contracts import liaison as events
-from minyi.liaison.adapters.reference import demo_registry, load_places, load_policy
+from minyi.contracts import performance as performance_events
+from minyi.contracts import visits as visit_events
+from minyi.contracts.reference import load_unit_names
+from minyi.liaison.adapters.evaluation_policy import load_evaluation_policy
+from minyi.liaison.adapters.reference import (
+    demo_registry,
+    load_places,
+    load_policy,
+    load_visit_policy,
+)
 from minyi.liaison.adapters.tables import metadata
 from minyi.liaison.adapters.unit_of_work import LiaisonUnitOfWork
 from minyi.liaison.config import LiaisonSettings
 from minyi.liaison.dependencies import LiaisonDeps, LiaisonRuntime
-from minyi.liaison.entrypoints import http, receptions, web
+from minyi.liaison.entrypoints import http, performance, receptions, visits, web
+from minyi.liaison.entrypoints.consumers import consumers
 from minyi.liaison.entrypoints.dependencies import PUBLIC_LIMIT_NAME
 from minyi.liaison.entrypoints.pollers import pollers
 from minyi.liaison.service_layer.registry import seed_demo
@@ -51,11 +61,14 @@ def dependencies(runtime: Runtime[Any, LiaisonUnitOfWork]) -> LiaisonDeps:
         policy=load_policy(),
         vault=_vault(settings, runtime),
         notifier=notifier_for(settings.sms_webhook_url),
+        evaluation=load_evaluation_policy(),
+        visit_policy=load_visit_policy(),
+        unit_names={u.id: u.name for u in load_unit_names().values()},
     )
 
 
 def routers(_runtime: LiaisonRuntime) -> Sequence[APIRouter]:
-    return [http.router, receptions.router, web.router]
+    return [http.router, receptions.router, visits.router, performance.router, web.router]
 
 
 async def on_start(runtime: LiaisonRuntime) -> None:
@@ -77,6 +90,7 @@ SERVICE = ServiceDefinition(
     unit_of_work=LiaisonUnitOfWork,
     dependencies=dependencies,
     routers=routers,
+    consumers=consumers,
     pollers=pollers,
     on_start=on_start,
     title="Minyi liaison",
@@ -95,5 +109,14 @@ SERVICE = ServiceDefinition(
         events.BookingCancelled,
         events.MatterRecorded,
         events.MatterReferred,
+        visit_events.VisitPlanned,
+        visit_events.VisitQuestionPublished,
+        visit_events.VisitHeld,
+        visit_events.VisitCancelled,
+        visit_events.CommitmentMade,
+        visit_events.WrittenAnswerRequired,
+        performance_events.ActivityRecorded,
+        performance_events.DeputyScored,
+        performance_events.PerformancePublished,
     ],
 )

@@ -29,12 +29,10 @@ from minyi.contracts import tracking_code
 from minyi.contracts.gazetteer import Place
 from minyi.contracts.intake import (
     FeedbackReceived,
-    RepresentativeActivityLogged,
     SuggestionEndorsed,
 )
 from minyi.contracts.liaison import DeputyEnded, DeputyState, StationEnded, StationState
 from minyi.intake.adapters.tables import (
-    activities,
     chat_messages,
     conversations,
     endorsements,
@@ -302,13 +300,6 @@ class Endorsements(_Repository):
     async def add(self, endorsed: SuggestionEndorsed) -> bool:
         """False when this representative already did so in this mode."""
         return await insert_or_ignore(self.session, endorsements, dict(endorsed))
-
-
-class Activities(_Repository):
-    async def add(self, logged: RepresentativeActivityLogged) -> None:
-        row = dict(logged)
-        row["id"] = row.pop("activity_id")
-        await self.session.execute(activities.insert().values(row))
 
 
 class DueNotification(NamedTuple):

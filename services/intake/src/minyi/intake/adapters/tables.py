@@ -6,7 +6,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
-    Date,
     Float,
     Index,
     Integer,
@@ -96,19 +95,6 @@ endorsements = Table(
     Column("mode", String(20), primary_key=True),
     Column("note", Text),
     Column("endorsed_at", UtcDateTime(), nullable=False),
-)
-
-activities = Table(
-    "activities",
-    metadata,
-    Column("id", String(64), primary_key=True),
-    Column("representative_id", String(64), nullable=False, index=True),
-    Column("kind", String(30), nullable=False),
-    Column("station_id", String(64)),
-    Column("date", Date, nullable=False),
-    Column("participants", Integer, nullable=False),
-    Column("notes", Text),
-    Column("logged_at", UtcDateTime(), nullable=False),
 )
 
 # Citizen notifications waiting for delivery (an outbox for the SMS gateway). The phone is

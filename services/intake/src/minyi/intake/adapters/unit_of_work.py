@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import cached_property
 
 from minyi.intake.adapters.repositories import (
-    Activities,
     ChatMessages,
     Conversations,
     Endorsements,
@@ -36,10 +35,6 @@ class IntakeUnitOfWork(UnitOfWork):
     @cached_property
     def endorsements(self) -> Endorsements:
         return Endorsements(self.session)
-
-    @cached_property
-    def activities(self) -> Activities:
-        return Activities(self.session)
 
     @cached_property
     def notifications(self) -> Notifications:

@@ -2,7 +2,7 @@
 
 Access (``minyi.platform.auth``): filing, tracking by code, feedback and the reference lists
 are public (the citizen page uses them; rate limits and the tracking code protect them);
-the staff view and representatives' duties need a token, scoped to the caller's station,
+the staff view and endorsements need a token, scoped to the caller's station,
 representative or districts.
 """
 
@@ -22,7 +22,6 @@ from minyi.intake.domain.suggestion import Submission
 from minyi.intake.entrypoints.dependencies import Rt
 from minyi.intake.entrypoints.guard import JsonRoute
 from minyi.intake.entrypoints.schemas import (
-    ActivityIn,
     EndorsementIn,
     FeedbackIn,
     FiledOut,
@@ -34,9 +33,7 @@ from minyi.intake.service_layer.filing import Citizen, FileSuggestion
 from minyi.intake.service_layer.idempotency import FileOnce, file_once, request_hash
 from minyi.intake.service_layer.representatives import (
     EndorseSuggestion,
-    LogActivity,
     endorse,
-    log_activity,
 )
 from minyi.platform.auth import Principal, Role, forbidden, public, require
 
@@ -50,7 +47,6 @@ Staff = Annotated[
     Principal, Depends(require(Role.STATION_STAFF, Role.REPRESENTATIVE, Role.SUPERVISOR))
 ]
 Representative = Annotated[Principal, Depends(require(Role.REPRESENTATIVE))]
-DutyLogger = Annotated[Principal, Depends(require(Role.REPRESENTATIVE, Role.STATION_STAFF))]
 
 
 def _may_see(who: Principal, view: dict[str, Any]) -> bool:
@@ -160,26 +156,6 @@ async def post_endorsement(
     async with runtime.unit_of_work() as uow:
         await endorse(cmd, uow)
     return {"suggestion_id": suggestion_id, "representative_id": body.representative_id}
-
-
-@router.post(
-    "/representatives/{representative_id}/activities",
-    status_code=201,
-    summary="Log a representative's duty (履职登记)",
-)
-async def post_activity(
-    representative_id: str, body: ActivityIn, who: DutyLogger, runtime: Rt
-) -> dict[str, str]:
-    if who.role is Role.REPRESENTATIVE and representative_id != who.representative:
-        raise forbidden("other_representative", "只能登记本人的履职（not your own record）")
-    if who.role is Role.STATION_STAFF and body.station_id != who.station:
-        raise forbidden("other_station", "只能登记本联络站的活动（station_id is not yours）")
-    cmd = LogActivity(
-        representative_id, body.kind, body.date, body.participants, body.station_id, body.notes
-    )
-    async with runtime.unit_of_work() as uow:
-        activity_id = await log_activity(cmd, uow)
-    return {"id": activity_id, "representative_id": representative_id}
 
 
 @router.get(

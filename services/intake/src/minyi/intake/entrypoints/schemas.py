@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from minyi.contracts.intake import ActivityKind, EndorsementMode
+from minyi.contracts.intake import EndorsementMode
 from minyi.contracts.reference import load_divisions
 from minyi.intake.domain import contact, text
 
@@ -112,16 +112,6 @@ class EndorsementIn(BaseModel):
     representative_id: RepresentativeId
     mode: EndorsementMode = "endorse"
     note: Annotated[Clean, Field(max_length=1000)] | None = None
-
-
-class ActivityIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    kind: ActivityKind
-    station_id: StationId | None = None
-    date: dt.date
-    participants: int = Field(ge=0, le=100_000)
-    notes: Annotated[Clean, Field(max_length=2000)] | None = None
 
 
 class ChatIn(BaseModel):

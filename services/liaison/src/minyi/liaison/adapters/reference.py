@@ -12,6 +12,7 @@ from minyi.contracts.gazetteer import Gazetteer
 from minyi.contracts.reference import load_json, reference_file
 from minyi.liaison.domain.reception import ReceptionPolicy
 from minyi.liaison.domain.registry import Deputy, ElectoralUnit, Station
+from minyi.liaison.domain.visit import VisitPolicy
 
 PACKAGE = "minyi.liaison"
 
@@ -51,6 +52,22 @@ def load_policy() -> ReceptionPolicy:
             notice_source=str(raw["reception_notice_days"]["source"]),
             max_capacity=int(raw["max_capacity"]["value"]),
             reminder_hour=int(raw["reminder_hour"]["value"]),
+            timezone=ZoneInfo(str(raw.get("timezone", "Asia/Shanghai"))),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"{path}: {exc}") from exc
+
+
+def load_visit_policy() -> VisitPolicy:
+    """The rules of officials' visits (the same policy file as receptions)."""
+    path = reference_file("policy.json", PACKAGE)
+    raw = load_json(path)
+    try:
+        return VisitPolicy(
+            written_answer_days=int(raw["visit_written_answer_working_days"]["value"]),
+            written_answer_source=str(raw["visit_written_answer_working_days"]["source"]),
+            max_commitments=int(raw["visit_max_commitments"]["value"]),
+            max_commitment_days=int(raw["visit_max_commitment_days"]["value"]),
             timezone=ZoneInfo(str(raw.get("timezone", "Asia/Shanghai"))),
         )
     except (KeyError, TypeError, ValueError) as exc:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from sqlalchemy import Column, Table, and_, bindparam, delete, func, insert, or_, select, update
@@ -20,17 +20,27 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from minyi.contracts.gazetteer import Place
 from minyi.liaison.adapters.tables import (
+    activities,
     bookings,
+    commitments,
     deputies,
+    deputy_scores,
     deputy_stations,
+    disputes,
+    file_entries,
     matters,
     notices,
+    performance_snapshots,
     receptions,
     station_areas,
     stations,
+    visit_questions,
+    visits,
 )
+from minyi.liaison.domain.performance import Entry
 from minyi.liaison.domain.reception import Booking, Reception
 from minyi.liaison.domain.registry import Area, Deputy, ElectoralUnit, Station
+from minyi.liaison.domain.visit import Answer, Commitment, Question, Visit
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -633,4 +643,387 @@ class MatterStore:
             .where(matters.c.booking_id == booking_id)
             .order_by(matters.c.recorded_at)
         )
+        return [dict(r._mapping) for r in rows]
+
+
+# Officials' visits ------------------------------------------------------------------------
+
+
+class Visits(Protocol):
+    async def add(self, visit: Visit) -> None: ...
+    async def get(self, visit_id: str, *, lock: bool = False) -> Visit | None: ...
+    async def save(self, visit: Visit) -> None: ...
+    async def listing(
+        self,
+        since: datetime,
+        *,
+        station_id: str | None = None,
+        division: str | None = None,
+        limit: int = 100,
+    ) -> list[Visit]: ...
+    async def add_question(self, question: Question) -> None: ...
+    async def question(self, question_id: str) -> Question | None: ...
+    async def questions(self, visit_id: str) -> list[Question]: ...
+    async def save_question(self, question: Question) -> None: ...
+    async def add_commitment(self, commitment: Commitment) -> None: ...
+    async def commitment(self, commitment_id: str) -> Commitment | None: ...
+    async def commitments(self, visit_id: str) -> list[Commitment]: ...
+    async def save_commitment(self, commitment: Commitment) -> None: ...
+
+
+def _visit_row(v: Visit) -> dict[str, Any]:
+    return asdict(v) | {"deputy_ids": list(v.deputy_ids)}
+
+
+def _visit(r: Row[Any]) -> Visit:
+    return _from_row(Visit, r, deputy_ids=tuple(r.deputy_ids))
+
+
+def _answer_columns(a: Answer | None) -> dict[str, Any]:
+    return {
+        "reply": a.reply if a else None,
+        "outcome": a.outcome if a else None,
+        "replied_at": a.replied_at if a else None,
+        "on_time": a.on_time if a else None,
+        "reply_round": a.round if a else None,
+    }
+
+
+def _answer(r: Row[Any]) -> Answer | None:
+    if r.replied_at is None:
+        return None
+    return Answer(r.reply, r.outcome, r.replied_at, bool(r.on_time), int(r.reply_round or 1))
+
+
+def _question_row(q: Question) -> dict[str, Any]:
+    own = {f.name: getattr(q, f.name) for f in fields(Question) if f.name != "written"}
+    return own | _answer_columns(q.written)
+
+
+def _question(r: Row[Any]) -> Question:
+    return _from_row(Question, r, written=_answer(r))
+
+
+def _commitment_row(c: Commitment) -> dict[str, Any]:
+    own = {f.name: getattr(c, f.name) for f in fields(Commitment) if f.name != "kept"}
+    return own | _answer_columns(c.kept)
+
+
+def _commitment(r: Row[Any]) -> Commitment:
+    return _from_row(Commitment, r, kept=_answer(r))
+
+
+class VisitStore:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, visit: Visit) -> None:
+        await self.session.execute(insert(visits).values(_visit_row(visit)))
+
+    async def get(self, visit_id: str, *, lock: bool = False) -> Visit | None:
+        query = select(visits).where(visits.c.id == visit_id)
+        if lock:  # recording a visit takes turns with moderation (PostgreSQL)
+            query = query.with_for_update()
+        row = (await self.session.execute(query)).first()
+        return _visit(row) if row else None
+
+    async def save(self, visit: Visit) -> None:
+        await self.session.execute(
+            update(visits).where(visits.c.id == visit.id).values(_visit_row(visit))
+        )
+
+    async def listing(
+        self,
+        since: datetime,
+        *,
+        station_id: str | None = None,
+        division: str | None = None,
+        limit: int = 100,
+    ) -> list[Visit]:
+        query = select(visits).where(visits.c.ends_at >= since)
+        if station_id:
+            query = query.where(visits.c.station_id == station_id)
+        if division:
+            query = query.where(
+                visits.c.station_id.in_(
+                    select(station_areas.c.station_id).where(
+                        station_areas.c.division_code == division
+                    )
+                )
+            )
+        rows = await self.session.execute(query.order_by(visits.c.starts_at).limit(limit))
+        return [_visit(r) for r in rows]
+
+    async def add_question(self, question: Question) -> None:
+        await self.session.execute(insert(visit_questions).values(_question_row(question)))
+
+    async def question(self, question_id: str) -> Question | None:
+        row = (
+            await self.session.execute(
+                select(visit_questions).where(visit_questions.c.id == question_id)
+            )
+        ).first()
+        return _question(row) if row else None
+
+    async def questions(self, visit_id: str) -> list[Question]:
+        rows = await self.session.execute(
+            select(visit_questions)
+            .where(visit_questions.c.visit_id == visit_id)
+            .order_by(visit_questions.c.submitted_at, visit_questions.c.id)
+        )
+        return [_question(r) for r in rows]
+
+    async def save_question(self, question: Question) -> None:
+        await self.session.execute(
+            update(visit_questions)
+            .where(visit_questions.c.id == question.id)
+            .values(_question_row(question))
+        )
+
+    async def add_commitment(self, commitment: Commitment) -> None:
+        await self.session.execute(insert(commitments).values(_commitment_row(commitment)))
+
+    async def commitment(self, commitment_id: str) -> Commitment | None:
+        row = (
+            await self.session.execute(select(commitments).where(commitments.c.id == commitment_id))
+        ).first()
+        return _commitment(row) if row else None
+
+    async def commitments(self, visit_id: str) -> list[Commitment]:
+        rows = await self.session.execute(
+            select(commitments)
+            .where(commitments.c.visit_id == visit_id)
+            .order_by(commitments.c.made_at, commitments.c.id)
+        )
+        return [_commitment(r) for r in rows]
+
+    async def save_commitment(self, commitment: Commitment) -> None:
+        await self.session.execute(
+            update(commitments)
+            .where(commitments.c.id == commitment.id)
+            .values(_commitment_row(commitment))
+        )
+
+
+# Activities, the performance file, scores, snapshots and disputes -------------------------
+
+
+@dataclass(frozen=True)
+class StoredScore:
+    score: float
+    band: str
+    lines: list[dict[str, Any]]
+    version: int
+
+
+class Activities(Protocol):
+    async def add(self, row: Mapping[str, Any]) -> None: ...
+    async def of_deputy(self, deputy_id: str, year: int | None) -> list[dict[str, Any]]: ...
+
+
+class Performance(Protocol):
+    async def add_entries(self, entries: Sequence[Entry]) -> list[Entry]: ...
+    async def by_ref(self, ref: str) -> list[Entry]: ...
+    async def entry(self, entry_id: str) -> Entry | None: ...
+    async def update_entry(self, entry: Entry) -> None: ...
+    async def of_deputy(self, deputy_id: str, year: int) -> list[Entry]: ...
+    async def score(self, deputy_id: str, year: int) -> StoredScore | None: ...
+    async def put_score(
+        self, deputy_id: str, year: int, row: Mapping[str, Any], version: int
+    ) -> None: ...
+    async def unpublished(self, year: int, until: date, quarter: str, limit: int) -> list[str]: ...
+    async def add_snapshot(self, row: Mapping[str, Any]) -> None: ...
+    async def snapshots(
+        self, deputy_id: str | None = None, limit: int = 200
+    ) -> list[dict[str, Any]]: ...
+    async def add_dispute(self, row: Mapping[str, Any]) -> None: ...
+    async def dispute(self, dispute_id: str) -> dict[str, Any] | None: ...
+    async def open_dispute_of(self, entry_id: str) -> dict[str, Any] | None: ...
+    async def decide(self, dispute_id: str, values: Mapping[str, Any]) -> None: ...
+    async def disputes(
+        self, *, status: str | None = None, deputy_id: str | None = None, limit: int = 200
+    ) -> list[dict[str, Any]]: ...
+
+
+def _activity_row(r: Row[Any]) -> dict[str, Any]:
+    row = dict(r._mapping)
+    row["on"] = row.pop("on_day")
+    return row
+
+
+class ActivityStore:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, row: Mapping[str, Any]) -> None:
+        values = dict(row)
+        values["on_day"] = values.pop("on")
+        await self.session.execute(insert(activities).values(values))
+
+    async def of_deputy(self, deputy_id: str, year: int | None) -> list[dict[str, Any]]:
+        query = select(activities).where(activities.c.deputy_id == deputy_id)
+        if year is not None:
+            query = query.where(
+                activities.c.on_day >= date(year, 1, 1), activities.c.on_day <= date(year, 12, 31)
+            )
+        rows = await self.session.execute(
+            query.order_by(activities.c.on_day.desc(), activities.c.recorded_at.desc())
+        )
+        return [_activity_row(r) for r in rows]
+
+
+def _entry_row(e: Entry) -> dict[str, Any]:
+    row = asdict(e)
+    row["on_day"] = row.pop("on")
+    row["details"] = dict(e.details)
+    return row
+
+
+def _entry(r: Row[Any]) -> Entry:
+    m = dict(r._mapping)
+    m["on"] = m.pop("on_day")
+    m["details"] = dict(m["details"] or {})
+    return Entry(**m)
+
+
+class PerformanceStore:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add_entries(self, entries: Sequence[Entry]) -> list[Entry]:
+        """Inserts the entries not yet in the file; returns those (a redelivery: none)."""
+        if not entries:
+            return []
+        rows = await self.session.execute(
+            select(file_entries.c.id).where(file_entries.c.id.in_([e.id for e in entries]))
+        )
+        known = set(rows.scalars())
+        new = [e for e in entries if e.id not in known]
+        if new:
+            await self.session.execute(insert(file_entries), [_entry_row(e) for e in new])
+        return new
+
+    async def by_ref(self, ref: str) -> list[Entry]:
+        rows = await self.session.execute(select(file_entries).where(file_entries.c.ref == ref))
+        return [_entry(r) for r in rows]
+
+    async def entry(self, entry_id: str) -> Entry | None:
+        row = (
+            await self.session.execute(select(file_entries).where(file_entries.c.id == entry_id))
+        ).first()
+        return _entry(row) if row else None
+
+    async def update_entry(self, entry: Entry) -> None:
+        await self.session.execute(
+            update(file_entries)
+            .where(file_entries.c.id == entry.id)
+            .values(
+                state=entry.state,
+                round=entry.round,
+                details=dict(entry.details),
+                struck=entry.struck,
+            )
+        )
+
+    async def of_deputy(self, deputy_id: str, year: int) -> list[Entry]:
+        rows = await self.session.execute(
+            select(file_entries)
+            .where(file_entries.c.deputy_id == deputy_id, file_entries.c.year == year)
+            .order_by(file_entries.c.on_day.desc(), file_entries.c.id)
+        )
+        return [_entry(r) for r in rows]
+
+    async def score(self, deputy_id: str, year: int) -> StoredScore | None:
+        row = (
+            await self.session.execute(
+                select(deputy_scores).where(
+                    deputy_scores.c.deputy_id == deputy_id, deputy_scores.c.year == year
+                )
+            )
+        ).first()
+        if row is None:
+            return None
+        return StoredScore(row.score, row.band, list(row.lines), row.version)
+
+    async def put_score(
+        self, deputy_id: str, year: int, row: Mapping[str, Any], version: int
+    ) -> None:
+        values = {**row, "version": version}
+        if version == 1:
+            await self.session.execute(
+                insert(deputy_scores).values(deputy_id=deputy_id, year=year, **values)
+            )
+            return
+        await self.session.execute(
+            update(deputy_scores)
+            .where(deputy_scores.c.deputy_id == deputy_id, deputy_scores.c.year == year)
+            .values(values)
+        )
+
+    async def unpublished(self, year: int, until: date, quarter: str, limit: int) -> list[str]:
+        """Deputies with entries in ``year`` up to ``until`` and no snapshot for
+        ``quarter`` yet."""
+        published = select(performance_snapshots.c.deputy_id).where(
+            performance_snapshots.c.quarter == quarter
+        )
+        rows = await self.session.execute(
+            select(file_entries.c.deputy_id)
+            .where(
+                file_entries.c.year == year,
+                file_entries.c.on_day <= until,
+                file_entries.c.deputy_id.not_in(published),
+            )
+            .group_by(file_entries.c.deputy_id)
+            .order_by(file_entries.c.deputy_id)
+            .limit(limit)
+        )
+        return list(rows.scalars())
+
+    async def add_snapshot(self, row: Mapping[str, Any]) -> None:
+        await self.session.execute(insert(performance_snapshots).values(dict(row)))
+
+    async def snapshots(
+        self, deputy_id: str | None = None, limit: int = 200
+    ) -> list[dict[str, Any]]:
+        query = select(performance_snapshots)
+        if deputy_id is not None:
+            query = query.where(performance_snapshots.c.deputy_id == deputy_id)
+        rows = await self.session.execute(
+            query.order_by(
+                performance_snapshots.c.quarter.desc(), performance_snapshots.c.deputy_id
+            ).limit(limit)
+        )
+        return [dict(r._mapping) for r in rows]
+
+    async def add_dispute(self, row: Mapping[str, Any]) -> None:
+        await self.session.execute(insert(disputes).values(dict(row)))
+
+    async def dispute(self, dispute_id: str) -> dict[str, Any] | None:
+        row = (
+            await self.session.execute(select(disputes).where(disputes.c.id == dispute_id))
+        ).first()
+        return dict(row._mapping) if row else None
+
+    async def open_dispute_of(self, entry_id: str) -> dict[str, Any] | None:
+        row = (
+            await self.session.execute(
+                select(disputes).where(disputes.c.entry_id == entry_id, disputes.c.status == "open")
+            )
+        ).first()
+        return dict(row._mapping) if row else None
+
+    async def decide(self, dispute_id: str, values: Mapping[str, Any]) -> None:
+        await self.session.execute(
+            update(disputes).where(disputes.c.id == dispute_id).values(dict(values))
+        )
+
+    async def disputes(
+        self, *, status: str | None = None, deputy_id: str | None = None, limit: int = 200
+    ) -> list[dict[str, Any]]:
+        query = select(disputes)
+        if status is not None:
+            query = query.where(disputes.c.status == status)
+        if deputy_id is not None:
+            query = query.where(disputes.c.deputy_id == deputy_id)
+        rows = await self.session.execute(query.order_by(disputes.c.opened_at).limit(limit))
         return [dict(r._mapping) for r in rows]

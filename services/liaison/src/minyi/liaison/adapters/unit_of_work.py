@@ -7,14 +7,20 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from minyi.liaison.adapters.repositories import (
+    Activities,
+    ActivityStore,
     Bookings,
     BookingStore,
     Matters,
     MatterStore,
+    Performance,
+    PerformanceStore,
     Receptions,
     ReceptionStore,
     Registry,
     RegistryStore,
+    Visits,
+    VisitStore,
 )
 from minyi.platform.runtime import Runtime, UnitOfWork
 
@@ -26,3 +32,6 @@ class LiaisonUnitOfWork(UnitOfWork):
         self.receptions: Receptions = ReceptionStore(session)
         self.bookings: Bookings = BookingStore(session)
         self.matters: Matters = MatterStore(session)
+        self.visits: Visits = VisitStore(session)
+        self.activities: Activities = ActivityStore(session)
+        self.performance: Performance = PerformanceStore(session)

@@ -20,7 +20,20 @@ router = APIRouter(
 PAGES = Pages(
     "minyi.liaison",
     "web",
-    ("common.js", "lookup.js", "deputy.js", "station.js", "staff.js", "liaison.css"),
+    (
+        "common.js",
+        "lookup.js",
+        "deputy.js",
+        "station.js",
+        "staff.js",
+        "liaison.css",
+        "visit.js",
+        "visits-office.js",
+        "visits.css",
+        "duties.js",
+        "me.js",
+        "office.js",
+    ),
 )
 
 
@@ -42,6 +55,28 @@ async def station_page(station_id: str) -> Response:
 @router.get("/staff")
 async def staff_page() -> Response:
     return PAGES.page("staff.html")
+
+
+@router.get("/visits/{visit_id}")
+async def visit_page(visit_id: str) -> Response:
+    return PAGES.page("visit.html")
+
+
+@router.get("/office/visits")
+async def visits_office_page() -> Response:
+    return PAGES.page("visits-office.html")
+
+
+@router.get("/me")
+async def deputy_own_page() -> Response:
+    """我的履职: a deputy's activities, file, score and disputes (signs in with a token)."""
+    return PAGES.page("me.html")
+
+
+@router.get("/office")
+async def office_page() -> Response:
+    """代表履职评价: the office's disputes, deputies' files and published snapshots."""
+    return PAGES.page("office.html")
 
 
 @router.get("/static/{name}")

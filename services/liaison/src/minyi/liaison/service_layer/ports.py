@@ -8,7 +8,15 @@ from datetime import datetime
 from typing import Protocol
 
 from minyi.contracts.envelope import EventData
-from minyi.liaison.adapters.repositories import Bookings, Matters, Receptions, Registry
+from minyi.liaison.adapters.repositories import (
+    Activities,
+    Bookings,
+    Matters,
+    Performance,
+    Receptions,
+    Registry,
+    Visits,
+)
 from minyi.platform.errors import Forbidden
 
 
@@ -17,6 +25,9 @@ class Uow(Protocol):
     receptions: Receptions
     bookings: Bookings
     matters: Matters
+    visits: Visits
+    activities: Activities
+    performance: Performance
 
     def now(self) -> datetime: ...
 
