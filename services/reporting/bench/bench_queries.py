@@ -69,6 +69,8 @@ ENDPOINTS = [
     "/v1/supervision-groups",
     "/v1/recurring?from=2025-11-01&to=2025-11-30",
     "/v1/representatives",
+    "/v1/representatives/coverage",
+    "/v1/headline/year",
     "/v1/overdue",
     "/v1/public/summary",
     "/v1/suggestions/b-12345",

@@ -20,6 +20,7 @@ from minyi.platform.settings import Settings
 from minyi.reporting.bootstrap import SERVICE
 from minyi.reporting.service_layer.handlers import project
 from tests.support import browser as browser_support
+from tests.support.reporting_deputies import D1, deputies_history
 from tests.support.reporting_history import history, liaison_history
 
 sync_api = browser_support.playwright()
@@ -48,7 +49,10 @@ async def _fill(settings: Settings) -> None:
     try:
         await migrations.upgrade(runtime.engine, SERVICE.package)
         async with runtime.unit_of_work() as uow:
-            for e in [*history(), *liaison_history()]:
+            # The deputies' quarter without its reception (the liaison section's weeks stay
+            # those of liaison_history).
+            deputies = [e for e in deputies_history() if e.subject != "r-9"]
+            for e in [*history(), *liaison_history(), *deputies]:
                 await project(uow.views, 1, e)
     finally:
         await runtime.engine.dispose()
@@ -144,4 +148,71 @@ def test_without_liaison_data_the_section_says_so(reporting: Dashboard, browser:
     assert page.locator("#liaison-weekly").is_hidden()
     sync_api.expect(page.locator("#liaison-stations tbody")).to_contain_text("暂无联络站数据")
     assert page.inner_text("#l-held") == "0"
+    assert errors == []
+
+
+def test_the_deputies_section_shows_scores_bands_coverage_and_the_years_figures(
+    reporting: Dashboard, browser: Any
+) -> None:
+    year = reporting.api("/v1/headline/year")
+    reps = reporting.api(f"/v1/representatives?year={year['year']}")
+    coverage = reporting.api("/v1/representatives/coverage")
+    assert (year["year"], coverage["quarter"]) == (2026, "2026-Q4")
+    page, errors = _open(browser, reporting, reporting.admin)
+    page.goto(reporting.url + "/")
+    page.wait_for_selector("body[data-loaded=true]", timeout=20_000)
+
+    assert page.inner_text("#y-outings") == str(year["deputy_outings"]) == "4"
+    assert page.inner_text("#y-suggestions") == str(year["suggestions"]) == "2"
+    assert page.inner_text("#y-solved") == "1"
+    assert (
+        page.inner_text("#year-line")
+        == "2026年：代表履职 4 人次，收到意见建议 2 件，解决问题 1 件。"
+    )
+    assert page.inner_text("#c-quarter") == "2026年第4季度"
+    # D1 only, of the six serving deputies (three of liaison_history's, three of the quarter's).
+    assert (coverage["active"], coverage["serving"]) == (1, 6)
+    assert page.inner_text("#c-share") == "16.7%"
+    assert page.inner_text("#c-range").startswith("10月1日 周四至12月31日 周四")
+    first = page.locator("#reps tbody tr").nth(0)
+    assert first.get_attribute("data-deputy-id") == D1 == reps[0]["representative_id"]
+    assert first.locator("td").all_inner_texts() == [
+        "1", "张明", "市人大代表", "东宝区", "72.5", "良好", "2", "0",
+    ]  # fmt: skip
+    assert first.locator(".band").get_attribute("class") == "band band-good"
+    unscored = page.locator("#reps tbody tr").nth(2).locator(".band")
+    assert (unscored.inner_text(), unscored.get_attribute("class")) == ("未评价", "band band-none")
+    divisions = page.locator("#coverage-division tbody tr")
+    assert [divisions.nth(i).locator("td").all_inner_texts() for i in range(2)] == [
+        ["东宝区", "4", "1", "25.0%"], ["掇刀区", "2", "0", "0.0%"],
+    ]  # fmt: skip
+    assert page.locator("#coverage-level tbody tr").count() == len(coverage["by_level"]) == 3
+
+    unit = page.locator('#units tbody tr[data-unit-id="u-zjj"] td').all_inner_texts()
+    # 承诺 2, 按期兑现 1, 逾期兑现 1, 逾期未兑现 0; 应答复 1, 按期 0, 超期 0, 逾期未答复 1.
+    assert unit[8:] == ["2", "1", "1", "0", "1", "0", "0", "1"]
+
+    page.wait_for_timeout(600)
+    browser_support.screenshot(page.locator("#deputies"), "dashboard-deputies.png")
+    browser_support.screenshot(page.locator("#units"), "dashboard-units.png")
+    assert errors == []
+
+
+def test_without_a_token_the_page_asks_for_one_in_a_form(
+    reporting: Dashboard, browser: Any
+) -> None:
+    page = browser.new_page(viewport={"width": 360, "height": 740}, locale="zh-CN")
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(reporting.url + "/")
+    sync_api.expect(page.locator("#signin")).to_be_visible()
+    assert page.locator("main").is_hidden()
+    page.get_by_label("访问令牌").fill(reporting.admin)
+    page.get_by_role("button", name="进入看板").click()
+    page.wait_for_selector("body[data-loaded=true]", timeout=20_000)
+    assert page.locator("#signin").is_hidden()
+    sync_api.expect(page.locator("#deputies")).to_be_visible()
+    # 360 px: one column, nothing wider than the phone but the tables' own scrolling.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    browser_support.screenshot(page.locator("#deputies"), "dashboard-deputies-phone.png")
     assert errors == []

@@ -47,7 +47,8 @@ async def test_the_views_count_what_the_events_say(reporting: Reporting) -> None
     assert recurring[0]["cluster_id"] == "c-1" and recurring[0]["growth"] == 2
     assert recurring[0]["sample_titles"] == ["s-2 路灯不亮", "s-1 路灯不亮"]
     reps = {r["representative_id"]: r for r in await reporting.get("/v1/representatives")}
-    assert reps["rep-1"]["activities_by_kind"] == {"station_duty": 1, "visit": 1}
+    # Intake's old kinds in liaison's terms (station duty is a reception).
+    assert reps["rep-1"]["activities_by_kind"] == {"reception": 1, "visit": 1}
     assert reps["rep-1"]["suggestions_filed"] == 1 and reps["rep-2"]["suggestions_endorsed"] == 1
 
     timeline = await reporting.get("/v1/suggestions/s-3")

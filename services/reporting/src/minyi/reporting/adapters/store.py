@@ -19,11 +19,14 @@ from minyi.reporting.adapters.tables import (
     activities,
     clusters,
     counts,
+    deputy_scores,
+    deputy_snapshots,
     events,
     liaison_counts,
     liaison_deputies,
     liaison_receptions,
     liaison_stations,
+    liaison_visits,
     names,
     projection_state,
     suggestions,
@@ -32,12 +35,16 @@ from minyi.reporting.domain import liaison
 from minyi.reporting.domain.projection import MEASURES, UNKNOWN_STATUS
 
 # The liaison read models the fold keeps a row of, each with its key column.
-LiaisonRecord = Literal["reception", "station", "deputy"]
+LiaisonRecord = Literal["reception", "station", "deputy", "visit"]
 _LIAISON_TABLES: dict[str, tuple[Table, str]] = {
     "reception": (liaison_receptions, "reception_id"),
     "station": (liaison_stations, "station_id"),
     "deputy": (liaison_deputies, "deputy_id"),
+    "visit": (liaison_visits, "visit_id"),
 }
+# A deputy's score per year, and per published quarter, by the column of the period.
+ScoreRecord = Literal["year", "quarter"]
+_SCORE_TABLES: dict[str, Table] = {"year": deputy_scores, "quarter": deputy_snapshots}
 
 
 class ViewWrites:
@@ -148,6 +155,43 @@ class ViewStore:
         self, generation: int, changes: dict[tuple[str, str, str], dict[str, int]]
     ) -> None:
         _add_changes(self._writes.liaison_counts, generation, changes)
+
+    async def score(
+        self, record: ScoreRecord, generation: int, deputy_id: str, period: int | str
+    ) -> dict[str, Any]:
+        """A deputy's score for a year (or a published quarter's), read and locked. Scores
+        change once per deputy and period now and then: written at once, not batched."""
+        table = _SCORE_TABLES[record]
+        keys = {"generation": generation, "deputy_id": deputy_id, record: period}
+        await insert_or_ignore(self._session, table, keys)
+        row = (
+            (
+                await self._session.execute(
+                    select(table)
+                    .where(*(table.c[k] == v for k, v in keys.items()))
+                    .with_for_update()
+                )
+            )
+            .mappings()
+            .one()
+        )
+        return {k: v for k, v in row.items() if v is not None and k not in keys}
+
+    async def save_score(
+        self,
+        record: ScoreRecord,
+        generation: int,
+        deputy_id: str,
+        period: int | str,
+        row: dict[str, Any],
+    ) -> None:
+        table = _SCORE_TABLES[record]
+        keys = {"generation": generation, "deputy_id": deputy_id, record: period}
+        await self._session.execute(
+            update(table)
+            .where(*(table.c[k] == v for k, v in keys.items()))
+            .values({k: v for k, v in row.items() if k not in keys})
+        )
 
     async def cluster(self, generation: int, cid: str) -> dict[str, Any]:
         return await _locked_row(self._session, clusters, generation, "cluster_id", cid)

@@ -11,6 +11,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Float,
     Index,
     Integer,
     MetaData,
@@ -216,6 +217,61 @@ liaison_deputies = _replica(
     Column("station_ids", JSON),
 )
 
+# ---- deputies' duties (issue 17): officials' visits, policy scores, published quarters -----
+
+liaison_visits = Table(
+    "liaison_visits",
+    metadata,
+    Column("generation", Integer, primary_key=True),
+    Column("visit_id", String(64), primary_key=True),
+    Column("station_id", String(64)),
+    Column("unit_id", String(64)),
+    Column("unit_name", String(100)),
+    Column("status", String(20)),
+    Column("district_codes", JSON),
+    Column("deputy_ids", JSON),  # deputies present (the held event's)
+    Column("citizens", Integer),
+    Column("answered", Integer),
+    Column("pending", Integer),
+    Column("commitments", Integer),
+    Column("starts_at", UtcDateTime()),
+    Column("held_at", UtcDateTime()),
+    Column("cancelled_at", UtcDateTime()),
+    # The visits held in a quarter or a year: one index range.
+    Index("ix_liaison_visits_held", "generation", "held_at"),
+)
+
+
+def _score(name: str, period: Column[object], *own: Column[object]) -> Table:
+    """A deputy's score (``domain/deputies.py``): per year, or per published quarter."""
+    return Table(
+        name,
+        metadata,
+        Column("generation", Integer, primary_key=True),
+        Column("deputy_id", String(64), primary_key=True),
+        period,
+        Column("score", Float),
+        Column("band", String(40)),
+        Column("band_label", String(40)),
+        Column("lines", JSON),
+        Column("policy_version", String(40)),
+        *own,
+        Column("rank", JSON),
+    )
+
+
+deputy_scores = _score(
+    "deputy_scores",
+    Column("year", Integer, primary_key=True),
+    Column("version", Integer),
+    Column("scored_at", UtcDateTime()),
+)
+deputy_snapshots = _score(
+    "deputy_snapshots",
+    Column("quarter", String(7), primary_key=True),
+    Column("published_at", UtcDateTime()),
+)
+
 subscriptions = Table(
     "subscriptions",
     metadata,
@@ -254,4 +310,7 @@ GENERATIONAL = (
     liaison_counts,
     liaison_stations,
     liaison_deputies,
+    liaison_visits,
+    deputy_scores,
+    deputy_snapshots,
 )

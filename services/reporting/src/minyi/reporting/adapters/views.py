@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Table, and_, case, func, literal, or_, select
@@ -21,17 +21,26 @@ from minyi.reporting.adapters.tables import (
     activities,
     clusters,
     counts,
+    deputy_scores,
+    deputy_snapshots,
     events,
     liaison_counts,
     liaison_deputies,
     liaison_stations,
+    liaison_visits,
     names,
     suggestions,
 )
 from minyi.reporting.domain import liaison
 from minyi.reporting.domain.dimensions import DIMENSION_FIELDS, Filters
-from minyi.reporting.domain.periods import ALL_TIME, covering, covering_weeks, local_day
-from minyi.reporting.domain.projection import MEASURES, decode_key, encode_key
+from minyi.reporting.domain.periods import (
+    ALL_TIME,
+    CITY_TZ,
+    covering,
+    covering_weeks,
+    local_day,
+)
+from minyi.reporting.domain.projection import FOLLOW_UPS, MEASURES, decode_key, encode_key
 
 # (key parts in the dimension's field order, period, measure values in the asked order).
 RawRow = tuple[list[str], str, tuple[int, ...]]
@@ -49,6 +58,11 @@ def _key_filter(table: Table, fields: tuple[str, ...], wanted: dict[str, str]) -
         return table.c.key == encode_key(tuple(str(p) for p in parts))
     pattern = "|".join("%" if p is None else _like(encode_key((p,))) for p in parts)
     return table.c.key.like(pattern, escape="\\")
+
+
+def _not_follow_up() -> Any:
+    """A people's suggestion, not a visit's commitment or question (``FOLLOW_UPS``)."""
+    return or_(suggestions.c.kind.is_(None), suggestions.c.kind.not_in(FOLLOW_UPS))
 
 
 def _period_where(table: Any, f: Filters) -> Any:
@@ -228,6 +242,72 @@ class ViewQueries:
         )
         return [(str(rep), str(kind), int(n)) for rep, kind, n in rows.all()]
 
+    async def latest_deputy_day(self) -> date | None:
+        """The latest day with a deputy's activity, reception or filing counted (the default
+        year and quarter of the deputies' views)."""
+        found: list[str] = []
+        for table, where in (
+            (activities, []),
+            (liaison_counts, [liaison_counts.c.dimension == "deputy"]),
+            (counts, [counts.c.dimension == "area"]),
+        ):
+            latest = await self._session.scalar(
+                select(func.max(table.c.period)).where(
+                    table.c.generation == self.generation,
+                    table.c.period >= "d:",
+                    table.c.period < "d;",
+                    *where,
+                )
+            )
+            if latest:
+                found.append(latest)
+        return date.fromisoformat(max(found)[2:]) if found else None
+
+    async def scores(self, year: int | None) -> dict[str, dict[str, Any]]:
+        """Each deputy's policy score for ``year`` (None: for the latest year scored)."""
+        t = deputy_scores
+        stmt = select(
+            t.c.deputy_id, t.c.year, t.c.score, t.c.band, t.c.band_label, t.c.lines,
+            t.c.policy_version, t.c.version, t.c.scored_at,
+        ).where(t.c.generation == self.generation, t.c.score.is_not(None))  # fmt: skip
+        if year is not None:
+            stmt = stmt.where(t.c.year == year)
+        out: dict[str, dict[str, Any]] = {}
+        for row in (await self._session.execute(stmt)).mappings():
+            found = out.get(row["deputy_id"])
+            if found is None or row["year"] > found["year"]:
+                out[str(row["deputy_id"])] = dict(row)
+        return out
+
+    async def snapshots(self, quarter: str) -> dict[str, dict[str, Any]]:
+        """Each deputy's published snapshot of ``quarter``."""
+        t = deputy_snapshots
+        rows = await self._session.execute(
+            select(
+                t.c.deputy_id, t.c.quarter, t.c.score, t.c.band, t.c.band_label, t.c.lines,
+                t.c.policy_version, t.c.published_at,
+            ).where(
+                t.c.generation == self.generation, t.c.quarter == quarter, t.c.score.is_not(None)
+            )
+        )  # fmt: skip
+        return {str(r["deputy_id"]): dict(r) for r in rows.mappings()}
+
+    async def visits_held(self, start: date, end: date) -> list[tuple[str, list[str]]]:
+        """(visit, deputies present) of the visits held from ``start`` to ``end`` (Beijing
+        days, both included)."""
+        t = liaison_visits
+        first = datetime.combine(start, time(), CITY_TZ)
+        after = datetime.combine(end + timedelta(days=1), time(), CITY_TZ)
+        rows = await self._session.execute(
+            select(t.c.visit_id, t.c.deputy_ids).where(
+                t.c.generation == self.generation,
+                t.c.held_at >= first,
+                t.c.held_at < after,
+                t.c.status == "held",
+            )
+        )
+        return [(str(v), list(ids or ())) for v, ids in rows.all()]
+
     async def growing_clusters(self, f: Filters, limit: int) -> Sequence[Any]:
         """Clusters by size, with their growth (new members filed in the window): rows of
         cluster_id, n, solved, size, representative_title, district_code.
@@ -294,7 +374,11 @@ class ViewQueries:
 
     async def overdue(self, f: Filters, limit: int) -> list[dict[str, Any]]:
         """Cases overdue now, the oldest deadline first."""
-        where = [suggestions.c.generation == self.generation, suggestions.c.overdue_open.is_(True)]
+        where = [
+            suggestions.c.generation == self.generation,
+            suggestions.c.overdue_open.is_(True),
+            _not_follow_up(),
+        ]
         if f.district:
             where.append(suggestions.c.district_code == f.district)
         if f.category:
@@ -369,7 +453,11 @@ class LiveViews:
         (exports of any size)."""
         async with self._sessions() as s:
             gen = await Generations(s).live()
-            where = [suggestions.c.generation == gen, suggestions.c.filed_at.is_not(None)]
+            where = [
+                suggestions.c.generation == gen,
+                suggestions.c.filed_at.is_not(None),
+                _not_follow_up(),
+            ]
             for column, value in f.wanted().items():
                 where.append(suggestions.c[column] == value)
             stmt = select(*(suggestions.c[c] for c in columns)).where(*where)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from minyi.platform.errors import Invalid
+from minyi.reporting.domain import deputies
 from minyi.reporting.domain.projection import STATUSES, UNKNOWN_STATUS
 
 # Fields every counter key starts with (the cube also has the status), then the dimension's
@@ -21,6 +22,9 @@ DIMENSION_FIELDS: dict[str, tuple[str, ...]] = {
     "cluster": ("cluster_id",),
     "rep_filed": ("representative_id",),
     "rep_endorsed": ("representative_id",),
+    # Commitments and visit questions (``projection.FOLLOW_UPS``): their own dimension, so
+    # no appeal figure reads them.
+    "followup": ("kind", "district_code", "unit_id"),
 }
 # The cube and its coarser copies, smallest first: a view reads the first one that has
 # every field it groups by or is filtered on (the status only the cube has).
@@ -39,6 +43,10 @@ class Filters:
     status: str | None = None
     # Liaison views only (a station is no field of the suggestion counters' keys).
     station_id: str | None = None
+    # Deputies' views: the policy score's year, or a published quarter ("2026-Q4"); the
+    # range (start, end) is then the year's or the quarter's.
+    year: int | None = None
+    quarter: str | None = None
 
     def __post_init__(self) -> None:
         if (self.start is None) != (self.end is None):
@@ -83,9 +91,39 @@ class Filters:
             self.kind,
             self.status,
             self.station_id,
+            self.year,
+            self.quarter,
         )
 
 
 def cube_for(f: Filters, *fields: str) -> str:
     need = {*fields, *f.wanted()}
     return next(d for d in CUBES if need <= set(DIMENSION_FIELDS[d]))
+
+
+def deputy_filters(
+    start: date | None,
+    end: date | None,
+    district: str | None,
+    year: int | None = None,
+    quarter: str | None = None,
+) -> Filters:
+    """The deputies' views' filters: a year (the policy score's) or a published quarter, whose
+    days become the range; or a plain range. Never two of them."""
+    if year is not None and quarter is not None:
+        raise Invalid(
+            "year_and_quarter",
+            "year 和 quarter 只能给一个（give 'year' or 'quarter', not both）",
+            field="quarter",
+        )
+    if (year is not None or quarter is not None) and (start or end):
+        raise Invalid(
+            "period_and_range",
+            "给了 year 或 quarter 就不要再给 from/to（'year' or 'quarter' replaces 'from'/'to'）",
+            field="from",
+        )
+    if quarter is not None:
+        start, end = deputies.quarter_span(quarter)
+    elif year is not None:
+        start, end = deputies.year_span(year)
+    return Filters(start, end, district, year=year, quarter=quarter)

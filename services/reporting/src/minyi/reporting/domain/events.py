@@ -18,6 +18,7 @@ from minyi.contracts.intake import (
     SuggestionEndorsed,
     SuggestionFiled,
 )
+from minyi.contracts.performance import ActivityRecorded
 from minyi.contracts.routing import AssignedToUnit, SuggestionClustered, TriageRequired
 from minyi.contracts.supervision import (
     AssignmentReturned,
@@ -32,6 +33,7 @@ from minyi.contracts.supervision import (
     ReminderIssued,
     Resolved,
 )
+from minyi.contracts.visits import CommitmentMade, WrittenAnswerRequired
 
 # Catalogue type → the step the timeline shows and the fold keys on (a step names what
 # happened; the status it leads to comes from ``minyi.contracts.status.STATUS_AFTER``).
@@ -54,6 +56,11 @@ STEPS: dict[str, str] = {
     CaseClosed.event_type: "closed",
     SuggestionEndorsed.event_type: "endorsed",
     RepresentativeActivityLogged.event_type: "activity",
+    ActivityRecorded.event_type: "activity",
+    # What a visit leaves to follow: supervised as a case (``minyi.contracts.visits``), but
+    # no people's appeal (``projection.FOLLOW_UPS``).
+    CommitmentMade.event_type: "commitment",
+    WrittenAnswerRequired.event_type: "visit_question",
 }
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from minyi.contracts.envelope import RawEvent
 from minyi.contracts.status import STATUS_AFTER, SuggestionStatus
+from minyi.reporting.domain.deputies import activity_kind
 from minyi.reporting.domain.events import as_datetime, as_int, attempt_of, step_of
 from minyi.reporting.domain.periods import CITY_TZ, periods_of
 
@@ -39,6 +40,11 @@ STATUSES: tuple[str, ...] = tuple(
 # A view row's status before the event that sets one has arrived.
 UNKNOWN_STATUS = "unknown"
 MARK_KINDS = ("reminders", "reopens", "returns", "escalations", "endorsers", "progress")
+# What an official's visit leaves to follow (``minyi.contracts.visits``): supervised as cases
+# under the commitment's or question's id, but no people's appeal. Such a view counts only in
+# its unit's follow-up dimension, never in the cube, the heat map or any appeal figure.
+FOLLOW_UPS = ("commitment", "visit_question")
+TITLE_LENGTH = 200  # the view's ``title`` column
 # Fields a timeline never shows (pseudonymous, but still about a person).
 PRIVATE_FIELDS = frozenset({"citizen_ref", "contact", "phone", "name", "tracking_code_sha256"})
 
@@ -108,6 +114,24 @@ def apply(view: View, event: RawEvent) -> View:
             urgent=bool(d.get("urgent")),
             filed_at=as_datetime(d.get("filed_at")) or event.time,
         )
+    elif step in FOLLOW_UPS:
+        # A commitment (or a question owed a written answer) is assigned to its unit when made.
+        made = as_datetime(d.get("made_at") or d.get("required_at")) or event.time
+        view.update(
+            title=str(d.get("text") or "")[:TITLE_LENGTH] or None,
+            district_code=d.get("district_code"),
+            kind=step,
+            station_id=d.get("station_id"),
+            filed_at=made,
+        )
+        if _newer(view, "assigned", (0,)):  # supervision's own assignment, if any, wins
+            view.update(unit_id=d.get("unit_id"), unit_name=d.get("unit_name"), assigned_at=made)
+        due = as_datetime(d.get("due_at"))
+        if due is not None and _newer(view, "reply_by", (0, 0, str(due))):
+            view["reply_by"] = due
+        position = [1, 0, 0, 20]  # as assigned (``_position``)
+        if position > (view.get("position") or [0, 0, 0, 0]):
+            view.update(position=position, status=SuggestionStatus.ASSIGNED.value)
     elif step == "assigned":
         if _newer(view, "assigned", (attempt_of(d),)):
             view.update(
@@ -206,6 +230,12 @@ def contributions(view: View) -> dict[tuple[str, str, str], Counter[str]]:
         return {}
     m = _measures(view)
     kind, district = view.get("kind") or "", view.get("district_code") or ""
+    if kind in FOLLOW_UPS:
+        unit = view.get("unit_id") or ""
+        return {
+            ("followup", encode_key((kind, district, unit)), period): Counter(m)
+            for period in periods_of(filed_at)
+        }
     # Only the cube carries the status: a status change then moves one cube row, and the
     # other dimensions keep few keys (fast to sum; their measures already tell the stage).
     head = (kind, district)
@@ -361,17 +391,18 @@ def names_in(event: RawEvent) -> list[tuple[str, Any, Any]]:
 
 
 def activity_of(event: RawEvent) -> tuple[str, str, datetime] | None:
-    """A representative's logged activity: (representative, activity kind, when)."""
+    """A deputy's activity, recorded in liaison or logged in intake (history): (deputy,
+    activity kind in liaison's terms, when)."""
     d = event.data
-    rep = d.get("representative_id") or event.subject
-    when = as_datetime(d.get("logged_at")) or event.time
-    day = d.get("date")
+    rep = d.get("deputy_id") or d.get("representative_id") or event.subject
+    when = as_datetime(d.get("recorded_at") or d.get("logged_at")) or event.time
+    day = d.get("on") or d.get("date")
     if isinstance(day, str) and len(day) == 10:
         # The day the activity took place counts, not the day it was logged.
         with contextlib.suppress(ValueError):
             when = datetime.combine(date.fromisoformat(day), time(12), CITY_TZ)
-    kind = d.get("activity_kind") or d.get("kind") or "other"
-    return (str(rep), str(kind), when) if rep else None
+    kind = activity_kind(str(d.get("activity_kind") or d.get("kind") or "other"))
+    return (str(rep), kind, when) if rep else None
 
 
 def timeline_entry(event: RawEvent) -> dict[str, Any]:

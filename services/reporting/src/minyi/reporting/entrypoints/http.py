@@ -22,7 +22,7 @@ from minyi.platform.app.pages import Pages
 from minyi.platform.auth import Principal, Role, public, require
 from minyi.platform.auth_limits import rate_limit
 from minyi.reporting.adapters.views import LiveViews
-from minyi.reporting.domain.dimensions import Filters
+from minyi.reporting.domain.dimensions import Filters, deputy_filters
 from minyi.reporting.entrypoints.dependencies import Deps, Rt, Views
 from minyi.reporting.entrypoints.export import csv_response, json_response, xlsx_response
 from minyi.reporting.service_layer import queries, webhooks
@@ -136,12 +136,59 @@ SUMMARIES = {
     "recurring": "Recurring appeals: clusters by size and growth in the window",
     "units": "Unit scorecards (league table)",
     "supervision-groups": "Overdue and escalated cases by supervision group",
-    "representatives": "Representatives: activities, suggestions filed and endorsed, ranking",
     "overdue": "Cases overdue now (oldest deadline first)",
     "headline": "Headline figures for a period",
 }
 for _view, _summary in SUMMARIES.items():
     router.add_api_route(f"/{_view}", _table_endpoint(_view), methods=["GET"], summary=_summary)
+
+Year = Annotated[int | None, Query(ge=2000, le=2100, description="a year, e.g. 2026")]
+Quarter = Annotated[
+    str | None,
+    Query(max_length=7, pattern=r"^\d{4}-Q[1-4]$", description="a quarter, e.g. 2026-Q4"),
+]
+
+
+async def representative_filters(
+    start: From = None,
+    end: To = None,
+    district: District = None,
+    year: Year = None,
+    quarter: Quarter = None,
+) -> Filters:
+    return deputy_filters(start, end, district, year, quarter)
+
+
+async def coverage_filters(quarter: Quarter = None, district: District = None) -> Filters:
+    return deputy_filters(None, None, district, quarter=quarter)
+
+
+async def year_filters(year: Year = None) -> Filters:
+    return deputy_filters(None, None, None, year=year)
+
+
+# 代表履职: the ranking by the evaluation policy's score, the coverage of a quarter's
+# activity, the year's headline (service_layer/deputy_queries.py).
+DEPUTY_VIEWS: dict[str, tuple[str, Callable[..., Awaitable[Filters]], str]] = {
+    "/representatives": (
+        "representatives",
+        representative_filters,
+        "Deputies ranked by the evaluation policy's score (a year's, or a published "
+        "quarter's snapshot), with band, per-kind lines, activities and suggestions",
+    ),
+    "/representatives/coverage": (
+        "representatives-coverage",
+        coverage_filters,
+        "Share of serving deputies with an activity in the quarter, per division and level",
+    ),
+    "/headline/year": (
+        "year-headline",
+        year_filters,
+        "The year's deputy-outings (人次), suggestions filed and problems solved",
+    ),
+}
+for _path, (_view, _parse, _summary) in DEPUTY_VIEWS.items():
+    router.add_api_route(_path, _table_endpoint(_view, _parse), methods=["GET"], summary=_summary)
 
 # 联络站接待: /v1/liaison/stations, /weekly (also by station), /deputies.
 LIAISON = {

@@ -7,7 +7,7 @@ from minyi.contracts.supervision import Resolved
 from minyi.reporting.adapters.store import ViewStore
 from minyi.reporting.adapters.unit_of_work import ReportingUnitOfWork
 from minyi.reporting.dependencies import ReportingDeps
-from minyi.reporting.domain import liaison, projection
+from minyi.reporting.domain import deputies, liaison, projection
 from minyi.reporting.domain.events import resolution_message, step_of
 from minyi.reporting.domain.periods import periods_of
 from minyi.reporting.service_layer import webhooks
@@ -68,7 +68,7 @@ async def project(views: ViewStore, generation: int, event: RawEvent) -> bool:
 
 async def project_liaison(views: ViewStore, generation: int, event: RawEvent) -> None:
     """Fold a liaison event (any other is left alone) into a reception's view and its
-    counters, or into the registry replica."""
+    counters, the registry replica, a visit's view, or a deputy's score."""
     if (reception := liaison.parse(event, liaison.RECEPTION_EVENTS)) is not None:
         rid = reception.reception_id
         old = await views.liaison_row("reception", generation, rid)
@@ -87,3 +87,21 @@ async def project_liaison(views: ViewStore, generation: int, event: RawEvent) ->
         views.replace_liaison_row(
             "deputy", generation, deputy.deputy_id, liaison.apply_deputy(row, deputy)
         )
+    elif (visit := liaison.parse(event, deputies.VISIT_EVENTS)) is not None:
+        row = await views.liaison_row("visit", generation, visit.visit_id)
+        views.replace_liaison_row(
+            "visit", generation, visit.visit_id, deputies.apply_visit(row, visit)
+        )
+    elif (scored := liaison.parse(event, deputies.SCORE_EVENTS)) is not None:
+        row = await views.score("year", generation, scored.deputy_id, scored.year)
+        new = deputies.apply_score(row, scored)
+        if new is not row:
+            await views.save_score("year", generation, scored.deputy_id, scored.year, new)
+    elif (snapshot := liaison.parse(event, deputies.SNAPSHOT_EVENTS)) is not None and (
+        deputies.is_quarter(snapshot.quarter)
+    ):
+        quarter = snapshot.quarter
+        row = await views.score("quarter", generation, snapshot.deputy_id, quarter)
+        new = deputies.apply_snapshot(row, snapshot)
+        if new is not row:
+            await views.save_score("quarter", generation, snapshot.deputy_id, quarter, new)

@@ -16,7 +16,7 @@ from minyi.reporting.adapters.views import LiveViews, ViewQueries
 from minyi.reporting.domain.dimensions import DIMENSION_FIELDS, Filters, cube_for
 from minyi.reporting.domain.periods import week_of
 from minyi.reporting.domain.projection import MEASURES, sort_key
-from minyi.reporting.service_layer import liaison_queries
+from minyi.reporting.service_layer import deputy_queries, liaison_queries
 
 # (key fields, period, {measure: value}) — every asked-for measure is present.
 CounterRow = tuple[dict[str, str], str, dict[str, int]]
@@ -176,10 +176,49 @@ async def public_summary(q: ViewQueries, f: Filters) -> dict[str, Any]:
     }
 
 
+FOLLOW_UP_MEASURES = ("n", "replied", "replied_on_time", "overdue_open")
+
+
+def _follow_ups(rows: list[CounterRow]) -> dict[str, dict[str, int]]:
+    """Per unit: commitments made, kept on time, kept late, overdue now; visit questions
+    owed a written answer, answered on time, late, overdue now (first answers)."""
+    out: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(FOLLOW_UP_COLUMNS, 0))
+    for (kind, unit_id), m in _total(rows, "kind", "unit_id").items():
+        prefix, done = FOLLOW_UP_NAMES.get(kind, (None, ""))
+        if prefix is None:
+            continue
+        figures = out[unit_id]
+        figures[prefix] += m["n"]
+        figures[f"{prefix}_{done}_on_time"] += m["replied_on_time"]
+        figures[f"{prefix}_{done}_late"] += m["replied"] - m["replied_on_time"]
+        figures[f"{prefix}_overdue_now"] += m["overdue_open"]
+    return out
+
+
+FOLLOW_UP_NAMES = {
+    "commitment": ("commitments", "kept"),
+    "visit_question": ("visit_questions", "answered"),
+}
+FOLLOW_UP_COLUMNS = tuple(
+    column
+    for prefix, done in FOLLOW_UP_NAMES.values()
+    for column in (
+        prefix,
+        f"{prefix}_{done}_on_time",
+        f"{prefix}_{done}_late",
+        f"{prefix}_overdue_now",
+    )
+)
+
+
 async def units(q: ViewQueries, f: Filters) -> list[dict[str, Any]]:
     unit_names = await q.names("unit")
+    follow_ups = _follow_ups(await sum_counts(q, "followup", f, measures=FOLLOW_UP_MEASURES))
+    appeals = _total(await sum_counts(q, "unit", f), "unit_id")
+    for unit_id in follow_ups.keys() - {u for (u,) in appeals}:
+        appeals[(unit_id,)] = Counter()  # a unit with commitments only
     rows = []
-    for (unit_id,), m in _total(await sum_counts(q, "unit", f), "unit_id").items():
+    for (unit_id,), m in appeals.items():
         rows.append(
             {
                 "unit_id": unit_id,
@@ -201,6 +240,8 @@ async def units(q: ViewQueries, f: Filters) -> list[dict[str, Any]]:
                 "outcome_d": m["outcome_d"],
                 "satisfaction_rate": _rate(m["satisfied"], m["rated"]),
                 "reopen_rate": _rate(m["reopened"], m["replied"]),
+                # What officials of the unit promised at visits to stations, and how it went.
+                **follow_ups.get(unit_id, dict.fromkeys(FOLLOW_UP_COLUMNS, 0)),
             }
         )
     rows.sort(key=lambda r: (-(r["on_time_reply_rate"] or 0), -r["replied"], r["unit_id"]))
@@ -226,38 +267,6 @@ async def supervision_groups(q: ViewQueries, f: Filters) -> list[dict[str, Any]]
         ).items()
     ]
     rows.sort(key=lambda r: (-r["overdue_now"], -r["escalated"], r["group_id"]))
-    return rows
-
-
-async def representatives(q: ViewQueries, f: Filters) -> list[dict[str, Any]]:
-    rep_measures = ("n", "solved")
-    filed = await q.sums_by_key("rep_filed", f, rep_measures)
-    endorsed = await q.sums_by_key("rep_endorsed", f, rep_measures)
-    acts: dict[str, dict[str, int]] = defaultdict(dict)
-    for rep, kind, n in await q.activities(f):
-        acts[rep][kind] = acts[rep].get(kind, 0) + n
-    none = (0, 0)
-    rows: list[dict[str, Any]] = []
-    for rep in filed.keys() | endorsed.keys() | acts.keys():
-        (fn, fs), (en, es) = filed.get(rep, none), endorsed.get(rep, none)
-        by_kind = acts.get(rep, {})
-        done = sum(by_kind.values())
-        rows.append(
-            {
-                "representative_id": rep,
-                "activities": done,
-                "activities_by_kind": dict(sorted(by_kind.items())),
-                "suggestions_filed": fn,
-                "suggestions_endorsed": en,
-                "filed_solved": fs,
-                "resolved_share": _rate(fs + es, fn + en),
-                # The ranking: every activity, filing and endorsement counts one.
-                "score": done + fn + en,
-            }
-        )
-    rows.sort(key=lambda r: (-int(r["score"]), str(r["representative_id"])))
-    for rank, row in enumerate(rows, 1):
-        row["rank"] = rank
     return rows
 
 
@@ -305,6 +314,21 @@ def _flat_heatmap(result: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any
     ]
 
 
+def _representative_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows for a sheet: the score's lines and the activities by kind as one cell each."""
+    return [
+        {
+            **r,
+            "score_lines": "；".join(
+                f"{line['kind']} {line['entries']} 项 {line['points']} 分"
+                for line in r["score_lines"]
+            ),
+            "activities_by_kind": "；".join(f"{k} {n}" for k, n in r["activities_by_kind"].items()),
+        }
+        for r in rows
+    ]
+
+
 def _lists_joined(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rows for a sheet: a list (a station's divisions, a deputy's stations) as one cell."""
     return [{k: "、".join(v) if isinstance(v, list) else v for k, v in r.items()} for r in rows]
@@ -324,7 +348,9 @@ TABLES: dict[str, Table] = {
     "recurring": Table(recurring, list),
     "units": Table(units, list),
     "supervision-groups": Table(supervision_groups, list),
-    "representatives": Table(representatives, list),
+    "representatives": Table(deputy_queries.representatives, _representative_rows),
+    "representatives-coverage": Table(deputy_queries.coverage, deputy_queries.coverage_rows),
+    "year-headline": Table(deputy_queries.year_headline, lambda h: [h]),
     "overdue": Table(overdue, list),
     "headline": Table(headline, lambda h: [h]),
     "public-summary": Table(public_summary, lambda p: p["by_district"]),

@@ -4,16 +4,18 @@
   const charts = {};
   const pct = (v) => (v === null || v === undefined ? "–" : (v * 100).toFixed(1) + "%");
   const text = (id, v) => { document.getElementById(id).textContent = v; };
-  // The API takes a bearer token (`minyi token issue --role analyst`); it is kept for this
-  // browser tab only and asked for again when the service refuses it.
+  // The API takes a bearer token (`minyi token issue --role analyst`), typed into the sign-in
+  // form; it is kept for this browser tab only and asked for again when the service refuses it.
   const TOKEN_KEY = "minyi.token";
-  function token() {
-    let t = sessionStorage.getItem(TOKEN_KEY);
-    if (!t) {
-      t = (window.prompt("请输入访问令牌（minyi token issue --role analyst）") || "").trim();
-      if (t) sessionStorage.setItem(TOKEN_KEY, t);
-    }
-    return t;
+  const token = () => sessionStorage.getItem(TOKEN_KEY) || "";
+  let started = false;
+  function signIn(message) {
+    document.body.dataset.signin = "true";
+    document.getElementById("signin").hidden = false;
+    const error = document.getElementById("signin-error");
+    error.hidden = !message;
+    error.textContent = message || "";
+    document.getElementById("token").focus();
   }
   // Every error answer is {"detail": [{"type", "loc", "msg"}]}: the messages are shown.
   async function problem(path, r) {
@@ -27,7 +29,10 @@
   const authed = (path, accept) => fetch(path, {
     headers: { Accept: accept, Authorization: "Bearer " + token() },
   }).then(async (r) => {
-    if (r.status === 401) sessionStorage.removeItem(TOKEN_KEY);
+    if (r.status === 401) {
+      sessionStorage.removeItem(TOKEN_KEY);
+      signIn("令牌无效或已过期，请重新输入。");
+    }
     if (!r.ok) throw await problem(path, r);
     return r;
   });
@@ -70,18 +75,107 @@
     }, true);
   }
 
+  const emptyRow = (body, columns, message) => {
+    const td = document.createElement("td");
+    td.colSpan = columns;
+    td.className = "empty";
+    td.textContent = message;
+    body.appendChild(document.createElement("tr")).appendChild(td);
+  };
+  // A table row; the cells at ``numeric`` right-aligned, at ``groups`` opening a group.
+  const row = (body, cells, numeric = [], groups = []) => {
+    const tr = document.createElement("tr");
+    cells.forEach((v, i) => {
+      const td = document.createElement("td");
+      if (v instanceof Node) td.appendChild(v); else td.textContent = v;
+      if (numeric.includes(i)) td.classList.add("n");
+      if (groups.includes(i)) td.classList.add("group");
+      tr.appendChild(td);
+    });
+    body.appendChild(tr);
+    return tr;
+  };
+
+  // Units: people's suggestions, then what officials promised at visits to stations
+  // (承诺事项) and the questions they owe a written answer.
   function renderTable(units) {
     const body = document.querySelector("#units tbody");
     body.replaceChildren();
-    for (const u of units.slice(0, 20)) {
-      const tr = document.createElement("tr");
-      for (const v of [u.rank, u.unit_name, u.assigned, u.replied, pct(u.on_time_reply_rate), u.overdue_now, u.mean_days_to_reply ?? "–", pct(u.satisfaction_rate)]) {
-        const td = document.createElement("td");
-        td.textContent = v;
-        tr.appendChild(td);
-      }
-      body.appendChild(tr);
+    if (!units.length) {
+      emptyRow(body, 16, "暂无承办单位数据：事项交办或局长进站作出承诺后，这里列出各单位的办理情况。");
+      return;
     }
+    for (const u of units.slice(0, 20)) {
+      const tr = row(body, [u.rank, u.unit_name, u.assigned, u.replied, pct(u.on_time_reply_rate),
+        u.overdue_now, u.mean_days_to_reply ?? "–", pct(u.satisfaction_rate),
+        u.commitments, u.commitments_kept_on_time, u.commitments_kept_late, u.commitments_overdue_now,
+        u.visit_questions, u.visit_questions_answered_on_time, u.visit_questions_answered_late,
+        u.visit_questions_overdue_now], [], [8, 12]);
+      tr.dataset.unitId = u.unit_id;
+    }
+  }
+
+  // 代表履职: the year's figures, the policy score's ranking and the quarter's coverage.
+  const WEEKDAYS = ["周日", "周一", "周二", "周三", "周四", "周五", "周六"];
+  function day(iso) {
+    const [y, m, d] = iso.split("-").map(Number);
+    return `${m}月${d}日 ${WEEKDAYS[new Date(Date.UTC(y, m - 1, d)).getUTCDay()]}`;
+  }
+  const quarterName = (q) => { const [y, n] = q.split("-Q"); return `${y}年第${n}季度`; };
+  function band(r) {
+    const tag = document.createElement("span");
+    tag.className = "band band-" + (r.band || "none");
+    tag.textContent = r.band_label || "未评价";
+    return tag;
+  }
+
+  // The year in the practice's own terms, under the headline: "2026年：代表履职 N 人次 …".
+  function renderYearLine(year) {
+    const line = document.getElementById("year-line");
+    line.replaceChildren(`${year.year}年：代表履职 `);
+    const figure = (v, after) => {
+      const b = document.createElement("b");
+      b.textContent = v;
+      line.append(b, after);
+    };
+    figure(year.deputy_outings, " 人次，收到意见建议 ");
+    figure(year.suggestions, " 件，解决问题 ");
+    figure(year.problems_solved, " 件。");
+  }
+
+  function renderDeputies(year, reps, coverage) {
+    renderYearLine(year);
+    text("y-year", `${year.year}年`);
+    text("y-outings", year.deputy_outings);
+    text("y-suggestions", year.suggestions);
+    text("y-solved", year.problems_solved);
+    const o = year.outings;
+    text("y-breakdown", `履职人次 = 接待群众到场 ${o.reception_attendance} + 局长进站到场 ${o.visit_attendance} + 登记履职活动 ${o.activities}；意见建议为当年收到的群众和代表意见建议（不含进站承诺），解决问题为其中答复为“已解决”（A）的件数。`);
+    text("c-quarter", quarterName(coverage.quarter));
+    text("c-share", pct(coverage.share));
+    text("c-range", `${day(coverage.from)}至${day(coverage.to)}，`);
+
+    const body = document.querySelector("#reps tbody");
+    body.replaceChildren();
+    if (!reps.length) {
+      emptyRow(body, 8, "暂无代表履职数据：代表或联络站工作人员登记履职活动、履职档案评分后，这里按评价办法的得分排名。");
+    }
+    for (const r of reps.slice(0, 30)) {
+      const score = r.score === null || r.score === undefined ? "–" : r.score.toFixed(1);
+      const tr = row(body, [r.rank, r.deputy_name, r.level_name || "—", r.district_name || "—",
+        score, band(r), r.activities, r.suggestions_filed], [4, 6, 7]);
+      tr.dataset.deputyId = r.representative_id;
+    }
+    const coverageRows = (id, rows, name) => {
+      const tbody = document.querySelector(`#${id} tbody`);
+      tbody.replaceChildren();
+      if (!rows.length) {
+        emptyRow(tbody, 4, "暂无在任代表：联络站导入代表名册后，这里显示各区县、各层级的履职覆盖率。");
+      }
+      for (const c of rows) row(tbody, [name(c), c.serving, c.active, pct(c.share)], [1, 2, 3]);
+    };
+    coverageRows("coverage-division", coverage.by_division, (c) => c.district_name || c.district_code || "未知");
+    coverageRows("coverage-level", coverage.by_level, (c) => c.level_name || c.level || "未知");
   }
 
   // 联络站接待: one row per station (the API sorts them), and the weeks of reception days.
@@ -149,11 +243,14 @@
   }
 
   async function refresh() {
-    const [headline, heatmap, trends, recurring, units, overdue, stations, weeks] = await Promise.all([
+    const [headline, heatmap, trends, recurring, units, overdue, stations, weeks, year, coverage] = await Promise.all([
       getJSON("/v1/headline"), getJSON("/v1/heatmap"), getJSON("/v1/trends"),
       getJSON("/v1/recurring"), getJSON("/v1/units"), getJSON("/v1/overdue"),
       getJSON("/v1/liaison/stations"), getJSON("/v1/liaison/weekly"),
+      getJSON("/v1/headline/year"), getJSON("/v1/representatives/coverage"),
     ]);
+    // The ranking of the year the headline shows (the latest with data).
+    const reps = await getJSON("/v1/representatives?year=" + year.year);
     text("h-collected", headline.suggestions_collected);
     text("h-solved", headline.problems_solved);
     text("h-resolution", pct(headline.resolution_rate));
@@ -166,6 +263,7 @@
     for (const c of recurring.slice(0, 10)) li(rec, `${c.representative_title || c.cluster_id}（${c.district_name || "—"}，共 ${c.size} 件，新增 ${c.growth} 件）`);
     renderTable(units);
     renderLiaison(stations, weeks);
+    renderDeputies(year, reps, coverage);
     const od = document.getElementById("overdue");
     od.replaceChildren();
     for (const o of overdue.slice(0, 20)) li(od, `${o.title || o.suggestion_id} · ${o.unit_name || o.unit_id || ""} · 应于 ${String(o.reply_by || "").slice(0, 10)} 前答复`);
@@ -192,6 +290,10 @@
   // server ends each stream after 25 s; the loop reconnects at once (after 1 s on errors).
   async function listen() {
     for (;;) {
+      if (!token()) {  // signed out (a refused token): wait for the sign-in form
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        continue;
+      }
       try {
         const response = await authed("/v1/stream/resolutions", "text/event-stream");
         text("live", "● 实时更新中");
@@ -219,12 +321,28 @@
     }
   }
 
+  function start() {
+    if (started) { refreshSoon(); return; }
+    started = true;
+    refresh().catch(report);
+    listen();
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     charts.heatmap = echarts.init(document.getElementById("heatmap"));
     charts.trends = echarts.init(document.getElementById("trends"));
     charts.liaison = echarts.init(document.getElementById("liaison-weekly"));
     window.addEventListener("resize", () => Object.values(charts).forEach((c) => c.resize()));
-    refresh().catch(report);
-    listen();
+    document.getElementById("signin").addEventListener("submit", (e) => {
+      e.preventDefault();
+      const typed = document.getElementById("token").value.trim();
+      if (!typed) { signIn("请输入访问令牌。"); return; }
+      sessionStorage.setItem(TOKEN_KEY, typed);
+      document.getElementById("signin").hidden = true;
+      delete document.body.dataset.signin;
+      Object.values(charts).forEach((c) => c.resize());
+      start();
+    });
+    if (token()) start(); else signIn();
   });
 })();
