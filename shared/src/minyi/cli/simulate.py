@@ -3,8 +3,10 @@
 It starts the whole system (as ``minyi up`` does) with an accelerated clock that every
 service reads (``MINYI_CLOCK_START`` / ``MINYI_CLOCK_SPEED`` / ``MINYI_CLOCK_ORIGIN``), then
 plays synthetic citizens (who file, and rate the answers), units (which sign, report
-progress, reply — some late, some return an item that is not theirs) over HTTP, exactly as
-people and adapters would. Deadlines, reminders and escalations come from supervision's
+progress, reply — some late, some return an item that is not theirs, and keep the promises
+their officials made at stations) and deputies, stations and the office
+(``simulate_deputies``: reception days, officials' visits, duties, disputes) over HTTP,
+exactly as people and adapters would. Deadlines, reminders and escalations come from supervision's
 own sweep on the accelerated clock. It prints a summary and, unless ``--exit``, leaves the
 system running so the dashboards can be read.
 """
@@ -26,6 +28,7 @@ from typing import Any
 
 import httpx
 
+from minyi.cli.simulate_deputies import DeputyPlay
 from minyi.platform.auth import Principal, Role, local_bearer
 from minyi.platform.clock import write_clock_file
 from minyi.platform.settings import SERVICE_PORTS
@@ -40,6 +43,9 @@ DISTRICT_WEIGHTS = {
     "420800-QJL": 3,
 }
 GROUPS = ["g1", "g2", "g3", "g4", "g5", "g6"]
+# Cases that are promises made at officials' visits, not people's suggestions: units keep
+# them (reply) but never return them, and reporting does not count them as suggestions.
+FOLLOW_UP_KINDS = frozenset({"commitment", "visit_question"})
 REPLIES = {
     "A": "经现场核查，问题已于本周处理完毕，相关设施已恢复正常，感谢您对我们工作的监督和支持。",
     "B": "您反映的问题已列入本年度工作计划，目前正在组织施工，预计下月底前完成，请您理解支持。",
@@ -78,6 +84,7 @@ class Simulation:
     counts: Counter[str] = field(default_factory=Counter)
     replied_ids: set[str] = field(default_factory=set)
     tokens: dict[str, dict[str, str]] = field(default_factory=dict)
+    deputies: DeputyPlay | None = None
 
     def now(self) -> datetime:
         return self.start + timedelta(seconds=(time.time() - self.origin) * self.speed)
@@ -86,7 +93,10 @@ class Simulation:
         return (self.now() - self.start).total_seconds() / 86400
 
     def auth(self, principal: Principal) -> dict[str, str]:
-        key = f"{principal.role}:{principal.unit}:{principal.group}"
+        key = (
+            f"{principal.role}:{principal.unit}:{principal.group}:{principal.station}:"
+            f"{principal.representative}"
+        )
         if key not in self.tokens:
             self.tokens[key] = local_bearer(self.data_dir, principal, ttl_seconds=3600)
         return self.tokens[key]
@@ -142,7 +152,9 @@ class Simulation:
                 # Most answer within five working days; some are late and get escalated.
                 reply_after=self.rng.choice([1, 2, 3, 4, 5, 6])
                 + (self.rng.uniform(4, 9) if self.rng.random() < 0.12 else 0),
-                returns=self.rng.random() < 0.04 and status == "assigned",
+                returns=self.rng.random() < 0.04
+                and status == "assigned"
+                and case.get("kind") not in FOLLOW_UP_KINDS,
                 outcome=self.rng.choices("ABC", weights=[70, 22, 8])[0],
             ),
         )
@@ -183,7 +195,9 @@ class Simulation:
             }
             r = await client.post(url("supervision", f"{base}/reply"), headers=who, json=body)
             self.counts["replied" if r.status_code == 200 else f"reply_{r.status_code}"] += 1
-            if r.status_code == 200:
+            if r.status_code == 200 and case.get("kind") in FOLLOW_UP_KINDS:
+                self.counts["follow_ups_kept"] += 1
+            elif r.status_code == 200:
                 self.replied_ids.add(sid)
 
     async def citizens_rate(self, client: httpx.AsyncClient) -> None:
@@ -217,6 +231,8 @@ class Simulation:
 
     async def run(self) -> None:
         async with httpx.AsyncClient(timeout=30) as client:
+            if self.deputies is not None:
+                await self.deputies.setup(client)
             tick = 0
             while (day := self.day()) < self.days:
                 due = int(day * self.rate) - self.counts["filed"]
@@ -226,6 +242,8 @@ class Simulation:
                     await self.units_act(client)
                 if tick % 3 == 0:
                     await self.citizens_rate(client)
+                if self.deputies is not None:
+                    await self.deputies.act(client, day)
                 print(
                     f"\r  simulated day {min(day, self.days):5.1f}/{self.days}  "
                     f"filed {self.counts['filed']:5d}  replied {self.counts['replied']:5d}",
@@ -253,13 +271,37 @@ async def summary(data_dir: Path) -> dict[str, Any]:
         return {"stats": stats, "headline": head.json() if head.status_code == 200 else None}
 
 
-def write_summary(path: Path, sim: Simulation, result: dict[str, Any]) -> None:
+def suggestions_filed(sim: Simulation) -> int:
+    """Suggestions the play filed: citizens' own, and matters stations referred."""
+    referred = sim.deputies.counts["matters_referred"] if sim.deputies else 0
+    return sim.counts["filed"] + referred
+
+
+async def deputies_summary(sim: Simulation) -> dict[str, Any]:
+    """What the play did per deputy, beside what each deputy's performance file holds."""
+    if sim.deputies is None:
+        return {}
+    years = sorted({sim.start.year, sim.now().year})
+    async with httpx.AsyncClient(timeout=30) as client:
+        files = await sim.deputies.files(client, years)
+    return {
+        "actions": dict(sim.deputies.counts),
+        "expected": sim.deputies.expected(),
+        "files": files,
+    }
+
+
+def write_summary(
+    path: Path, sim: Simulation, result: dict[str, Any], deputies: dict[str, Any]
+) -> None:
     path.write_text(
         json.dumps(
             {
                 "actions": dict(sim.counts),
+                "suggestions_filed": suggestions_filed(sim),
                 "suggestions_replied": len(sim.replied_ids),
                 "reporting": result,
+                "deputies": deputies,
             },
             ensure_ascii=False,
             indent=1,
@@ -312,6 +354,8 @@ def simulate(
             rng=random.Random(seed),
             corpus=load_corpus(),
         )
+        if "liaison" in services:
+            sim.deputies = DeputyPlay(random.Random(seed + 1), sim.auth, sim.now)
         print(
             f"simulating {days} days from {start:%Y-%m-%d}, {rate:g} suggestions a day, "
             f"one day every {seconds_per_day:g} s"
@@ -322,20 +366,26 @@ def simulate(
         deadline = time.monotonic() + 90
         result = asyncio.run(summary(sim.data_dir))
         while time.monotonic() < deadline and (
-            result["stats"].get("total", 0) < sim.counts["filed"]
+            result["stats"].get("total", 0) < suggestions_filed(sim)
             or (result["headline"] or {}).get("replied", 0) < len(sim.replied_ids)
         ):
             time.sleep(1.0)
             result = asyncio.run(summary(sim.data_dir))
+        deputies = asyncio.run(deputies_summary(sim))
+        while time.monotonic() < deadline and deputies.get("files") != deputies.get("expected"):
+            time.sleep(1.0)  # the last answers and activities reaching the files
+            deputies = asyncio.run(deputies_summary(sim))
         print(f"\nsimulation done in {time.monotonic() - t0:.0f} s. What the synthetic people did:")
         for k, v in sorted(sim.counts.items()):
             print(f"  {k:<14} {v}")
+        for k, v in sorted(deputies.get("actions", {}).items()):
+            print(f"  {k:<20} {v}")
         print("What reporting counts:")
         print(f"  {result['stats']}")
         if result["headline"]:
             print(f"  headline: {result['headline']}")
         if summary_file:
-            write_summary(summary_file, sim, result)
+            write_summary(summary_file, sim, result, deputies)
         if keep_running and not stopping[0]:
             print(
                 "\nThe system keeps running (its clock still fast) so the dashboards can be read:"
