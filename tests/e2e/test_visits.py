@@ -2,7 +2,9 @@
 plans an official's visit, a citizen asks, the station publishes the question and records
 the visit with a commitment and the question left unanswered; supervision opens both as
 cases in the unit's workbench; the unit answers the question on time and the commitment
-after its promised day, and the visit's public page shows the promise kept late."""
+after its promised day, and the visit's public page shows the promise kept late, as does
+the unit's scorecard in reporting; the deputy who attended finds the visit in their
+performance file, disputes it, and once the office accepts, the score drops."""
 
 from __future__ import annotations
 
@@ -60,7 +62,9 @@ def test_a_commitment_made_at_a_visit_is_followed_by_supervision_and_shown_kept_
     now = datetime.now(UTC)
     write_clock_file(clock, now, 1.0, time.time())
     system = system_factory(
-        store, names=("supervision", "liaison"), extra_env={"MINYI_CLOCK_FILE": str(clock)}
+        store,
+        names=("supervision", "liaison", "reporting"),
+        extra_env={"MINYI_CLOCK_FILE": str(clock)},
     )
     system.start()
     staff = local_bearer(
@@ -148,3 +152,51 @@ def test_a_commitment_made_at_a_visit_is_followed_by_supervision_and_shown_kept_
     # A rejected question never leaves liaison's store: not on the page, not on the bus.
     assert PRIVATE not in str(page)
     assert "13900001111" not in str(events_on(system.nats_url))
+
+    # The unit's scorecard in reporting counts the promise kept late (and not as an appeal).
+    reporting = httpx.Client(base_url=system["reporting"].url, timeout=10)
+
+    def scorecard() -> dict[str, Any] | None:
+        rows = {u["unit_id"]: u for u in _ok(reporting.get("/v1/units", headers=system.admin))}
+        row = rows.get(UNIT)
+        return row if row and row["commitments_kept_late"] == 1 else None
+
+    row = eventually(scorecard, what="the unit's scorecard counting the promise kept late")
+    assert row["commitments"] == 1 and row["commitments_kept_on_time"] == 0
+    assert row["visit_questions_answered_on_time"] == 1
+
+    # The deputy who attended finds the visit in their file, linked to the event it came from.
+    deputy = local_bearer(
+        system.data_dir, Principal(Role.REPRESENTATIVE, f"rep:{DEPUTY}", representative=DEPUTY)
+    )
+    year = day.year
+
+    def visit_entry() -> dict[str, Any] | None:
+        file = _ok(
+            liaison.get(f"/v1/deputies/{DEPUTY}/file", params={"year": year}, headers=deputy)
+        )
+        found = [e for e in file["entries"] if e["kind"] == "visit_attended"]
+        return found[0] if found else None
+
+    entry = eventually(visit_entry, what="the visit in the deputy's performance file")
+    assert entry["event_type"] == "cn.minyi.visit.held.v1" and entry["event_id"]
+    before = _ok(liaison.get(f"/v1/deputies/{DEPUTY}/score", params={"year": year}, headers=deputy))
+    dispute = _ok(
+        liaison.post(
+            f"/v1/deputies/{DEPUTY}/file/entries/{entry['id']}/disputes",
+            json={"reason": "本人当天请假，未到场"},
+            headers=deputy,
+        )
+    )
+    _ok(
+        liaison.post(
+            f"/v1/disputes/{dispute['id']}/decision",
+            json={"accepted": True, "reason": "经核实签到表，该代表未到场"},
+            headers=system.admin,
+        )
+    )
+    after = _ok(liaison.get(f"/v1/deputies/{DEPUTY}/score", params={"year": year}, headers=deputy))
+    assert after["score"] < before["score"]
+    file = _ok(liaison.get(f"/v1/deputies/{DEPUTY}/file", params={"year": year}, headers=deputy))
+    [struck] = [e for e in file["entries"] if e["id"] == entry["id"]]
+    assert struck["struck"] and struck["disputes"][0]["status"] == "accepted"

@@ -6,6 +6,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     Float,
     Index,
     Integer,
@@ -95,6 +96,24 @@ endorsements = Table(
     Column("mode", String(20), primary_key=True),
     Column("note", Text),
     Column("endorsed_at", UtcDateTime(), nullable=False),
+)
+
+# Representatives' duties as intake logged them before they moved to liaison (issue 17).
+# Nothing reads or writes it any more; it stays for one release so that pods of the
+# previous release keep working during a rolling update (expand/contract, docs/OPERATIONS.md)
+# and is dropped by the next release's migration. Its history is in the event stream
+# (``RepresentativeActivityLogged``), which reporting keeps reading.
+activities = Table(
+    "activities",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("representative_id", String(64), nullable=False, index=True),
+    Column("kind", String(30), nullable=False),
+    Column("station_id", String(64)),
+    Column("date", Date, nullable=False),
+    Column("participants", Integer, nullable=False),
+    Column("notes", Text),
+    Column("logged_at", UtcDateTime(), nullable=False),
 )
 
 # Citizen notifications waiting for delivery (an outbox for the SMS gateway). The phone is
