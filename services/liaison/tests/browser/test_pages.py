@@ -5,51 +5,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from minyi.liaison.bootstrap import SERVICE
-from minyi.platform.app.assembly import create_app
-from minyi.platform.auth import Principal, Role, bearer
-from minyi.platform.clock import FixedClock
-from minyi.platform.nats_server import free_port
-from minyi.platform.settings import Settings
+from services.liaison.tests.browser.conftest import START, STATION, Server
 from tests.support import browser as browser_support
 
 sync_api = browser_support.playwright()
-
-STATION = "ST-420802-05"
-START = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # 10:00 in Jingmen
-
-
-class Server:
-    def __init__(self, url: str, runtime: Any) -> None:
-        self.url = url
-        self.runtime = runtime
-        self.clock = FixedClock(START)
-        runtime.clock = self.clock
-
-    def staff_token(self) -> str:
-        header = bearer(
-            self.runtime.keyring, Principal(Role.STATION_STAFF, "staff:泉口", station=STATION)
-        )
-        return header["Authorization"].removeprefix("Bearer ")
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    tmp = tmp_path_factory.mktemp("liaison-browser")
-    settings = Settings(
-        service="liaison",
-        data_dir=tmp,
-        database_url=f"sqlite+aiosqlite:///{tmp}/liaison.sqlite3",
-        nats_url=f"nats://127.0.0.1:{free_port()}",  # away: events wait in the outbox
-    )
-    app = create_app(SERVICE, settings)
-    with browser_support.served(app, "liaison") as url:
-        yield Server(url, app.state.runtime)
 
 
 class Phones:

@@ -6,47 +6,17 @@ docs/img/office-disputes.png."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from minyi.liaison.bootstrap import SERVICE
-from minyi.platform.app.assembly import create_app
-from minyi.platform.auth import Principal, Role, bearer
-from minyi.platform.clock import FixedClock
-from minyi.platform.nats_server import free_port
-from minyi.platform.settings import Settings
+from minyi.platform.auth import Principal, Role
+from services.liaison.tests.browser.conftest import Server
 from tests.support import browser as browser_support
 
 sync_api = browser_support.playwright()
 
 DEPUTY = "REP-420802-009"  # 田春生, of 东宝区泉口街道代表联络站 (demo)
-START = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # Tuesday 1 December 2026, 10:00 Beijing
-
-
-class Server:
-    def __init__(self, url: str, runtime: Any) -> None:
-        self.url = url
-        self.runtime = runtime
-        runtime.clock = FixedClock(START)
-
-    def token(self, principal: Principal) -> str:
-        return bearer(self.runtime.keyring, principal)["Authorization"].removeprefix("Bearer ")
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    tmp = tmp_path_factory.mktemp("liaison-performance-browser")
-    settings = Settings(
-        service="liaison",
-        data_dir=tmp,
-        database_url=f"sqlite+aiosqlite:///{tmp}/liaison.sqlite3",
-        nats_url=f"nats://127.0.0.1:{free_port()}",  # away: events wait in the outbox
-    )
-    app = create_app(SERVICE, settings)
-    with browser_support.served(app, "liaison") as url:
-        yield Server(url, app.state.runtime)
 
 
 @pytest.fixture

@@ -6,51 +6,19 @@ docs/img/liaison-visit-*.png (public, office, record)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from minyi.liaison.bootstrap import SERVICE
-from minyi.platform.app.assembly import create_app
-from minyi.platform.auth import Principal, Role, bearer
-from minyi.platform.clock import FixedClock
-from minyi.platform.nats_server import free_port
-from minyi.platform.settings import Settings
+from minyi.platform.auth import Principal, Role
+from services.liaison.tests.browser.conftest import STATION, Server
 from tests.support import browser as browser_support
 
 sync_api = browser_support.playwright()
 
-STATION = "ST-420802-05"
-START = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # 10:00 in Jingmen, Tuesday
 VISIT_DAY = "2026-12-08"
 QUESTION = "小区加装电梯的补贴什么时候发放？"
-
-
-class Server:
-    def __init__(self, url: str, runtime: Any) -> None:
-        self.url = url
-        self.runtime = runtime
-        self.clock = FixedClock(START)
-        runtime.clock = self.clock
-
-    def token(self, principal: Principal) -> str:
-        header = bearer(self.runtime.keyring, principal)
-        return header["Authorization"].removeprefix("Bearer ")
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    tmp = tmp_path_factory.mktemp("liaison-visits-browser")
-    settings = Settings(
-        service="liaison",
-        data_dir=tmp,
-        database_url=f"sqlite+aiosqlite:///{tmp}/liaison.sqlite3",
-        nats_url=f"nats://127.0.0.1:{free_port()}",  # away: events wait in the outbox
-    )
-    app = create_app(SERVICE, settings)
-    with browser_support.served(app, "liaison") as url:
-        yield Server(url, app.state.runtime)
 
 
 @pytest.fixture
