@@ -8,10 +8,13 @@ import csv
 import io
 import random
 
+from minyi.contracts.supervision import Resolved
+from minyi.contracts.visits import CommitmentMade
 from minyi.reporting.service_layer import rebuild
 from services.reporting.tests.integration.conftest import Reporting
 from services.reporting.tests.integration.test_liaison_views import Replay
 from tests.support.reporting_deputies import D1, D2, D3, deputies_history
+from tests.support.reporting_history import lifecycle
 
 VIEWS = (
     "/v1/representatives",
@@ -131,3 +134,20 @@ async def test_a_rebuild_yields_the_same_deputies_views(reporting: Reporting) ->
     report = await rebuild.rebuild(reporting.h.runtime.unit_of_work, Replay(events))
     assert report.generation == 2
     assert {v: await reporting.get(v) for v in VIEWS} == before
+
+
+async def test_a_kept_commitment_is_not_announced_as_a_suggestion_answered(
+    reporting: Reporting,
+) -> None:
+    """Live listeners (the dashboard's 最新办结) and webhooks hear of people's suggestions
+    answered, never of a unit keeping a promise made at a visit."""
+    queue = reporting.h.runtime.deps.resolutions.subscribe()
+    history = deputies_history()
+    promised = {e.subject for e in history if e.type == CommitmentMade.event_type}
+    answered = {e.subject for e in history if e.type == Resolved.event_type}
+    assert promised and promised <= answered  # the history keeps its promises
+    await reporting.deliver(history + lifecycle("s-9"))
+    heard = set()
+    while not queue.empty():
+        heard.add(queue.get_nowait()["suggestion_id"])
+    assert "s-9" in heard and not heard & promised

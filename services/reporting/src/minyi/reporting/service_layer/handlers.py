@@ -26,6 +26,11 @@ async def when_any_event_update_views(
         new_in_live = new_in_live or (first and generation == generations[0])
     if not new_in_live or event.type != Resolved.event_type:
         return
+    # A promise kept at a unit (a commitment, a visit question's written answer) is not a
+    # people's suggestion answered: subscribers and the dashboard's 最新办结 never hear of it.
+    sid = str(event.data.get("suggestion_id") or event.subject)
+    if (await views.view(generations[0], sid)).get("kind") in projection.FOLLOW_UPS:
+        return
     message = resolution_message(event)
     if await webhooks.enqueue(uow, message, uow.runtime.clock.now()):
         uow.after_commit(deps.deliveries_due.ring)
