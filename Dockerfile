@@ -48,6 +48,12 @@ LABEL org.opencontainers.image.title="minyi" \
       org.opencontainers.image.description="Minyi (民意) services: intake, routing, supervision, reporting, liaison" \
       org.opencontainers.image.source="https://example.invalid/minyi"
 
+# Chinese glyphs for the charts reporting draws into the monthly report (matplotlib finds
+# Noto Sans CJK through fontconfig); without them every character is a box.
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends fonts-noto-cjk fontconfig \
+ && rm -rf /var/lib/apt/lists/*
+
 RUN groupadd --system --gid 10001 minyi \
  && useradd --system --uid 10001 --gid 10001 --home-dir /var/lib/minyi --shell /usr/sbin/nologin minyi \
  && mkdir -p /var/lib/minyi \

@@ -94,6 +94,12 @@ def test_the_dashboard_shows_the_api_counts_and_a_new_resolution_without_reload(
 
             assert sorted(page.evaluate(HEATMAP_CELLS)) == _api_cells(system)
             assert page.inner_text("#h-collected") == "4"
+            # Issue 22: the latest answers are read from the store on load (titles, not ids),
+            # and a figure opens as many items as it says.
+            assert page.locator("#resolutions li").count() == 3
+            assert page.locator("#resolutions li button").nth(0).inner_text().endswith("路灯不亮")
+            page.locator("#h-overdue").click()
+            page.wait_for_selector("#drill[data-total='1']", timeout=10_000)
 
             # s-4 has no answer yet; its resolution must appear on the open page.
 

@@ -35,20 +35,27 @@ def migrate(engine: sa.Engine, revision: str, *, down: bool = False) -> None:
         (command.downgrade if down else command.upgrade)(cfg, revision)
 
 
+RATINGS_GIVEN = ("ratings", "ratings_satisfied", "first_rated", "first_satisfied")
+
+
 def counter(generation: int, key: str, period: str = "a:all", **measures: int) -> dict[str, Any]:
     return {
         "generation": generation,
         "dimension": "cube",
         "period": period,
         "key": key,
-        **dict.fromkeys(MEASURES, 0),
+        # The measures a store had before 0009 added the ratings given.
+        **dict.fromkeys((m for m in MEASURES if m not in RATINGS_GIVEN), 0),
         **measures,
     }
 
 
 def cube(engine: sa.Engine) -> dict[tuple[int, str, str], tuple[int, int]]:
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(counts).where(counts.c.dimension == "cube")).mappings()
+        c = counts.c
+        rows = conn.execute(
+            sa.select(c.generation, c.period, c.key, c.n, c.replied).where(c.dimension == "cube")
+        ).mappings()
         return {(r["generation"], r["period"], r["key"]): (r["n"], r["replied"]) for r in rows}
 
 

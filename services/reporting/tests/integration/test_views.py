@@ -30,13 +30,19 @@ async def test_the_views_count_what_the_events_say(reporting: Reporting) -> None
     head = await reporting.get("/v1/headline")
     assert head["suggestions_collected"] == 4
     assert head["problems_solved"] == 2  # s-1 and s-3 answered with outcome A
-    assert head["satisfaction_rate"] == pytest.approx(2 / 3, abs=1e-4)
+    # Every rating given: s-1 and s-2 satisfied at closure, s-3 unsatisfied with its first
+    # answer and again after re-handling. Four ratings are too few for a rate (样本不足).
+    assert (head["ratings"], head["ratings_satisfied"], head["first_rated"]) == (4, 2, 3)
+    assert (head["rated_closures"], head["satisfied_closures"]) == (3, 2)
+    assert head["satisfaction_rate"] is None and head["samples"]["satisfaction_rate"] == 4
+    assert head["notes"]["satisfaction_rate"].startswith("样本不足")
     assert head["overdue_now"] == 1  # s-4: overdue, escalated, not answered
 
     units = {u["unit_id"]: u for u in await reporting.get("/v1/units")}
     assert units["u-zjj"]["assigned"] == 3 and units["u-zjj"]["overdue_now"] == 1
     assert units["u-zjj"]["outcome_b"] == 1
-    assert units["u-jtj"]["reopen_rate"] == 1.0
+    assert units["u-jtj"]["reopen_rate"] is None  # one answer: 样本不足
+    assert units["u-jtj"]["samples"]["reopen_rate"] == 1
 
     groups = await reporting.get("/v1/supervision-groups")
     assert groups == [
@@ -195,7 +201,7 @@ async def test_webhooks_are_signed_and_retried_until_delivered(reporting: Report
         return httpx.Response(next(answers))
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(endpoint)) as client:
-        sender = WebhookSender(client)
+        sender = WebhookSender(runtime.deps.webhook_sender.egress, client)
         deliver = lambda: webhooks.deliver_due(runtime.unit_of_work, sender, runtime.clock)  # noqa: E731
         assert await deliver() == 0  # 503: kept, retried later
         async with runtime.sessions() as s:

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from minyi.contracts.reference import load_divisions
+from minyi.platform.egress import Egress
 from minyi.platform.runtime import Runtime, ServiceDefinition
 from minyi.reporting.adapters.live import Bell, Broadcaster
 from minyi.reporting.adapters.tables import metadata
@@ -16,7 +17,7 @@ from minyi.reporting.adapters.unit_of_work import ReportingUnitOfWork
 from minyi.reporting.adapters.views import LiveViews
 from minyi.reporting.adapters.webhooks import WebhookSender
 from minyi.reporting.dependencies import ReportingDeps, ReportingRuntime
-from minyi.reporting.entrypoints import http
+from minyi.reporting.entrypoints import http, reports
 from minyi.reporting.entrypoints.consumers import consumers
 from minyi.reporting.entrypoints.pollers import pollers
 
@@ -24,15 +25,15 @@ from minyi.reporting.entrypoints.pollers import pollers
 def dependencies(runtime: Runtime[Any, ReportingUnitOfWork]) -> ReportingDeps:
     districts = {code: d.name for code, d in load_divisions().items()}
     return ReportingDeps(
-        views=LiveViews(runtime.sessions, districts),
+        views=LiveViews(runtime.sessions, districts, runtime.clock.now),
         resolutions=Broadcaster(),
         deliveries_due=Bell(),
-        webhook_sender=WebhookSender(),
+        webhook_sender=WebhookSender(Egress.from_setting(runtime.settings.egress_allow)),
     )
 
 
 def routers(_runtime: ReportingRuntime) -> Sequence[APIRouter]:
-    return [http.router, http.pages]
+    return [http.router, reports.router, http.pages]
 
 
 _heap_frozen = False

@@ -65,6 +65,11 @@ suggestions = Table(
     Column("first_reply_on_time", Boolean),
     Column("accepted_on_time", Boolean),
     Column("close_result", String(20)),
+    # The ratings citizens gave (``projection.ratings_of``): how many, how many satisfied,
+    # and the first round's (satisfied / unsatisfied), for the lists behind the rates.
+    Column("ratings", Integer),
+    Column("ratings_satisfied", Integer),
+    Column("first_rating", String(20)),
     Column("feedback", JSON),
     Column("escalation_level", Integer),
     Column("supervision_group", String(64)),

@@ -7,9 +7,9 @@ overdue list, the samples and the streamed export). The use cases in
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Table, and_, case, func, literal, or_, select
@@ -32,7 +32,7 @@ from minyi.reporting.adapters.tables import (
     suggestions,
 )
 from minyi.reporting.domain import liaison
-from minyi.reporting.domain.dimensions import DIMENSION_FIELDS, Filters
+from minyi.reporting.domain.dimensions import DIMENSION_FIELDS, Filters, ItemQuery
 from minyi.reporting.domain.periods import (
     ALL_TIME,
     CITY_TZ,
@@ -65,6 +65,59 @@ def _not_follow_up() -> Any:
     return or_(suggestions.c.kind.is_(None), suggestions.c.kind.not_in(FOLLOW_UPS))
 
 
+def _measure_where(measure: str) -> Any:
+    """The items that count in ``measure`` (``projection._measures``, row by row)."""
+    s = suggestions.c
+    replied = or_(s.first_replied_at.is_not(None), s.replied_at.is_not(None))
+    rated = s.close_result.in_(("satisfied", "unsatisfied"))
+    conditions: dict[str, Any] = {
+        "n": literal(True),
+        "assigned": s.unit_id.is_not(None),
+        "accepted": s.accepted_at.is_not(None),
+        "accepted_on_time": s.accepted_on_time.is_(True),
+        "replied": replied,
+        "replied_on_time": s.first_reply_on_time.is_(True),
+        "replied_late": and_(replied, or_(s.first_reply_on_time.is_(None), ~s.first_reply_on_time)),
+        "solved": s.outcome == "A",
+        "outcome_a": s.outcome == "A",
+        "outcome_b": s.outcome == "B",
+        "outcome_c": s.outcome == "C",
+        "outcome_d": s.outcome == "D",
+        "closed": s.status == "closed",
+        "rated": rated,
+        "satisfied": s.close_result == "satisfied",
+        "unsatisfied": s.close_result == "unsatisfied",
+        "ratings": s.ratings > 0,
+        "ratings_satisfied": s.ratings_satisfied > 0,
+        "ratings_unsatisfied": s.ratings > s.ratings_satisfied,
+        "first_rated": s.first_rating.is_not(None),
+        "first_satisfied": s.first_rating == "satisfied",
+        "first_unsatisfied": s.first_rating == "unsatisfied",
+        "reopened": s.reopen_count > 0,
+        "escalated": s.escalation_level > 0,
+        "reminded": s.reminder_count > 0,
+        "overdue_open": s.overdue_open.is_(True),
+        "endorsements": s.endorsement_count > 0,
+    }
+    return conditions[measure]
+
+
+def _day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """Beijing days ``start`` … ``end`` as [first instant, instant after)."""
+    return (
+        datetime.combine(start, time(), CITY_TZ),
+        datetime.combine(end + timedelta(days=1), time(), CITY_TZ),
+    )
+
+
+ITEM_COLUMNS = (
+    "suggestion_id", "title", "kind", "status", "district_code", "category", "focus_area",
+    "unit_id", "unit_name", "filed_at", "reply_by", "replied_at", "closed_at", "outcome",
+    "overdue_open", "escalation_level", "first_rating", "close_result", "ratings",
+    "ratings_satisfied", "cluster_id", "station_id", "supervision_group_name",
+)  # fmt: skip
+
+
 def _period_where(table: Any, f: Filters) -> Any:
     if f.start and f.end:
         return table.c.period.in_(covering(f.start, f.end))
@@ -76,12 +129,18 @@ class ViewQueries:
     generation is live)."""
 
     def __init__(
-        self, session: AsyncSession, generation: int, district_names: Mapping[str, str]
+        self,
+        session: AsyncSession,
+        generation: int,
+        district_names: Mapping[str, str],
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._session = session
         self.generation = generation
         # Reference data, not stored views: district code → name.
         self.district_names = district_names
+        # The service's clock (simulations shift it): what "overdue by N days" counts to.
+        self.now = now
 
     async def counter_rows(
         self,
@@ -402,6 +461,61 @@ class ViewQueries:
         ).mappings()
         return [dict(r) for r in rows]
 
+    async def items(self, q: ItemQuery) -> tuple[int, list[dict[str, Any]]]:
+        """A drill-down list: how many items match, and the page asked for. The items are
+        those the counters count for the same filters: filed (Beijing day) in the range,
+        keyed by their current district, category, unit…, counted in ``q.measure``."""
+        s, f = suggestions.c, q.filters
+        where = [
+            s.generation == self.generation,
+            s.filed_at.is_not(None),
+            _measure_where(q.measure),
+        ]
+        if f.kind:
+            where.append(s.kind == f.kind)
+        else:
+            where.append(_not_follow_up())
+        for column, value in (
+            (s.district_code, f.district),
+            (s.category, f.category),
+            (s.focus_area, f.focus_area),
+            (s.status, f.status),
+            (s.unit_id, q.unit_id),
+            (s.supervision_group, q.group_id),
+            (s.station_id, q.station_id),
+            (s.cluster_id, q.cluster_id),
+            (s.representative_id, q.representative_id),
+        ):
+            if value:
+                where.append(column == value)
+        if f.start and f.end:
+            first, after = _day_bounds(f.start, f.end)
+            where += [s.filed_at >= first, s.filed_at < after]
+        total = await self._session.scalar(select(func.count()).where(*where)) or 0
+        field = q.sort.removeprefix("-")
+        column = s[field]
+        order = column.desc() if q.sort.startswith("-") else column.asc()
+        stmt = (
+            select(*(s[c] for c in ITEM_COLUMNS))
+            .where(*where)
+            .order_by(order.nulls_last(), s.suggestion_id)
+            .limit(q.limit)
+            .offset(q.offset)
+        )
+        rows = (await self._session.execute(stmt)).mappings()
+        return int(total), [dict(r) for r in rows]
+
+    async def latest_replies(self, limit: int) -> list[dict[str, Any]]:
+        """The newest answers (最新办结), newest first (straight off ``ix_suggestions_replied``)."""
+        s = suggestions.c
+        stmt = (
+            select(*(s[c] for c in ITEM_COLUMNS), s.on_time, s.round)
+            .where(s.generation == self.generation, s.replied_at.is_not(None), _not_follow_up())
+            .order_by(s.replied_at.desc(), s.suggestion_id.desc())
+            .limit(limit)
+        )
+        return [dict(r) for r in (await self._session.execute(stmt)).mappings()]
+
     async def suggestion(self, sid: str) -> tuple[RowMapping | None, Sequence[RowMapping]]:
         """One suggestion's view row (None if unknown) and its timeline rows."""
         view = (
@@ -435,16 +549,20 @@ class LiveViews:
     run (the one SQLite connection is shared with the consumer's writes)."""
 
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], district_names: Mapping[str, str]
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        district_names: Mapping[str, str],
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._sessions = sessions
         self.district_names = district_names
+        self.now = now
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[ViewQueries]:
         async with self._sessions() as s:
             live = await Generations(s).live()
-            yield ViewQueries(s, live, self.district_names)
+            yield ViewQueries(s, live, self.district_names, self.now)
 
     async def suggestions(
         self, f: Filters, columns: Sequence[str]

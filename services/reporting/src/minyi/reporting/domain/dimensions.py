@@ -8,7 +8,7 @@ from datetime import date
 
 from minyi.platform.errors import Invalid
 from minyi.reporting.domain import deputies
-from minyi.reporting.domain.projection import STATUSES, UNKNOWN_STATUS
+from minyi.reporting.domain.projection import MEASURES, STATUSES, UNKNOWN_STATUS
 
 # Fields every counter key starts with (the cube also has the status), then the dimension's
 # own. A filter on a field a dimension lacks does not apply to it (documented per view).
@@ -127,3 +127,55 @@ def deputy_filters(
     elif year is not None:
         start, end = deputies.year_span(year)
     return Filters(start, end, district, year=year, quarter=quarter)
+
+
+# What a drill-down list may be narrowed to: a counter measure (the items that count in
+# it: ``measure=overdue_open`` lists those behind an overdue figure), or a rating's other
+# side. ``reply_days`` is a sum of days, not a count of items.
+DRILL_MEASURES = (
+    *(m for m in MEASURES if m != "reply_days"),
+    "replied_late",
+    "unsatisfied",
+    "ratings_unsatisfied",
+    "first_unsatisfied",
+)
+SORTS = ("filed_at", "reply_by", "replied_at", "title", "district_code", "unit_name", "status")
+MAX_PAGE = 200
+
+
+@dataclass(frozen=True)
+class ItemQuery:
+    """A drill-down list: the dashboard's filters, the one object a figure belongs to (a
+    unit, a supervision group, a station, a recurring appeal), the measure it counts, and
+    the page asked for (a deputy's suggestions: the deputy who filed them)."""
+
+    filters: Filters
+    unit_id: str | None = None
+    group_id: str | None = None
+    station_id: str | None = None
+    cluster_id: str | None = None
+    measure: str = "n"
+    sort: str = "-filed_at"
+    limit: int = 50
+    offset: int = 0
+    representative_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.measure not in DRILL_MEASURES:
+            raise Invalid(
+                "unknown_measure",
+                f"未知的统计口径 {self.measure!r}（measure: one of {list(DRILL_MEASURES)}）",
+                field="measure",
+            )
+        if self.sort.removeprefix("-") not in SORTS:
+            raise Invalid(
+                "unknown_sort",
+                f"不能按 {self.sort!r} 排序（sort: one of {list(SORTS)}, '-' for descending）",
+                field="sort",
+            )
+        if not 1 <= self.limit <= MAX_PAGE:
+            raise Invalid(
+                "bad_limit", f"每页 1 至 {MAX_PAGE} 条（limit: 1…{MAX_PAGE}）", field="limit"
+            )
+        if self.offset < 0:
+            raise Invalid("bad_offset", "offset 不能为负数（offset ≥ 0）", field="offset")

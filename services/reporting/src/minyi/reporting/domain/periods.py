@@ -104,3 +104,35 @@ def weeks_between(first: date, last: date) -> list[str]:
         weeks.append(week_of(day_period(day)))
         day += timedelta(weeks=1)
     return weeks
+
+
+# The dashboard's periods: the whole calendar unit (Beijing time) that holds ``today``.
+PERIODS = ("week", "month", "quarter", "year")
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def span(period: str, today: date) -> tuple[date, date]:
+    """This week (Monday–Sunday), month, quarter or year: its first and last day."""
+    if period == "week":
+        monday = today - timedelta(days=today.weekday())
+        return monday, monday + timedelta(days=6)
+    months = {"month": 1, "quarter": 3, "year": 12}[period]
+    first = date(today.year, 1 if months == 12 else today.month, 1)
+    if months == 3:
+        first = date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
+    return first, _add_months(first, months) - timedelta(days=1)
+
+
+def previous(start: date, end: date) -> tuple[date, date]:
+    """The period of the same length just before: whole months shift by their number of
+    months (November → October, a quarter → the quarter before), any other range by its
+    number of days (a week → the week before)."""
+    if start.day == 1 and (end + timedelta(days=1)).day == 1:
+        months = (end.year - start.year) * 12 + end.month - start.month + 1
+        return _add_months(start, -months), start - timedelta(days=1)
+    days = (end - start).days + 1
+    return start - timedelta(days=days), start - timedelta(days=1)

@@ -39,7 +39,10 @@ STATUSES: tuple[str, ...] = tuple(
 )
 # A view row's status before the event that sets one has arrived.
 UNKNOWN_STATUS = "unknown"
-MARK_KINDS = ("reminders", "reopens", "returns", "escalations", "endorsers", "progress")
+MARK_KINDS = (
+    "reminders", "reopens", "returns", "escalations", "endorsers", "progress", "ratings",
+)  # fmt: skip
+SATISFIED, UNSATISFIED = "satisfied", "unsatisfied"
 # What an official's visit leaves to follow (``minyi.contracts.visits``): supervised as cases
 # under the commitment's or question's id, but no people's appeal. Such a view counts only in
 # its unit's follow-up dimension, never in the cube, the heat map or any appeal figure.
@@ -170,6 +173,11 @@ def apply(view: View, event: RawEvent) -> View:
     elif step == "feedback":
         if _newer(view, "feedback", (as_int(d.get("round"), 1), str(event.time))):
             view["feedback"] = {k: v for k, v in d.items() if k not in PRIVATE_FIELDS}
+        # Every rating a citizen gave, by the round it rated (a rating whose round intake
+        # did not know counts on its own, never as a first rating).
+        rated = d.get("round") if isinstance(d.get("round"), int) else f"?{event.id}"
+        result = SATISFIED if d.get("satisfied") else UNSATISFIED
+        _mark(view, "ratings", f"{rated}:{result}")
     elif step == "reopened":
         _mark(view, "reopens", event.id)
     elif step == "returned":
@@ -211,11 +219,30 @@ def _derive(view: View) -> View:
     view["reopen_count"] = len(marks.get("reopens", ()))
     view["reminder_count"] = len(marks.get("reminders", ()))
     view["endorsement_count"] = len(marks.get("endorsers", ()))
+    ratings = ratings_of(view)
+    view["ratings"] = len(ratings)
+    view["ratings_satisfied"] = sum(r == SATISFIED for r in ratings.values())
+    view["first_rating"] = ratings.get("1")
     # Overdue now: marked overdue in a round that has no answer yet, and not closed.
     view["overdue_open"] = bool(
         (view.get("overdue_round") or 0) > rnd and view.get("status") != SuggestionStatus.CLOSED
     )
     return view
+
+
+def ratings_of(view: View) -> dict[str, str]:
+    """The ratings given, by round: the feedback events', and the closure's result for the
+    final round when no feedback event of that round is known (an unsatisfied and a
+    satisfied rating of one round, which intake never sends, count as unsatisfied)."""
+    by_round: dict[str, str] = {}
+    for mark in (view.get("marks") or {}).get("ratings", ()):
+        rnd, _, result = str(mark).rpartition(":")
+        if by_round.get(rnd) != UNSATISFIED:
+            by_round[rnd] = result
+    final = view.get("close_result")
+    if final in (SATISFIED, UNSATISFIED):
+        by_round.setdefault(str(view.get("round") or 1), final)
+    return by_round
 
 
 def contributions(view: View) -> dict[tuple[str, str, str], Counter[str]]:
@@ -309,8 +336,13 @@ def _measures(view: View) -> dict[str, int]:
         "outcome_c": int(outcome == "C"),
         "outcome_d": int(outcome == "D"),
         "closed": int(view.get("status") == SuggestionStatus.CLOSED),
-        "rated": int(result in ("satisfied", "unsatisfied")),
-        "satisfied": int(result == "satisfied"),
+        "rated": int(result in (SATISFIED, UNSATISFIED)),
+        "satisfied": int(result == SATISFIED),
+        # Every rating citizens gave (first and after re-handling), and the first ones.
+        "ratings": int(view.get("ratings") or 0),
+        "ratings_satisfied": int(view.get("ratings_satisfied") or 0),
+        "first_rated": int(view.get("first_rating") is not None),
+        "first_satisfied": int(view.get("first_rating") == SATISFIED),
         "reopened": int((view.get("reopen_count") or 0) > 0),
         "escalated": int((view.get("escalation_level") or 0) > 0),
         "reminded": int((view.get("reminder_count") or 0) > 0),
@@ -336,6 +368,10 @@ MEASURES = (
     "closed",
     "rated",
     "satisfied",
+    "ratings",
+    "ratings_satisfied",
+    "first_rated",
+    "first_satisfied",
     "reopened",
     "escalated",
     "reminded",

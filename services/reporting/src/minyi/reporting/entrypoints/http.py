@@ -21,8 +21,17 @@ from pydantic import AnyHttpUrl, BaseModel, Field
 from minyi.platform.app.pages import Pages
 from minyi.platform.auth import Principal, Role, public, require
 from minyi.platform.auth_limits import rate_limit
+from minyi.platform.errors import Invalid
 from minyi.reporting.adapters.views import LiveViews
-from minyi.reporting.domain.dimensions import Filters, deputy_filters
+from minyi.reporting.domain import rates
+from minyi.reporting.domain.dimensions import (
+    DRILL_MEASURES,
+    MAX_PAGE,
+    Filters,
+    ItemQuery,
+    deputy_filters,
+)
+from minyi.reporting.domain.periods import local_day, span
 from minyi.reporting.entrypoints.dependencies import Deps, Rt, Views
 from minyi.reporting.entrypoints.export import csv_response, json_response, xlsx_response
 from minyi.reporting.service_layer import queries, webhooks
@@ -36,7 +45,7 @@ pages = APIRouter(
     dependencies=[Depends(public("the dashboard's static files")), PUBLIC_LIMIT],
 )
 Analysts = Annotated[Principal, Depends(require(Role.ANALYST, Role.SUPERVISOR))]
-CaseReaders = Annotated[Principal, Depends(require(Role.UNIT_STAFF, Role.SUPERVISOR))]
+CaseReaders = Annotated[Principal, Depends(require(Role.UNIT_STAFF, Role.SUPERVISOR, Role.ANALYST))]
 AdminOnly = Depends(require(Role.ADMIN))
 
 Format = Literal["json", "csv", "xlsx"]
@@ -63,7 +72,17 @@ StationId = Annotated[
 ]
 
 
+Period = Annotated[
+    Literal["week", "month", "quarter", "year"] | None,
+    Query(
+        description="this week / month / quarter / year on the service's clock (Beijing "
+        "time), instead of from/to"
+    ),
+]
+
+
 async def filters(
+    runtime: Rt,
     start: From = None,
     end: To = None,
     district: str | None = None,
@@ -71,7 +90,16 @@ async def filters(
     focus_area: str | None = None,
     kind: str | None = None,
     status: str | None = None,
+    period: Period = None,
 ) -> Filters:
+    if period is not None:
+        if start or end:
+            raise Invalid(
+                "period_and_range",
+                "给了 period 就不要再给 from/to（'period' replaces 'from'/'to'）",
+                field="period",
+            )
+        start, end = span(period, local_day(runtime.clock.now()))
     return Filters(start, end, district, category, focus_area, kind, status)
 
 
@@ -137,7 +165,7 @@ SUMMARIES = {
     "units": "Unit scorecards (league table)",
     "supervision-groups": "Overdue and escalated cases by supervision group",
     "overdue": "Cases overdue now (oldest deadline first)",
-    "headline": "Headline figures for a period",
+    "headline": "Headline figures and rates for a period, each against the period before",
 }
 for _view, _summary in SUMMARIES.items():
     router.add_api_route(f"/{_view}", _table_endpoint(_view), methods=["GET"], summary=_summary)
@@ -230,9 +258,69 @@ async def export(name: str, f: FiltersDep, who: Analysts, views: Views) -> Any:
     return await _render(views, view, "csv" if ext == "csv" else "xlsx", f, who)
 
 
-@router.get("/suggestions/{suggestion_id}", summary="A suggestion's status, unit and timeline")
+@router.get(
+    "/suggestions/{suggestion_id}",
+    summary="A suggestion's status, unit and timeline (an analyst's: no free text)",
+)
 async def get_suggestion(suggestion_id: str, who: CaseReaders, views: Views) -> dict[str, Any]:
     return await queries.suggestion(views, suggestion_id, who)
+
+
+Id = Annotated[str | None, Query(max_length=64)]
+
+
+async def item_query(
+    f: FiltersDep,
+    unit: Annotated[str | None, Query(max_length=64, description="a unit (unit_id)")] = None,
+    group: Annotated[str | None, Query(max_length=64, description="a supervision group")] = None,
+    station: Id = None,
+    cluster: Annotated[str | None, Query(max_length=64, description="a recurring appeal")] = None,
+    measure: Annotated[
+        str, Query(max_length=30, description=f"the figure's measure: {', '.join(DRILL_MEASURES)}")
+    ] = "n",
+    sort: Annotated[str, Query(max_length=30, description="a column, '-' for descending")] = (
+        "-filed_at"
+    ),
+    limit: Annotated[int, Query(description=f"rows per page, 1…{MAX_PAGE}")] = 50,
+    offset: Annotated[int, Query(description="rows skipped")] = 0,
+    representative: Annotated[
+        str | None, Query(max_length=64, description="a deputy (the suggestions he or she filed)")
+    ] = None,
+) -> ItemQuery:
+    return ItemQuery(f, unit, group, station, cluster, measure, sort, limit, offset, representative)
+
+
+@router.get(
+    "/items",
+    summary="The items behind a dashboard figure (drill-down): a page, its total, sortable, "
+    "exportable (format=csv|xlsx: every page)",
+)
+async def list_items(
+    q: Annotated[ItemQuery, Depends(item_query)],
+    who: Analysts,
+    views: Views,
+    format: Format = "json",
+) -> Any:
+    if format == "json":
+        return json_response(await queries.item_page(views, q, who))
+    export = queries.item_export(views, q, who)
+    if format == "csv":
+        return csv_response("minyi-items", export.columns, export.rows)
+    return await xlsx_response("minyi-items", export.columns, export.rows)
+
+
+@router.get("/replies/latest", summary="The newest answers (最新办结), newest first")
+async def latest_replies(
+    who: Analysts,
+    views: Views,
+    limit: Annotated[int, Query(ge=1, le=50, description="how many")] = 10,
+) -> Any:
+    return json_response(await queries.latest_replies(views, limit, who))
+
+
+@router.get("/definitions", summary="The dashboard's rates: numerator, denominator, wording")
+async def definitions(_who: Analysts) -> dict[str, Any]:
+    return {"min_sample": rates.MIN_SAMPLE, "rates": rates.definitions()}
 
 
 @router.get("/stats", summary="Counts by status and by district")
@@ -285,7 +373,9 @@ class SubscriptionIn(BaseModel):
 )
 async def subscribe(body: SubscriptionIn, runtime: Rt) -> dict[str, Any]:
     async with runtime.unit_of_work() as uow:
-        return await webhooks.subscribe(uow, str(body.url), body.secret, runtime.clock.now())
+        return await webhooks.subscribe(
+            uow, str(body.url), body.secret, runtime.clock.now(), runtime.deps.webhook_sender.egress
+        )
 
 
 @router.delete(
@@ -315,6 +405,12 @@ PAGES = Pages(
 @pages.get("/")
 async def dashboard() -> FileResponse:
     return PAGES.page("index.html")
+
+
+@pages.get("/static/kit/{name}")
+async def kit(name: str, request: Request) -> Response:
+    """The platform's sign-in kit, which every staff page uses."""
+    return PAGES.kit(name, request)
 
 
 @pages.get("/static/{name}")

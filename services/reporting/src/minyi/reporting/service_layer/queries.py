@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -13,8 +13,15 @@ from minyi.contracts.status import label
 from minyi.platform.auth_tokens import Principal, Role
 from minyi.platform.errors import Forbidden, NotFound
 from minyi.reporting.adapters.views import LiveViews, ViewQueries
-from minyi.reporting.domain.dimensions import DIMENSION_FIELDS, Filters, cube_for
-from minyi.reporting.domain.periods import week_of
+from minyi.reporting.domain import rates as rate_rules
+from minyi.reporting.domain.dimensions import (
+    DIMENSION_FIELDS,
+    MAX_PAGE,
+    Filters,
+    ItemQuery,
+    cube_for,
+)
+from minyi.reporting.domain.periods import local_day, previous, week_of
 from minyi.reporting.domain.projection import MEASURES, sort_key
 from minyi.reporting.service_layer import deputy_queries, liaison_queries
 
@@ -22,10 +29,16 @@ from minyi.reporting.service_layer import deputy_queries, liaison_queries
 CounterRow = tuple[dict[str, str], str, dict[str, int]]
 # Free text a citizen or a unit wrote: an analyst sees none of it.
 FREE_TEXT = frozenset({"title"})
-
-
-def _rate(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
+# What a case's view says in words (an analyst's timeline leaves it out), and the fields of a
+# timeline entry's summary that are figures, codes or names of offices, never free text.
+CASE_FREE_TEXT = frozenset({"title", "reply", "feedback", "explanation"})
+TIMELINE_FIGURES = frozenset({
+    "unit_id", "unit_name", "category", "focus_area", "district_code", "channel", "kind",
+    "outcome", "on_time", "round", "attempt", "level", "target_name", "result", "satisfied",
+    "score", "stage", "deadline", "reply_by", "filed_at", "assigned_at", "accepted_at",
+    "replied_at", "closed_at", "reopened_at", "escalated_at", "marked_at", "issued_at",
+    "received_at", "urgent",
+})  # fmt: skip
 
 
 async def sum_counts(
@@ -121,8 +134,17 @@ async def trends(q: ViewQueries, f: Filters) -> list[dict[str, Any]]:
 
 
 HEADLINE_MEASURES = (
-    "n", "solved", "replied", "closed", "replied_on_time", "satisfied", "rated", "overdue_open",
+    "n", "solved", "replied", "closed", "accepted", "accepted_on_time", "replied_on_time",
+    "satisfied", "rated", "ratings", "ratings_satisfied", "first_rated", "first_satisfied",
+    "reopened", "overdue_open",
 )  # fmt: skip
+HEADLINE_RATES = (
+    "resolution_rate", "solved_rate", "on_time_accept_rate", "on_time_reply_rate",
+    "satisfaction_rate", "first_satisfaction_rate", "rehandled_satisfaction_rate",
+    "closure_satisfaction_rate",
+)  # fmt: skip
+# The headline's counts (its rates are compared in points).
+HEADLINE_COUNTS = ("suggestions_collected", "problems_solved", "replied", "closed", "overdue_now")
 
 
 def _headline(total: Counter[str], f: Filters) -> dict[str, Any]:
@@ -133,11 +155,16 @@ def _headline(total: Counter[str], f: Filters) -> dict[str, Any]:
         "problems_solved": total["solved"],
         "replied": total["replied"],
         "closed": total["closed"],
-        "resolution_rate": _rate(total["replied"], total["n"]),
-        "solved_rate": _rate(total["solved"], total["n"]),
-        "on_time_reply_rate": _rate(total["replied_on_time"], total["replied"]),
-        "satisfaction_rate": _rate(total["satisfied"], total["rated"]),
         "overdue_now": total["overdue_open"],
+        # The ratings citizens gave (first, after re-handling) and the rated closures.
+        "ratings": total["ratings"],
+        "ratings_satisfied": total["ratings_satisfied"],
+        "ratings_unsatisfied": total["ratings"] - total["ratings_satisfied"],
+        "first_rated": total["first_rated"],
+        "first_satisfied": total["first_satisfied"],
+        "rated_closures": total["rated"],
+        "satisfied_closures": total["satisfied"],
+        **rate_rules.rates(total, *HEADLINE_RATES),
     }
 
 
@@ -146,6 +173,34 @@ async def headline(q: ViewQueries, f: Filters) -> dict[str, Any]:
     for _key, _p, m in await sum_counts(q, cube_for(f), f, measures=HEADLINE_MEASURES, keys=False):
         _add(total, m)
     return _headline(total, f)
+
+
+def _change(now: Any, before: Any, *, rate: bool) -> dict[str, Any]:
+    """A figure against the previous period: the difference (in points for a rate) and,
+    for a count, the relative change (None when the previous is 0 or a rate is missing)."""
+    if now is None or before is None:
+        return {"previous": before, "delta": None, "percent": None}
+    delta = round(now - before, 4)
+    percent = None if rate or not before else round((now - before) / before, 4)
+    return {"previous": before, "delta": delta, "percent": percent}
+
+
+async def headline_compared(q: ViewQueries, f: Filters) -> dict[str, Any]:
+    """The headline, and with a range each figure against the period of the same length
+    just before (``periods.previous``)."""
+    now = await headline(q, f)
+    if not (f.start and f.end):
+        return {**now, "previous_from": None, "previous_to": None, "change": {}}
+    start, end = previous(f.start, f.end)
+    before = await headline(q, f.over(start, end))
+    change = {k: _change(now[k], before[k], rate=False) for k in HEADLINE_COUNTS}
+    change |= {k: _change(now[k], before[k], rate=True) for k in HEADLINE_RATES}
+    return {**now, "previous_from": start, "previous_to": end, "change": change}
+
+
+def _scalars(row: dict[str, Any]) -> dict[str, Any]:
+    """A row for a sheet: its nested figures (samples, notes, changes) left out."""
+    return {k: v for k, v in row.items() if not isinstance(v, dict | list)}
 
 
 async def public_summary(q: ViewQueries, f: Filters) -> dict[str, Any]:
@@ -158,6 +213,7 @@ async def public_summary(q: ViewQueries, f: Filters) -> dict[str, Any]:
     head = _headline(total, f)
     return {
         **{k: head[k] for k in ("from", "to", "suggestions_collected", "problems_solved")},
+        "notes": head["notes"],
         **{k: head[k] for k in ("resolution_rate", "satisfaction_rate", "on_time_reply_rate")},
         "by_district": [
             {"district_code": d, "district_name": dn.get(d, d), "count": m["n"]}
@@ -211,6 +267,12 @@ FOLLOW_UP_COLUMNS = tuple(
 )
 
 
+UNIT_RATES = (
+    "on_time_reply_rate", "satisfaction_rate", "first_satisfaction_rate",
+    "rehandled_satisfaction_rate", "closure_satisfaction_rate", "reopen_rate",
+)  # fmt: skip
+
+
 async def units(q: ViewQueries, f: Filters) -> list[dict[str, Any]]:
     unit_names = await q.names("unit")
     follow_ups = _follow_ups(await sum_counts(q, "followup", f, measures=FOLLOW_UP_MEASURES))
@@ -228,7 +290,6 @@ async def units(q: ViewQueries, f: Filters) -> list[dict[str, Any]]:
                 "accepted_on_time": m["accepted_on_time"],
                 "replied": m["replied"],
                 "replied_on_time": m["replied_on_time"],
-                "on_time_reply_rate": _rate(m["replied_on_time"], m["replied"]),
                 "overdue_now": m["overdue_open"],
                 # Calendar days from assignment to the first reply (no holiday calendar here).
                 "mean_days_to_reply": round(m["reply_days"] / m["replied"], 2)
@@ -238,8 +299,16 @@ async def units(q: ViewQueries, f: Filters) -> list[dict[str, Any]]:
                 "outcome_b": m["outcome_b"],
                 "outcome_c": m["outcome_c"],
                 "outcome_d": m["outcome_d"],
-                "satisfaction_rate": _rate(m["satisfied"], m["rated"]),
-                "reopen_rate": _rate(m["reopened"], m["replied"]),
+                # Every rating citizens gave (first and after re-handling), the first
+                # ones, and the rated closures: satisfaction on each (``domain/rates.py``).
+                "ratings": m["ratings"],
+                "ratings_satisfied": m["ratings_satisfied"],
+                "ratings_unsatisfied": m["ratings"] - m["ratings_satisfied"],
+                "first_rated": m["first_rated"],
+                "first_satisfied": m["first_satisfied"],
+                "rated_closures": m["rated"],
+                "satisfied_closures": m["satisfied"],
+                **rate_rules.rates(m, *UNIT_RATES),
                 # What officials of the unit promised at visits to stations, and how it went.
                 **follow_ups.get(unit_id, dict.fromkeys(FOLLOW_UP_COLUMNS, 0)),
             }
@@ -293,8 +362,106 @@ async def recurring(q: ViewQueries, f: Filters, limit: int = 20) -> list[dict[st
     return rows
 
 
+OUTCOME_NAMES = {
+    "A": "已解决或基本解决",
+    "B": "正在解决或列入计划",
+    "C": "因条件限制暂不能解决",
+    "D": "留作参考",
+}
+RATING_NAMES = {"satisfied": "满意", "unsatisfied": "不满意"}
+
+
+def _item(q: ViewQueries, row: dict[str, Any]) -> dict[str, Any]:
+    """A drill-down row as a person reads it: names and Chinese labels beside the codes, and
+    how many days it is overdue (calendar days in Beijing time since the reply deadline,
+    which supervision sets on the working-day calendar)."""
+    district = row.get("district_code")
+    reply_by = row.get("reply_by")
+    days = None
+    if row.get("overdue_open") and reply_by is not None:
+        days = max(0, (local_day(q.now()) - local_day(reply_by)).days)
+    return {
+        **row,
+        "district_name": q.district_names.get(district or "", district),
+        "status_name": label(row["status"]),
+        "outcome_name": OUTCOME_NAMES.get(row.get("outcome") or ""),
+        "first_rating_name": RATING_NAMES.get(row.get("first_rating") or ""),
+        "days_overdue": days,
+    }
+
+
+async def items(q: ViewQueries, query: ItemQuery) -> dict[str, Any]:
+    """The items behind a figure (a drill-down), one page of them, and how many there are."""
+    total, rows = await q.items(query)
+    return {
+        "total": total,
+        "limit": query.limit,
+        "offset": query.offset,
+        "sort": query.sort,
+        "measure": query.measure,
+        "rows": [_item(q, r) for r in rows],
+    }
+
+
 async def overdue(q: ViewQueries, f: Filters, limit: int = 100) -> list[dict[str, Any]]:
-    return await q.overdue(f, limit)
+    """Cases overdue now, the oldest deadline first, with title, district, unit and days."""
+    page = await items(
+        q, ItemQuery(f, measure="overdue_open", sort="reply_by", limit=min(limit, 200))
+    )
+    return list(page["rows"])
+
+
+def _visible(who: Principal | None, row: dict[str, Any]) -> dict[str, Any]:
+    """A drill-down row as ``who`` may see it: no title for an analyst, nor for a
+    supervisor outside the group's districts."""
+    if who is None or who.role is Role.ADMIN:
+        return row
+    if who.role is Role.SUPERVISOR and who.sees_district(row.get("district_code")):
+        return row
+    return {k: v for k, v in row.items() if k not in FREE_TEXT}
+
+
+async def item_page(views: LiveViews, query: ItemQuery, who: Principal | None) -> dict[str, Any]:
+    """``items`` as ``who`` may see them."""
+    async with views.reading() as q:
+        page = await items(q, query)
+    page["rows"] = [_visible(who, r) for r in page["rows"]]
+    return page
+
+
+ITEM_EXPORT_COLUMNS = (
+    "title", "district_name", "unit_name", "status_name", "category", "focus_area",
+    "filed_at", "reply_by", "days_overdue", "replied_at", "outcome_name", "first_rating_name",
+    "ratings", "ratings_satisfied", "closed_at", "suggestion_id",
+)  # fmt: skip
+
+
+def item_export(views: LiveViews, query: ItemQuery, who: Principal | None) -> Export:
+    """Every item of a drill-down (all pages, in its order), as ``who`` may see them."""
+    columns = list(ITEM_EXPORT_COLUMNS)
+    if who is not None and who.role is Role.ANALYST:
+        columns = [c for c in columns if c not in FREE_TEXT]
+
+    async def rows() -> AsyncIterator[dict[str, Any]]:
+        offset = 0
+        while True:
+            page = await item_page(views, replace(query, limit=MAX_PAGE, offset=offset), who)
+            for row in page["rows"]:
+                yield {c: row.get(c) for c in columns}
+            offset += MAX_PAGE
+            if offset >= page["total"] or not page["rows"]:
+                return
+
+    return Export(columns, rows())
+
+
+async def latest_replies(
+    views: LiveViews, limit: int, who: Principal | None
+) -> list[dict[str, Any]]:
+    """The newest answers (最新办结), newest first, as ``who`` may see them."""
+    async with views.reading() as q:
+        rows = [_item(q, r) for r in await q.latest_replies(limit)]
+    return [_visible(who, r) for r in rows]
 
 
 Query = Callable[[ViewQueries, Filters], Awaitable[Any]]
@@ -346,13 +513,13 @@ TABLES: dict[str, Table] = {
     "heatmap": Table(heatmap, _flat_heatmap),
     "trends": Table(trends, list),
     "recurring": Table(recurring, list),
-    "units": Table(units, list),
+    "units": Table(units, lambda rows: [_scalars(r) for r in rows]),
     "supervision-groups": Table(supervision_groups, list),
     "representatives": Table(deputy_queries.representatives, _representative_rows),
     "representatives-coverage": Table(deputy_queries.coverage, deputy_queries.coverage_rows),
     "year-headline": Table(deputy_queries.year_headline, lambda h: [h]),
     "overdue": Table(overdue, list),
-    "headline": Table(headline, lambda h: [h]),
+    "headline": Table(headline_compared, lambda h: [_scalars(h)]),
     "public-summary": Table(public_summary, lambda p: p["by_district"]),
     "liaison-stations": Table(liaison_queries.stations, _lists_joined),
     "liaison-weekly": Table(liaison_queries.weekly, list),
@@ -423,10 +590,14 @@ async def suggestion(views: LiveViews, sid: str, who: Principal) -> dict[str, An
     districts' cases."""
     async with views.reading() as q:
         view, timeline = await q.suggestion(sid)
+    analyst = who.role is Role.ANALYST
     in_scope = view is not None and (
-        view["unit_id"] == who.unit
-        if who.role is Role.UNIT_STAFF
-        else who.sees_district(view["district_code"])
+        analyst
+        or (
+            view["unit_id"] == who.unit
+            if who.role is Role.UNIT_STAFF
+            else who.sees_district(view["district_code"])
+        )
     )
     if view is None or not in_scope:
         raise NotFound(
@@ -440,6 +611,13 @@ async def suggestion(views: LiveViews, sid: str, who: Principal) -> dict[str, An
     result["timeline"] = [
         {k: v for k, v in e.items() if k not in ("suggestion_id", "generation")} for e in entries
     ]
+    result["district_name"] = q.district_names.get(view["district_code"] or "")
+    if analyst:
+        # The steps, times and actors of a case, none of its free text (titles, replies,
+        # comments, explanations): an analyst reads the path, not the words.
+        result = {k: v for k, v in result.items() if k not in CASE_FREE_TEXT}
+        for entry in result["timeline"]:
+            entry["summary"] = {k: v for k, v in entry["summary"].items() if k in TIMELINE_FIGURES}
     return result
 
 
