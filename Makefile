@@ -10,7 +10,7 @@ export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: up test test-fast lint bench bench-routing bench-soak browser env clean simulate
+.PHONY: up test test-fast lint bench bench-routing bench-soak browser office env clean simulate
 
 $(UV):
 	@$(PYTHON) -c 'import sys; sys.exit("Minyi needs Python 3.11 or newer (found %s)" % sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -26,14 +26,15 @@ env: $(VENV)/.synced
 up: env
 	$(VENV)/bin/minyi up
 
-test: env browser
+test: env browser office
 	$(VENV)/bin/python -m pytest
 
 # The inner loop (under 2 minutes here): unit and in-process tests of every service and the
 # platform, the shape and contract checks; no real processes, browser or PostgreSQL.
 test-fast: env
 	$(VENV)/bin/python -m pytest -q -m "not e2e and not postgres" \
-		services/*/tests/unit services/*/tests/integration tests/architecture tests/contract tests/platform
+		services/*/tests/unit services/*/tests/integration tests/architecture tests/contract tests/platform \
+		tests/cli
 
 # Browser tests drive Debian's chromium (never a downloaded browser); CJK fonts so that
 # screenshots show Chinese. Installed when missing and we may (root with apt); otherwise
@@ -45,6 +46,17 @@ browser:
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
 		|| echo "could not install chromium: the browser tests will be skipped"; \
 	else echo "no chromium and no root/apt: the browser tests will be skipped"; fi
+
+# The monthly report's PDF (minyi reporting report --out x.pdf) is LibreOffice's conversion of
+# the Word document; pdftoppm (poppler-utils) renders its pages for docs/img. Installed like
+# the browser: when missing and we may (root with apt); otherwise the PDF is skipped, saying why.
+office:
+	@if command -v soffice >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Debian's libreoffice-writer-nogui and poppler-utils for the report's PDF"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui poppler-utils fonts-noto-cjk >/dev/null) \
+		|| echo "could not install LibreOffice: the report's PDF will be skipped"; \
+	else echo "no LibreOffice and no root/apt: the report's PDF will be skipped"; fi
 
 # A month of synthetic citizens and units on an accelerated clock (dashboards stay up).
 simulate: env

@@ -18,7 +18,9 @@ K8S = REPO / "deploy" / "k8s"
 # Every service the code base has: each services/<name>/ with a pyproject.toml.
 SERVICES = sorted(p.parent.name for p in (REPO / "services").glob("*/pyproject.toml"))
 PORTS = {"intake": 8001, "routing": 8002, "supervision": 8003, "reporting": 8004, "liaison": 8005}
-PUBLIC = {"intake", "reporting", "liaison"}
+# Behind the front door (deploy/k8s/base/ingress.yaml): the public pages, and the staff
+# APIs of routing and supervision (tokens required).
+PUBLIC = {"intake", "reporting", "liaison", "routing", "supervision"}
 KUBERNETES_VERSION = "1.30.0"
 LAYERS = {"base": K8S / "base", "production": K8S / "overlays" / "production"}
 

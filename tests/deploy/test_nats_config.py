@@ -364,3 +364,41 @@ async def test_a_message_that_exhausts_max_deliver_lands_in_the_dead_letter_stre
     finally:
         await routing.nc.close()
         await ops.nc.close()
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("service", SERVICES)
+async def test_each_service_follows_the_revocation_bucket_and_only_ops_writes_it(
+    nats_url: str, service: str
+) -> None:
+    """What every service does at connect (consuming/connect.py): declare MINYI_REVOKED and
+    follow it; a revocation ops writes reaches it; the service itself cannot write one."""
+    from minyi.platform.revocation import (
+        BUCKET,
+        Revocation,
+        Revocations,
+        follow,
+        open_bucket,
+        revoke,
+    )
+
+    client = await Client().connect(nats_url, service)
+    ops = await Client().connect(nats_url, "ops")
+    try:
+        await open_bucket(client.js)
+        revocations = Revocations()
+        await follow(client.js, revocations)
+        assert revocations.watching
+        await revoke(ops.js, Revocation("jti", f"probe-{service}", time.time()))
+        deadline = time.monotonic() + TIMEOUT
+        while not revocations.revoked(f"probe-{service}", "nobody", None):
+            assert time.monotonic() < deadline, "the revocation never reached the service"
+            await asyncio.sleep(0.02)
+        assert client.errors == []
+
+        await client.nc.publish(f"$KV.{BUCKET}.jti.forged", b"{}")
+        await client.nc.flush(timeout=TIMEOUT)
+        assert await client.violation(f"$KV.{BUCKET}.jti.forged"), client.errors
+    finally:
+        await client.nc.close()
+        await ops.nc.close()

@@ -66,6 +66,10 @@ class Load:
     refused_keys: list[tuple[str, int]] = field(default_factory=list)
     unexpected: list[str] = field(default_factory=list)
     sent: int = 0
+    # How long filing was refused, each time it was (from the first request that got no
+    # answer or a 503 to the next one accepted), in seconds.
+    refusal_windows: list[float] = field(default_factory=list)
+    _refused_since: float | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -106,6 +110,7 @@ class Load:
                     url, json=suggestion(n, self.district), headers={"Idempotency-Key": key}
                 )
             except httpx.TransportError as exc:
+                self._refusing()
                 if time.monotonic() > deadline:
                     self.unexpected.append(f"{key}: no answer ({exc!r})")
                     return
@@ -113,7 +118,11 @@ class Load:
                 continue
             if r.status_code == 201:
                 self.accepted.append(str(r.json()["id"]))
+                if self._refused_since is not None:
+                    self.refusal_windows.append(time.monotonic() - self._refused_since)
+                    self._refused_since = None
             elif r.status_code == 503:
+                self._refusing()
                 self.refused += 1
                 self.refused_keys.append((key, n))
                 if not r.headers.get("Retry-After"):
@@ -121,6 +130,10 @@ class Load:
             else:
                 self.unexpected.append(f"{key}: {r.status_code} {r.text[:200]}")
             return
+
+    def _refusing(self) -> None:
+        if self._refused_since is None:
+            self._refused_since = time.monotonic()
 
     def retry_refused(self) -> int:
         """Send each refused suggestion again with its Idempotency-Key, as a channel adapter

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from minyi.platform.app import errors
 from minyi.platform.auth import Principal, Role, bearer, public, routes_of
 from minyi.platform.auth_limits import rate_limit
+from minyi.platform.settings import Settings
 
 from .conftest import Service
 
@@ -76,7 +77,7 @@ def test_html_pages_forbid_inline_script_and_other_origins(service: Service) -> 
 def limited_app(per_minute: float, burst: int) -> TestClient:
     app = FastAPI()
     errors.install(app)
-    app.state.runtime = SimpleNamespace(rate_limits={})
+    app.state.runtime = SimpleNamespace(rate_limits={}, settings=Settings())
 
     @app.get(
         "/open", dependencies=[Depends(public("test")), Depends(rate_limit("t", per_minute, burst))]

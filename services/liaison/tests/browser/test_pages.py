@@ -78,8 +78,8 @@ def test_staff_schedule_a_citizen_books_and_the_matter_is_referred_with_a_tracki
 ) -> None:
     page = phones.open()
     page.goto(server.url + "/staff")
-    page.fill("#token", server.staff_token())
-    page.click("#signin-form button[type=submit]")
+    page.fill("#kit-token", server.staff_token())
+    page.click("#signin button[type=submit]")
     sync_api.expect(page.locator("#station-name")).to_contain_text("东宝区泉口街道代表联络站")
     day = (START + timedelta(days=5)).date().isoformat()
     page.fill("#schedule-form input[name=date]", day)

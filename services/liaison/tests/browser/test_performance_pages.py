@@ -43,8 +43,10 @@ def test_a_deputy_disputes_an_entry_and_the_office_accepts_it(server: Server, br
     assert response is not None
     assert "default-src 'self'" in response.headers["content-security-policy"]
     sync_api.expect(me.locator("#entries")).to_be_hidden()
-    me.fill("#token", server.token(Principal(Role.REPRESENTATIVE, "rep:田", representative=DEPUTY)))
-    me.click("#signin-form button[type=submit]")
+    me.fill(
+        "#kit-token", server.token(Principal(Role.REPRESENTATIVE, "rep:田", representative=DEPUTY))
+    )
+    me.click("#signin button[type=submit]")
     sync_api.expect(me.locator("#deputy-name")).to_contain_text("田春生")
     sync_api.expect(me.locator("#kinds")).to_contain_text("履职档案还是空的")
     sync_api.expect(me.locator("#activities")).to_contain_text("还没有登记履职")
@@ -84,8 +86,8 @@ def test_a_deputy_disputes_an_entry_and_the_office_accepts_it(server: Server, br
 
     office = phone(browser, errors)
     office.goto(server.url + "/office")
-    office.fill("#token", server.token(Principal(Role.ADMIN, "admin:办公室")))
-    office.click("#signin-form button[type=submit]")
+    office.fill("#kit-token", server.token(Principal(Role.ADMIN, "admin:办公室")))
+    office.click("#signin button[type=submit]")
     dispute = office.locator("#disputes .card").first
     sync_api.expect(dispute).to_contain_text("与11月19日的视察重复登记")
     sync_api.expect(office.locator("#snapshots")).to_contain_text("还没有公布的季度评价")

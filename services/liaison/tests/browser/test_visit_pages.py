@@ -45,8 +45,8 @@ def phone() -> Iterator[Any]:
 
 def sign_in(page: Any, server: Server, principal: Principal) -> None:
     page.goto(server.url + "/office/visits")
-    page.fill("#token", server.token(principal))
-    page.click("#signin-form button[type=submit]")
+    page.fill("#kit-token", server.token(principal))
+    page.click("#signin button[type=submit]")
     sync_api.expect(page.locator("#desk")).to_be_visible()
 
 

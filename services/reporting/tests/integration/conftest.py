@@ -47,7 +47,9 @@ class Reporting:
 
 
 @pytest.fixture
-async def reporting(tmp_path: Path) -> AsyncIterator[Reporting]:
+async def reporting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Reporting]:
+    # The webhook tests' targets: a name that resolves nowhere, and the test's own server.
+    monkeypatch.setenv("MINYI_EGRESS_ALLOW", "example.test,127.0.0.1")
     async with harness(SERVICE, tmp_path) as h:
         assert SERVICE.on_start is not None and SERVICE.on_stop is not None
         await SERVICE.on_start(h.runtime)

@@ -15,6 +15,7 @@ import pytest
 
 from minyi.contracts.envelope import RawEvent
 from minyi.contracts.supervision import Resolved
+from minyi.platform.egress import Egress
 from minyi.platform.errors import Conflict, NotFound
 from minyi.reporting.adapters.live import Bell, Broadcaster
 from minyi.reporting.dependencies import ReportingDeps
@@ -432,7 +433,9 @@ async def test_a_failing_subscriber_is_retried_with_growing_delays_then_given_up
 async def test_ending_an_unknown_subscription_is_not_found() -> None:
     store = Store()
     async with store.unit() as uow:
-        sub = await webhooks.subscribe(uow, "https://x.test/h", "0123456789abcdef", NOW)
+        sub = await webhooks.subscribe(
+            uow, "https://x.test/h", "0123456789abcdef", NOW, Egress(frozenset({"x.test"}))
+        )
         assert "secret" not in sub and sub["events"] == ["resolution"]
         await webhooks.unsubscribe(uow, sub["id"])
         with pytest.raises(NotFound):

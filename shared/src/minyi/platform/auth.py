@@ -27,6 +27,7 @@ from minyi.platform.auth_tokens import (
     InvalidToken,
     Keyring,
     Principal,
+    RevokedToken,
     Role,
     bearer,
     check_production_secrets,
@@ -53,6 +54,7 @@ __all__ = [
     "InvalidToken",
     "Keyring",
     "Principal",
+    "RevokedToken",
     "Role",
     "access_of",
     "bearer",
@@ -112,13 +114,19 @@ def forbidden(code: str, message: str) -> HTTPException:
     return HTTPException(403, detail={"code": code, "message": message})
 
 
-def _authenticate(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Principal:
+async def _authenticate(
+    request: Request, credentials: HTTPAuthorizationCredentials | None
+) -> Principal:
     if credentials is None:
         raise unauthorized(
             "token_required", "需要登录：请提供 Bearer 令牌（bearer token required）"
         )
     try:
-        principal = runtime_of(request).keyring.verify(credentials.credentials)
+        principal = await runtime_of(request).tokens.verify(credentials.credentials)
+    except RevokedToken:
+        raise unauthorized(
+            "token_revoked", "令牌已吊销，请重新登录（token revoked）", error="invalid_token"
+        ) from None
     except InvalidToken as exc:
         raise unauthorized("invalid_token", f"令牌无效或已过期（{exc}）") from None
     # Read by the audit middleware once the response is known.
@@ -131,9 +139,10 @@ def require(*roles: Role) -> Callable[..., Awaitable[Principal]]:
     may). Returns the ``Principal`` for the endpoint's own scope checks."""
     allowed = frozenset(roles) | {Role.ADMIN}
 
-    # async (no I/O inside): FastAPI runs a plain ``def`` dependency in a worker thread.
+    # async: FastAPI runs a plain ``def`` dependency in a worker thread. The only I/O, a
+    # provider's key fetch (auth_oidc), goes to a thread by itself, and only on a cache miss.
     async def dependency(request: Request, credentials: Credentials) -> Principal:
-        principal = _authenticate(request, credentials)
+        principal = await _authenticate(request, credentials)
         if principal.role not in allowed:
             raise forbidden(
                 "role_not_allowed",
@@ -159,7 +168,7 @@ def public(reason: str) -> Callable[..., Awaitable[Principal | None]]:
             return None
         credentials = HTTPAuthorizationCredentials(scheme=scheme, credentials=token.strip())
         try:
-            return _authenticate(request, credentials)
+            return await _authenticate(request, credentials)
         except HTTPException:
             return None
 

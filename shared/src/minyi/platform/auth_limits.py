@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import HTTPException, Request
 
+from minyi.platform.client_address import client_address
 from minyi.platform.ratelimit import TokenBuckets
 from minyi.platform.runtime import runtime_of
 
@@ -31,12 +32,13 @@ def rate_limit(name: str, per_minute: float, burst: int) -> Callable[[Request], 
 
     # async (no I/O inside): FastAPI runs a plain ``def`` dependency in a worker thread.
     async def dependency(request: Request) -> None:
-        limits = runtime_of(request).rate_limits
+        runtime = runtime_of(request)
+        limits = runtime.rate_limits
         buckets = limits.get(name)
         if buckets is None:
             buckets = limits[name] = TokenBuckets(per_minute, burst)
         now = time.monotonic()
-        client = request.client.host if request.client else "unknown"
+        client = client_address(request.scope, runtime.settings)
         wait = buckets.take(f"ip:{client}", now)
         principal = getattr(request.state, "principal", None)
         if principal is not None:

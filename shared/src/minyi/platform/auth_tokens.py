@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jwt
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from minyi.platform.secret_file import read_or_create
@@ -68,6 +69,9 @@ class Principal:
     districts: frozenset[str] | None = None
     station: str | None = None
     representative: str | None = None
+    # The token's id and issue time, for revocation (not part of who the caller is).
+    token_id: str | None = field(default=None, compare=False)
+    issued_at: float | None = field(default=None, compare=False)
 
     def sees_district(self, district: str | None) -> bool:
         """Admin sees every district, a supervisor its group's; other roles none by district."""
@@ -99,6 +103,8 @@ class Principal:
             districts=frozenset(map(str, districts)) if isinstance(districts, list) else None,
             station=_opt_str(data.get("station")),
             representative=_opt_str(data.get("representative")),
+            token_id=_opt_str(data.get("jti")),
+            issued_at=float(data["iat"]) if isinstance(data.get("iat"), int | float) else None,
         )
         scope = SCOPE_OF.get(role)
         if scope is not None and getattr(principal, scope) is None:
@@ -114,6 +120,10 @@ class InvalidToken(Exception):
     """Why a token was refused (missing, malformed, expired, unknown key…): the 401 says."""
 
 
+class RevokedToken(InvalidToken):
+    """The token, or every token of its subject issued until then, was revoked."""
+
+
 class InsecureConfiguration(RuntimeError):
     """Production refuses to start with generated or placeholder secrets."""
 
@@ -126,6 +136,25 @@ class AuthSettings(BaseSettings):
     jwt_audience: str = "minyi"
     # Clock skew between the issuer and the services.
     jwt_leeway_seconds: int = 30
+    # The deployment's OpenID Connect provider (auth_oidc; docs/SECURITY.md): unset, only
+    # the keyring's HS256 tokens are accepted.
+    oidc_issuer: str | None = None
+    oidc_jwks_url: str | None = None
+    oidc_audience: str | None = None
+    oidc_algorithms: str = "RS256,ES256"
+    # The claim holding the role (a string or a list such as ``groups``) and, optionally,
+    # how its values map to Minyi roles: ``minyi-office=admin,minyi-analysts=analyst``.
+    oidc_role_claim: str = "minyi_role"
+    oidc_role_map: str = ""
+    oidc_subject_claim: str = "sub"
+    oidc_unit_claim: str = "minyi_unit"
+    oidc_group_claim: str = "minyi_group"
+    oidc_station_claim: str = "minyi_station"
+    oidc_representative_claim: str = "minyi_representative"
+    oidc_districts_claim: str = "minyi_districts"
+    oidc_jwks_cache_seconds: float = Field(default=300, gt=0)
+    # An unknown key id makes the JWKS be fetched again, at most this often.
+    oidc_key_refetch_seconds: float = Field(default=30, ge=0)
 
 
 @dataclass(frozen=True)

@@ -39,16 +39,11 @@ def wait_for_port(host: str, port: int, timeout: float = 15.0) -> None:
     raise TimeoutError(f"nothing listens on {host}:{port} after {timeout}s")
 
 
-def start(
-    store_dir: Path,
-    port: int,
-    host: str = "127.0.0.1",
-    log_file: Path | None = None,
-    extra_args: list[str] | None = None,
-) -> subprocess.Popen[bytes]:
-    """Start nats-server with JetStream, all state under ``store_dir``."""
-    store_dir.mkdir(parents=True, exist_ok=True)
-    args = [
+def command(
+    store_dir: Path, port: int, host: str = "127.0.0.1", extra_args: list[str] | None = None
+) -> list[str]:
+    """The command line of nats-server with JetStream, all state under ``store_dir``."""
+    return [
         binary(),
         "-a",
         host,
@@ -59,6 +54,18 @@ def start(
         str(store_dir),
         *(extra_args or []),
     ]
+
+
+def start(
+    store_dir: Path,
+    port: int,
+    host: str = "127.0.0.1",
+    log_file: Path | None = None,
+    extra_args: list[str] | None = None,
+) -> subprocess.Popen[bytes]:
+    """Start nats-server with JetStream, all state under ``store_dir``."""
+    store_dir.mkdir(parents=True, exist_ok=True)
+    args = command(store_dir, port, host, extra_args)
     out = open(log_file, "ab") if log_file else subprocess.DEVNULL
     proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
     try:

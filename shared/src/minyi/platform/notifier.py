@@ -11,6 +11,8 @@ from typing import Protocol
 
 import httpx
 
+from minyi.platform.egress import Egress, EgressRefused
+
 log = logging.getLogger(__name__)
 
 
@@ -46,19 +48,31 @@ class LogNotifier:
 
 class WebhookNotifier:
     """POSTs ``{"phone", "message"}`` to an SMS gateway. The plain phone goes to the gateway
-    only: errors are logged without it."""
+    only: errors are logged without it. The gateway's address passes ``egress`` before each
+    message (a gateway inside the cluster is listed in ``MINYI_EGRESS_ALLOW``); a redirect
+    is not followed."""
 
     def __init__(
-        self, url: str, *, timeout: float = 10.0, transport: httpx.AsyncBaseTransport | None = None
+        self,
+        url: str,
+        egress: Egress,
+        *,
+        timeout: float = 10.0,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._url = url
+        self._egress = egress
         self._timeout = timeout
         self._transport = transport
 
     async def send(self, phone: str, message: str) -> None:
         try:
+            await self._egress.check(self._url)
+        except EgressRefused as refused:
+            raise NotifierError(f"SMS gateway refused: {refused.message}") from None
+        try:
             async with httpx.AsyncClient(
-                timeout=self._timeout, transport=self._transport
+                timeout=self._timeout, transport=self._transport, follow_redirects=False
             ) as client:
                 r = await client.post(self._url, json={"phone": phone, "message": message})
         except httpx.HTTPError as exc:
@@ -67,6 +81,6 @@ class WebhookNotifier:
             raise NotifierError(f"SMS gateway answered {r.status_code}")
 
 
-def notifier_for(sms_webhook_url: str | None) -> Notifier:
+def notifier_for(sms_webhook_url: str | None, egress: Egress) -> Notifier:
     """The SMS gateway when one is configured, else the log."""
-    return WebhookNotifier(sms_webhook_url) if sms_webhook_url else LogNotifier()
+    return WebhookNotifier(sms_webhook_url, egress) if sms_webhook_url else LogNotifier()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SERVICE_PORTS = {
@@ -57,8 +58,30 @@ class Settings(BaseSettings):
     retry_delays: str = "1,2,5,10,30,60,120"
     # Largest request body any endpoint accepts (413 beyond it).
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
+    # Staff pages behind the deployment's sign-in proxy (oauth2-proxy at the ingress): where
+    # the sign-in screen sends a person (e.g. /oauth2/start) and signs out (/oauth2/sign_out).
+    # Unset (development): a token is pasted or comes in a sign-in link.
+    web_signin_url: str | None = None
+    web_signout_url: str | None = None
+    # Outbound webhooks may go to public addresses only; these host names, addresses and
+    # CIDRs (comma-separated) are allowed although private (minyi.platform.egress).
+    egress_allow: str = ""
+    # The reverse proxies (CIDRs or addresses, comma-separated) whose X-Forwarded-For /
+    # Forwarded headers name the client (minyi.platform.client_address); none by default.
+    trusted_proxies: str = ""
+    # The header those proxies write (the other one is a client's and is ignored).
+    proxy_header: Literal["x-forwarded-for", "forwarded"] = "x-forwarded-for"
     # Fault injection for the fault tests only (e.g. "crash_before_publish").
     faults: str = ""
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: str) -> str:
+        """A wrong CIDR fails start-up, not every request."""
+        for item in value.split(","):
+            if item.strip():
+                ipaddress.ip_network(item.strip().strip("[]"), strict=False)
+        return value
 
     @model_validator(mode="after")
     def _per_service_database(self) -> Settings:

@@ -23,6 +23,7 @@ from minyi.intake.entrypoints import chat, http, open311, places, web
 from minyi.intake.entrypoints.consumers import consumers
 from minyi.intake.entrypoints.guard import Guard
 from minyi.intake.entrypoints.pollers import pollers
+from minyi.platform.egress import Egress
 from minyi.platform.notifier import notifier_for
 from minyi.platform.pii_vault import PiiVault, load_or_create_keys, parse_keys
 from minyi.platform.ratelimit import TokenBuckets
@@ -48,7 +49,9 @@ def dependencies(runtime: Runtime[Any, IntakeUnitOfWork]) -> IntakeDeps:
         reference=load_reference(),  # bad reference data fails start-up, not a request
         vault=_vault(own, runtime),
         places=Places(divisions()),
-        notifier=notifier_for(own.sms_webhook_url),
+        notifier=notifier_for(
+            own.sms_webhook_url, Egress.from_setting(runtime.settings.egress_allow)
+        ),
         chat_secret=load_chat_secret(own, data_dir, development=development),
         guard=Guard(
             max_body_bytes=own.max_body_bytes,

@@ -28,6 +28,7 @@ from minyi.liaison.entrypoints.consumers import consumers
 from minyi.liaison.entrypoints.dependencies import PUBLIC_LIMIT_NAME
 from minyi.liaison.entrypoints.pollers import pollers
 from minyi.liaison.service_layer.registry import seed_demo
+from minyi.platform.egress import Egress
 from minyi.platform.notifier import notifier_for
 from minyi.platform.pii_vault import PiiVault, load_or_create_keys, parse_keys
 from minyi.platform.ratelimit import TokenBuckets
@@ -60,7 +61,9 @@ def dependencies(runtime: Runtime[Any, LiaisonUnitOfWork]) -> LiaisonDeps:
         place_tree=tree,
         policy=load_policy(),
         vault=_vault(settings, runtime),
-        notifier=notifier_for(settings.sms_webhook_url),
+        notifier=notifier_for(
+            settings.sms_webhook_url, Egress.from_setting(runtime.settings.egress_allow)
+        ),
         evaluation=load_evaluation_policy(),
         visit_policy=load_visit_policy(),
         unit_names={u.id: u.name for u in load_unit_names().values()},

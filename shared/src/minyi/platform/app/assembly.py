@@ -16,7 +16,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from minyi.contracts.envelope import CloudEvent
 from minyi.platform import migrations
-from minyi.platform.app import audit, errors, health
+from minyi.platform.app import audit, errors, health, signin
 from minyi.platform.consuming.connect import connect
 from minyi.platform.consuming.held import HeldMessages
 from minyi.platform.consuming.policy import subscribe
@@ -100,6 +100,7 @@ def create_app(definition: ServiceDefinition[Any, Any], settings: Settings) -> F
     )
     app.state.runtime = runtime
     app.include_router(health.router)
+    app.include_router(signin.router)
     errors.install(app)
     spec = AsyncAPI(runtime.broker, title=app.title, version=app.version)
 

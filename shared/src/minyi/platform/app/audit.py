@@ -20,6 +20,7 @@ from sqlalchemy import Table, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from minyi.platform.auth import Principal, Role, require
+from minyi.platform.client_address import client_address
 from minyi.platform.runtime import CurrentRuntime
 from minyi.platform.tables import AUDIT_TABLE as TABLE
 
@@ -83,7 +84,6 @@ class AuditMiddleware:
             await self._record(scope, state.get("principal"), status)
 
     async def _record(self, scope: Scope, principal: Principal | None, status: int) -> None:
-        client = scope.get("client")
         row = {
             "at": datetime.now(UTC),
             "subject": principal.subject if principal else "anonymous",
@@ -91,7 +91,10 @@ class AuditMiddleware:
             "method": scope["method"],
             "path": logged_path(scope),
             "status": status,
-            "client_ip": client[0] if client else None,
+            # Behind trusted proxies, the address they forwarded.
+            "client_ip": client_address(scope, self.runtime.settings)
+            if scope.get("client")
+            else None,
         }
         table = table_of(self.runtime)
 

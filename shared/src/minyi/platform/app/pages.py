@@ -1,6 +1,11 @@
 """Pages a service serves as static files from its package: a page's HTML and its listed
 assets, with the security headers every Minyi page has. Static files only, so the
-Content-Security-Policy can forbid inline script and every other origin."""
+Content-Security-Policy can forbid inline script and every other origin.
+
+Every service's pages also serve the platform's sign-in kit (``web/`` beside this module)
+under ``/static/kit/``: ``session.js`` (an ES module), ``kit.css`` and ``config.json`` (where
+the deployment's sign-in proxy is, from the settings) — a service adds one route,
+``/static/kit/{name}`` → ``Pages.kit(name, request)``."""
 
 from __future__ import annotations
 
@@ -8,9 +13,11 @@ from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 
-from fastapi.responses import FileResponse
+from fastapi import Request
+from fastapi.responses import FileResponse, JSONResponse, Response
 
 from minyi.platform.errors import NotFound
+from minyi.platform.runtime import runtime_of
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -22,6 +29,9 @@ MEDIA_TYPES = {
     ".js": "text/javascript; charset=utf-8",
     ".css": "text/css; charset=utf-8",
 }
+KIT_ROOT = Path(__file__).resolve().parent / "web"
+KIT_ASSETS = frozenset({"session.js", "kit.css"})
+KIT_CONFIG = "config.json"
 
 
 class Pages:
@@ -53,6 +63,20 @@ class Pages:
             raise NotFound("no_such_file", f"没有这个文件（no such file: {name}）")
         return self._file(name, {**self._headers, "Cache-Control": self._asset_cache})
 
-    def _file(self, name: str, headers: dict[str, str]) -> FileResponse:
+    def kit(self, name: str, request: Request) -> Response:
+        """The platform's sign-in kit: its assets, and ``config.json`` (the sign-in proxy's
+        addresses, null in development: the page then offers the token form)."""
+        if name == KIT_CONFIG:
+            settings = runtime_of(request).settings
+            body = {"signin_url": settings.web_signin_url, "signout_url": settings.web_signout_url}
+            return JSONResponse(body, headers={**self._headers, "Cache-Control": "no-store"})
+        if name not in KIT_ASSETS:
+            raise NotFound("no_such_file", f"没有这个文件（no such file: kit/{name}）")
+        headers = {**self._headers, "Cache-Control": self._asset_cache}
+        return self._file(name, headers, root=KIT_ROOT)
+
+    def _file(
+        self, name: str, headers: dict[str, str], *, root: Path | None = None
+    ) -> FileResponse:
         media_type = MEDIA_TYPES[Path(name).suffix]
-        return FileResponse(self._root / name, media_type=media_type, headers=headers)
+        return FileResponse((root or self._root) / name, media_type=media_type, headers=headers)

@@ -13,6 +13,7 @@ from minyi.platform.messaging import (
     declare_stream,
     reconcile_consumer,
 )
+from minyi.platform.revocation import follow, open_bucket
 from minyi.platform.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -38,9 +39,11 @@ async def connect(runtime: Runtime[Any, Any]) -> None:
                     )
                 except Exception as exc:  # an older server or a narrower permission
                     log.warning("consumer %s keeps its settings: %r", consumer.durable, exc)
+            # Before "ready": a service that says it is ready refuses what was revoked.
+            followed = await follow_revocations(runtime)
             runtime.broker_started = True
             log.info("connected to NATS at %s", runtime.settings.nats_url)
-            return
+            break
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -49,3 +52,34 @@ async def connect(runtime: Runtime[Any, Any]) -> None:
                 await runtime.broker.stop()
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)
+    # Not followed yet (NATS went away meanwhile, or the user lacks the bucket's
+    # permissions): keep trying while the service serves; the broker reconnects by itself.
+    delay = 1.0
+    while not followed:
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 30.0)
+        followed = await follow_revocations(runtime, quiet=True)
+
+
+async def follow_revocations(runtime: Runtime[Any, Any], *, quiet: bool = False) -> bool:
+    """Declare the revocation bucket and follow it (``minyi.platform.revocation``); the
+    subscription lives with the connection. A server that refuses (a users file without the
+    bucket's permissions) leaves revocation off in this process: said loudly, not fatal.
+    True once followed."""
+    revocations = runtime.tokens.revocations
+    if revocations.watching:
+        return True
+    js = runtime.broker.config.connection_state.stream
+    try:
+        await open_bucket(js, runtime.settings.stream_replicas)
+        await follow(js, revocations)
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        (log.warning if quiet else log.error)(
+            "revoked tokens are NOT followed yet (tokens cannot be revoked here): %r", exc
+        )
+        return False
+    if quiet:
+        log.info("revoked tokens are followed now")
+    return True

@@ -6,7 +6,9 @@ from typing import TypeVar
 
 from prometheus_client import CollectorRegistry, Gauge
 
-from minyi.platform.auth_tokens import load_keyring, refuse_insecure_production
+from minyi.platform.auth_oidc import load_oidc
+from minyi.platform.auth_tokens import AuthSettings, load_keyring, refuse_insecure_production
+from minyi.platform.auth_verify import TokenVerifier
 from minyi.platform.clock import Clock, FileClock
 from minyi.platform.db import create_engine, session_factory
 from minyi.platform.messaging import create_broker
@@ -23,7 +25,8 @@ def new_runtime(definition: ServiceDefinition[D, U], settings: Settings) -> Runt
     """Engine, broker, relay, the service's dependencies and consumers; nothing is
     connected or started yet."""
     # Production refuses generated or placeholder secrets before anything else is built;
-    # the keyring is loaded now so that a bad MINYI_JWT_KEYS fails start-up, not a request.
+    # the keyring is loaded now so that a bad MINYI_JWT_KEYS (or OIDC setting) fails start-up,
+    # not a request.
     refuse_insecure_production(settings)
     engine = create_engine(settings.effective_database_url)
     registry = CollectorRegistry()
@@ -31,6 +34,8 @@ def new_runtime(definition: ServiceDefinition[D, U], settings: Settings) -> Runt
     broker = create_broker(settings, tracer_provider, registry)
     sessions = session_factory(engine)
     outbox = definition.metadata.tables["outbox"]
+    auth = AuthSettings()
+    keyring = load_keyring(settings, auth)
     runtime: Runtime[D, U] = Runtime(
         settings=settings,
         engine=engine,
@@ -58,7 +63,8 @@ def new_runtime(definition: ServiceDefinition[D, U], settings: Settings) -> Runt
         outbox_pending=Gauge(
             "minyi_outbox_pending", "Events waiting in the outbox", registry=registry
         ),
-        keyring=load_keyring(settings),
+        keyring=keyring,
+        tokens=TokenVerifier(keyring, load_oidc(auth)),
         unit_of_work_type=definition.unit_of_work,
         postgres_writers=definition.postgres_writers,
     )

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from minyi.contracts.envelope import EventData, new_event
 from minyi.platform import inbox
 from minyi.platform.auth_tokens import Keyring
+from minyi.platform.auth_verify import TokenVerifier
 from minyi.platform.clock import Clock
 from minyi.platform.db import is_sqlite
 from minyi.platform.outbox import OutboxRelay, add_to_outbox, outbox_row
@@ -100,6 +101,8 @@ class Runtime(Generic[D, U]):
     registry: CollectorRegistry
     outbox_pending: Gauge
     keyring: Keyring
+    # Checks every bearer token: the keyring, the OIDC provider, the revoked tokens.
+    tokens: TokenVerifier
     unit_of_work_type: type[U]
     postgres_writers: int
     committer: GroupCommitter[U] = field(init=False)

@@ -19,6 +19,7 @@ from fastapi.routing import APIRoute
 from starlette.types import Message
 
 from minyi.platform.auth_limits import too_many_requests
+from minyi.platform.client_address import client_address
 from minyi.platform.ratelimit import TokenBuckets
 from minyi.platform.runtime import runtime_of
 
@@ -36,7 +37,7 @@ class Guard:
         """0 when the client may go on, else seconds to wait. ``time.monotonic``: the
         simulation clock must not speed up rate limits."""
         now = time.monotonic()
-        ip = request.client.host if request.client else "unknown"
+        ip = client_address(request.scope, runtime_of(request).settings)
         wait = self.per_ip.take(ip, now)
         if api_key and api_key in self.api_keys:
             wait = max(wait, self.per_key.take(api_key, now))

@@ -4,7 +4,7 @@ and every other origin; each page reads its data from the API."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from minyi.platform.app.pages import Pages
 from minyi.platform.auth import public
@@ -82,3 +82,9 @@ async def office_page() -> Response:
 @router.get("/static/{name}")
 async def static(name: str) -> Response:
     return PAGES.asset(name)
+
+
+@router.get("/static/kit/{name}")
+async def kit(name: str, request: Request) -> Response:
+    """The platform's sign-in kit, which every staff page uses."""
+    return PAGES.kit(name, request)

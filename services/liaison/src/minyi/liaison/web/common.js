@@ -48,4 +48,10 @@ function lastPathPart() {
   return decodeURIComponent(location.pathname.replace(/\/+$/, "").split("/").pop());
 }
 
-function fail(target, err) { target.textContent = err.message; show(target, true); }
+// A call refused with 401 has already brought the person back to the sign-in screen
+// (the sign-in kit's message says why): nothing more to show.
+function fail(target, err) {
+  if (err && err.signedOut) return;
+  target.textContent = err.message;
+  show(target, true);
+}

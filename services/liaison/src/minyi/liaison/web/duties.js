@@ -1,6 +1,6 @@
 // Shared by the deputy's page (/me) and the office's (/office): Beijing dates with the
-// weekday, the token kept in sessionStorage, and the score's breakdown. Loaded after
-// common.js; everything from the server is shown with textContent.
+// weekday and the score's breakdown. Loaded after common.js; everything from the server is
+// shown with textContent.
 "use strict";
 
 const WEEKDAYS = ["周日", "周一", "周二", "周三", "周四", "周五", "周六"];
@@ -19,23 +19,6 @@ function instantLabel(iso) {
     hour: "2-digit", minute: "2-digit", hourCycle: "h23",
   }).formatToParts(new Date(iso)).forEach((p) => { parts[p.type] = p.value; });
   return parts.month + "月" + parts.day + "日 " + parts.weekday + " " + parts.hour + ":" + parts.minute;
-}
-
-// The claims a token carries (read to prefill the form, not trusted: the server checks).
-function tokenClaims(token) {
-  try {
-    const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
-    return JSON.parse(atob(part));
-  } catch (_) { return {}; }
-}
-
-function session(key) {
-  return {
-    token: () => sessionStorage.getItem(key),
-    save: (token) => sessionStorage.setItem(key, token),
-    clear: () => sessionStorage.removeItem(key),
-    headers: () => ({ Authorization: "Bearer " + sessionStorage.getItem(key) }),
-  };
 }
 
 function percent(rate) {

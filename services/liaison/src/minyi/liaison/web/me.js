@@ -1,12 +1,11 @@
-// A deputy's own page: the token is typed into the sign-in form and kept in sessionStorage
-// (gone when the tab closes); the deputy is the one the token names.
-"use strict";
+// A deputy's own page: the deputy is the one the token names. Signing in is the platform's
+// sign-in kit's (/static/kit/session.js).
+import { claims, getJson, sendJson, startSession } from "/static/kit/session.js";
 
-const me = session("liaison.deputy.token");
 let deputyId = null;
 
-function get(path) { return api(path, { headers: me.headers() }); }
-function post(path, data) { return postJson(path, data, me.headers()); }
+const get = getJson;
+const post = sendJson;
 function year() { return $("year").value; }
 function base() { return "/v1/deputies/" + encodeURIComponent(deputyId); }
 
@@ -16,7 +15,7 @@ function beijingToday() {
 
 async function load() {
   show($("error"), false);
-  deputyId = tokenClaims(me.token()).representative;
+  deputyId = claims().representative;
   if (!deputyId) {
     fail($("error"), new Error("该令牌不是代表令牌，请使用人大办公室为您签发的代表令牌"));
     return;
@@ -31,8 +30,6 @@ async function load() {
     renderScore($("score"), score);
     renderActivities(activities);
     renderFile(file);
-    show($("signin-form"), false);
-    show($("desk"), true);
   } catch (err) { fail($("error"), err); }
 }
 
@@ -97,14 +94,13 @@ document.addEventListener("DOMContentLoaded", () => {
   const thisYear = Number(beijingToday().slice(0, 4));
   $("year").replaceChildren(...[thisYear, thisYear - 1, thisYear - 2].map((y) => new Option(y + "年", y)));
   $("activity-form").elements.on.value = beijingToday();
-  $("signin-form").addEventListener("submit", (e) => {
-    e.preventDefault();
-    me.save($("token").value.trim());
-    $("token").value = "";
-    load();
-  });
-  $("signout").addEventListener("click", () => { me.clear(); location.reload(); });
   $("year").addEventListener("change", load);
   $("activity-form").addEventListener("submit", record);
-  if (me.token()) load();
+  startSession({
+    title: "代表登录",
+    hint: "登记履职、查看履职档案和评分，对有误的条目提出异议。",
+    roles: ["representative"],
+    onSignedIn: load,
+    onSignedOut: () => ["deputy-name", "score", "activities", "kinds", "entries"].forEach((id) => $(id).replaceChildren()),
+  });
 });

@@ -1,12 +1,9 @@
 // The office's page: disputes to decide, a deputy's file and score, the published
-// quarterly snapshots. The admin token is typed into the sign-in form and kept in
-// sessionStorage (gone when the tab closes).
-"use strict";
+// quarterly snapshots. Signing in is the platform's sign-in kit's (/static/kit/session.js).
+import { getJson, sendJson, startSession } from "/static/kit/session.js";
 
-const office = session("liaison.office.token");
-
-function get(path) { return api(path, { headers: office.headers() }); }
-function post(path, data) { return postJson(path, data, office.headers()); }
+const get = getJson;
+const post = sendJson;
 
 async function load() {
   show($("error"), false);
@@ -17,8 +14,6 @@ async function load() {
     ]);
     renderDisputes(open);
     renderSnapshots(snapshots);
-    show($("signin-form"), false);
-    show($("desk"), true);
   } catch (err) { fail($("error"), err); }
 }
 
@@ -82,13 +77,15 @@ async function lookup(event) {
 
 document.addEventListener("DOMContentLoaded", () => {
   $("lookup-form").elements.year.value = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai", year: "numeric" }).format(new Date());
-  $("signin-form").addEventListener("submit", (e) => {
-    e.preventDefault();
-    office.save($("token").value.trim());
-    $("token").value = "";
-    load();
-  });
-  $("signout").addEventListener("click", () => { office.clear(); location.reload(); });
   $("lookup-form").addEventListener("submit", lookup);
-  if (office.token()) load();
+  startSession({
+    title: "人大办公室登录",
+    hint: "处理代表的异议，查看代表的履职档案、评分和已公布的季度评价。",
+    roles: ["admin"],
+    onSignedIn: load,
+    onSignedOut: () => {
+      ["disputes", "snapshots", "score", "entries"].forEach((id) => $(id).replaceChildren());
+      show($("deputy"), false);
+    },
+  });
 });

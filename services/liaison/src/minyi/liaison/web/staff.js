@@ -1,26 +1,21 @@
-// Station staff's desk. The token is typed into a form field and kept in sessionStorage
-// (gone when the tab closes); it is sent only as a bearer header to this service.
-"use strict";
+// Station staff's desk. Signing in, the token and its expiry are the platform's sign-in
+// kit's (/static/kit/session.js); an admin names the station to open.
+import { claims, getJson, sendJson, startSession } from "/static/kit/session.js";
 
 let station = null;
 let deputies = [];
 let current = null;
 
-function auth() { return { Authorization: "Bearer " + sessionStorage.getItem("liaison.token") }; }
-function get(path) { return api(path, { headers: auth() }); }
-function post(path, data) { return postJson(path, data, auth()); }
-
-// The station a staff token names (its payload is read, not trusted: the server checks).
-function stationOfToken(token) {
-  try {
-    const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
-    return JSON.parse(atob(part)).station || "";
-  } catch (_) { return ""; }
-}
+const get = getJson;
+const post = sendJson;
 
 async function openDesk() {
   show($("error"), false);
-  station = sessionStorage.getItem("liaison.station");
+  // The station a staff token names (read, not trusted: the server checks); an admin's
+  // token names none, so the admin types one.
+  station = claims().station || $("station").value.trim();
+  show($("station-form"), !claims().station);
+  if (!station) return;
   try {
     const data = await get("/v1/staff/stations/" + encodeURIComponent(station) + "/receptions");
     deputies = data.deputies;
@@ -36,8 +31,6 @@ async function openDesk() {
       list.append(el("div", { class: "card" }, el("span", { class: "tag" }, r.status_label),
         receptionLine(r), el("p", { class: "muted" }, "预约 " + r.booked + "/" + r.capacity + "，候补 " + r.waitlisted), open));
     });
-    show($("signin-form"), false);
-    show($("desk"), true);
   } catch (err) { fail($("error"), err); }
 }
 
@@ -112,20 +105,23 @@ async function closeReception(action) {
   } catch (err) { fail($("matter-error"), err); }
 }
 
+function clearDesk() {
+  ["station-name", "receptions", "deputy-choices", "bookings", "waitlist", "matters"].forEach((id) => $(id).replaceChildren());
+  show($("detail"), false);
+  show($("error"), false);
+}
+
 document.addEventListener("DOMContentLoaded", () => {
-  $("signin-form").addEventListener("submit", (e) => {
-    e.preventDefault();
-    const token = $("token").value.trim();
-    sessionStorage.setItem("liaison.token", token);
-    sessionStorage.setItem("liaison.station", $("station").value.trim() || stationOfToken(token));
-    $("token").value = "";
-    openDesk();
-  });
-  $("token").addEventListener("change", () => { if (!$("station").value) $("station").value = stationOfToken($("token").value.trim()); });
-  $("signout").addEventListener("click", () => { sessionStorage.clear(); location.reload(); });
+  $("station-form").addEventListener("submit", (e) => { e.preventDefault(); openDesk(); });
   $("schedule-form").addEventListener("submit", schedule);
   $("matter-form").addEventListener("submit", recordMatter);
   $("mark-held").addEventListener("click", () => closeReception("held"));
   $("cancel-reception").addEventListener("click", () => closeReception("cancel"));
-  if (sessionStorage.getItem("liaison.token")) openDesk();
+  startSession({
+    title: "联络站工作人员登录",
+    hint: "安排接待日、查看预约和候补、登记群众反映的事项。",
+    roles: ["station_staff", "admin"],
+    onSignedIn: openDesk,
+    onSignedOut: clearDesk,
+  });
 });

@@ -1,7 +1,7 @@
 // An official's visit, public: who comes and when, the questions published with their
 // answers, and each commitment with how it stands. Re-read every 30 seconds, so a promise
 // kept shows without reloading.
-"use strict";
+import { bearerHeaders, claims } from "/static/kit/session.js";
 
 const REFRESH_MS = 30000;
 const visitId = lastPathPart();
@@ -92,8 +92,7 @@ async function ask(event) {
   event.preventDefault();
   show($("ask-error"), false);
   // A deputy signed in on this browser asks as a deputy; everyone else anonymously.
-  const token = sessionStorage.getItem("liaison.token");
-  const headers = token ? { Authorization: "Bearer " + token } : {};
+  const headers = claims().role === "representative" ? bearerHeaders() : {};
   try {
     const r = await postJson("/v1/visits/" + encodeURIComponent(visitId) + "/questions",
       { text: $("question-text").value.trim() }, headers);

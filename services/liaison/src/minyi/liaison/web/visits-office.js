@@ -1,14 +1,13 @@
 // The office plans officials' visits; station staff moderate the questions and record the
 // visit. One page for both: the parts shown follow what the token may do (the server
-// checks every call). The token is typed into a form field and kept in sessionStorage.
-"use strict";
+// checks every call). Signing in is the platform's sign-in kit's (/static/kit/session.js).
+import { getJson, sendJson, startSession } from "/static/kit/session.js";
 
 let desk = null;     // the list answer: {admin, station_id, visits, stations, units}
 let current = null;  // the visit open in the detail
 
-function auth() { return { Authorization: "Bearer " + sessionStorage.getItem("liaison.token") }; }
-function get(path) { return api(path, { headers: auth() }); }
-function post(path, data) { return postJson(path, data, auth()); }
+const get = getJson;
+const post = sendJson;
 
 function dayLabel(iso, weekday) {
   const [, m, d] = iso.split("-").map(Number);
@@ -57,8 +56,6 @@ async function openDesk() {
           count("逾期", v.commitments_late, v.commitments_late ? "tag bad" : "tag")),
         open));
     });
-    show($("signin-form"), false);
-    show($("desk"), true);
   } catch (err) { fail($("error"), err); }
 }
 
@@ -192,16 +189,19 @@ async function cancel(event) {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
-  $("signin-form").addEventListener("submit", (e) => {
-    e.preventDefault();
-    sessionStorage.setItem("liaison.token", $("token").value.trim());
-    $("token").value = "";
-    openDesk();
-  });
-  $("signout").addEventListener("click", () => { sessionStorage.clear(); location.reload(); });
   $("plan-form").addEventListener("submit", plan);
   $("record-form").addEventListener("submit", record);
   $("cancel-form").addEventListener("submit", cancel);
   $("add-commitment").addEventListener("click", commitmentRow);
-  if (sessionStorage.getItem("liaison.token")) openDesk();
+  startSession({
+    title: "局长进站工作台登录",
+    hint: "人大办安排进站；联络站审核问题、登记到场情况、答复和承诺事项。",
+    roles: ["admin", "station_staff"],
+    onSignedIn: openDesk,
+    onSignedOut: () => {
+      ["scope", "visits"].forEach((id) => $(id).replaceChildren());
+      show($("detail"), false);
+      show($("plan"), false);
+    },
+  });
 });

@@ -15,6 +15,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from minyi.platform.db import insert_or_ignore
+from minyi.platform.egress import Egress, EgressRefused
 from minyi.reporting.adapters.tables import deliveries, subscriptions
 
 SIGNATURE_HEADER = "X-Minyi-Signature"
@@ -109,16 +110,25 @@ class WebhookStore:
 
 class WebhookSender:
     """Posts a signed body. One HTTP client for the process (opened on first use, closed
-    when the service stops)."""
+    when the service stops). The target passes ``egress`` again before each post (its name
+    may resolve elsewhere now than at registration); redirects are not followed, a 3xx is
+    a failed delivery."""
 
-    def __init__(self, client: httpx.AsyncClient | None = None, timeout: float = 5.0) -> None:
+    def __init__(
+        self, egress: Egress, client: httpx.AsyncClient | None = None, timeout: float = 5.0
+    ) -> None:
+        self.egress = egress
         self._client = client
         self._timeout = timeout
 
     async def post(self, url: str, secret: str, event_id: str, body: bytes) -> str | None:
         """None if the subscriber took it (2xx), else what went wrong."""
+        try:
+            await self.egress.check(url)
+        except EgressRefused as refused:
+            return f"refused: {refused.message}"
         if self._client is None:
-            self._client = httpx.AsyncClient(timeout=self._timeout)
+            self._client = httpx.AsyncClient(timeout=self._timeout, follow_redirects=False)
         try:
             r = await self._client.post(
                 url,
@@ -128,6 +138,7 @@ class WebhookSender:
                     SIGNATURE_HEADER: sign(secret, body),
                     EVENT_HEADER: event_id,
                 },
+                follow_redirects=False,
             )
         except httpx.HTTPError as exc:
             return f"{type(exc).__name__}: {exc}"

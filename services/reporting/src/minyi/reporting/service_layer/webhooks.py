@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from minyi.platform.clock import Clock
+from minyi.platform.egress import Egress
 from minyi.platform.errors import NotFound
 from minyi.reporting.adapters.unit_of_work import ReportingUnitOfWork
 from minyi.reporting.adapters.webhooks import WebhookSender
@@ -26,9 +27,11 @@ Units = Callable[[], AbstractAsyncContextManager[ReportingUnitOfWork]]
 
 
 async def subscribe(
-    uow: ReportingUnitOfWork, url: str, secret: str, now: datetime
+    uow: ReportingUnitOfWork, url: str, secret: str, now: datetime, egress: Egress
 ) -> dict[str, Any]:
-    """A new subscription to resolutions; what the admin may see of it (not the secret)."""
+    """A new subscription to resolutions; what the admin may see of it (not the secret).
+    A target the services may not call (``platform.egress``) is refused (422, ``url``)."""
+    await egress.check(url, field="url")
     sub = {
         "id": f"sub-{uuid.uuid4().hex[:16]}",
         "url": url,

@@ -1,0 +1,86 @@
+"""``minyi up``'s one-click sign-in links: per role, the pages it uses, each with a
+short-lived token of that role in the URL fragment (never in the path or query, which
+servers and proxies log)."""
+
+from __future__ import annotations
+
+import re
+import time
+from urllib.parse import urlsplit
+
+import jwt
+
+from minyi.cli.signin_links import TTL_SECONDS, signin_lines
+from minyi.platform.auth import Keyring, Principal, Role
+from minyi.platform.settings import SERVICE_PORTS
+
+KEYRING = Keyring(keys=(("k1", "x" * 32),))
+ALL = list(SERVICE_PORTS)
+LINK = re.compile(r"^    (?P<title>[^:]+): (?P<url>http://\S+)$")
+
+
+def links(services: list[str]) -> dict[str, list[tuple[str, str, Principal]]]:
+    """Per role label, its (page title, URL without fragment, the token's principal)."""
+    found: dict[str, list[tuple[str, str, Principal]]] = {}
+    who = ""
+    for line in signin_lines(KEYRING, services, SERVICE_PORTS):
+        if line.startswith("  ") and not line.startswith("    "):
+            who = line.strip()
+            found[who] = []
+        elif match := LINK.match(line):
+            url = urlsplit(match["url"])
+            assert url.query == "" and "token" not in url.path
+            fragment = dict(p.split("=", 1) for p in url.fragment.split("&"))
+            principal = KEYRING.verify(fragment["token"])
+            found[who].append((match["title"], f"{url.scheme}://{url.netloc}{url.path}", principal))
+    return found
+
+
+def test_each_role_gets_a_link_to_its_pages_with_a_token_of_that_role() -> None:
+    found = links(ALL)
+    liaison = f"http://127.0.0.1:{SERVICE_PORTS['liaison']}"
+    reporting = f"http://127.0.0.1:{SERVICE_PORTS['reporting']}"
+    pages = {who: [(title, url) for title, url, _ in rows] for who, rows in found.items()}
+    assert pages["人大办公室（管理员）"] == [
+        ("民情数据看板", reporting + "/"),
+        ("代表履职评价", liaison + "/office"),
+        ("局长进站工作台", liaison + "/office/visits"),
+    ]
+    assert pages["联络站工作人员（ST-420802-05）"] == [
+        ("联络站工作台", liaison + "/staff"),
+        ("局长进站工作台", liaison + "/office/visits"),
+    ]
+    assert pages["人大代表（REP-420802-009）"] == [("我的履职", liaison + "/me")]
+    assert pages["数据分析人员"] == [("民情数据看板", reporting + "/")]
+    assert pages["督导组（g1）"] == [("民情数据看板", reporting + "/")]
+    roles = {who: {p.role for _, _, p in rows} for who, rows in found.items() if rows}
+    assert roles == {
+        "人大办公室（管理员）": {Role.ADMIN},
+        "联络站工作人员（ST-420802-05）": {Role.STATION_STAFF},
+        "人大代表（REP-420802-009）": {Role.REPRESENTATIVE},
+        "数据分析人员": {Role.ANALYST},
+        "督导组（g1）": {Role.SUPERVISOR},
+    }
+    supervisor = found["督导组（g1）"][0][2]
+    assert supervisor.group == "g1" and supervisor.districts == frozenset({"420802"})
+    assert found["人大代表（REP-420802-009）"][0][2].representative == "REP-420802-009"
+
+
+def test_unit_staff_without_a_page_get_the_header_and_tokens_are_short_lived() -> None:
+    now = time.time()
+    lines = signin_lines(KEYRING, ALL, SERVICE_PORTS, now=now)
+    unit = lines[lines.index("  承办单位工作人员（db-zjj）") + 1]
+    token = unit.rsplit("Bearer ", 1)[1]
+    assert KEYRING.verify(token).unit == "db-zjj"
+    linked = re.findall(r"#token=([\w.-]+)", "\n".join(lines))
+    assert (len(linked), len(set(linked))) == (8, 5)  # a role's pages share its token
+    for token in [*linked, unit.rsplit("Bearer ", 1)[1]]:
+        claims = jwt.decode(token, options={"verify_signature": False})
+        assert claims["exp"] - claims["iat"] == TTL_SECONDS == 8 * 3600
+
+
+def test_a_service_not_running_gets_no_link() -> None:
+    found = links(["liaison"])
+    urls = [url for rows in found.values() for _, url, _ in rows]
+    assert urls and all(f":{SERVICE_PORTS['liaison']}/" in url for url in urls)
+    assert found["数据分析人员"] == []
