@@ -27,8 +27,10 @@ pytestmark = pytest.mark.e2e
 SERVICES = ("routing", "reporting")
 # Issue 20: "refuses a revoked token within 2 seconds (measured in a test over the real bus)".
 BOUND_SECONDS = 2.0
-# After a NATS restart the follower is recreated once two heartbeats (2 s each) are missed.
-AFTER_RESTART_SECONDS = 5.0
+# After a NATS restart the follower is recreated once two heartbeats (2 s each) are missed,
+# which lands around 4-5 s after the restart on this machine; the bound leaves room for a
+# loaded CI host (without heartbeats it never recovered within 12 s: docs/NATS.md, trap 16).
+AFTER_RESTART_SECONDS = 10.0
 
 
 @pytest.fixture

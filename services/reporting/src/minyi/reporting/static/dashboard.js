@@ -491,7 +491,11 @@ import { authorizedFetch, startSession } from "/static/kit/session.js";
     renderLiaisonWeekly(weeks);
   }
 
+  // Only the newest refresh draws: one started before a period change (a live event's, say)
+  // may answer after it and must not paint the old period over the new one.
+  let refreshes = 0;
   async function refresh() {
+    const mine = ++refreshes;
     const p = qs(periodQuery());
     const [headline, heatmap, trends, recurring, units, overdue, latest, stations, weeks, year, coverage, definitions] = await Promise.all([
       getJSON("/v1/headline" + p), getJSON("/v1/heatmap" + p), getJSON("/v1/trends" + p),
@@ -505,6 +509,7 @@ import { authorizedFetch, startSession } from "/static/kit/session.js";
     for (const d of definitions.rates) state.definitions[d.name] = d;
     // The ranking of the year the headline shows (the latest with data).
     const reps = await getJSON("/v1/representatives?year=" + year.year);
+    if (mine !== refreshes) return;
     renderHeadline(headline);
     renderHeatmap(heatmap);
     renderTrends(trends);

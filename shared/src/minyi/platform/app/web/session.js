@@ -11,9 +11,10 @@
 const KEY = "minyi.token";
 export const EXPIRED = "登录已过期或已被撤销，请重新登录";
 const REFUSED = "访问令牌无效或已过期，请检查后重新粘贴";
-// While a page is open and visible the kit asks the service every so often, so a revoked
-// or expired token brings the person back to sign-in even on a page left idle.
-const CHECK_MS = 15000;
+// While a page is open and visible the kit asks the service every 5 s (a cheap GET), so a
+// revoked or expired token brings the person back to sign-in within seconds even on a page
+// left idle (revocation reaches every service within 2 s).
+const CHECK_MS = 5000;
 
 const ROLES = {
   admin: "人大办公室（管理员）",
