@@ -1,4 +1,4 @@
-"""`minyi simulate`: a simulated quarter runs in about a minute and a half; reporting's
+"""`minyi simulate`: a simulated quarter runs in about a minute; reporting's
 counts add up, and every simulated deputy's performance file holds exactly what the
 simulation had the deputy, the stations and the office do."""
 
@@ -34,6 +34,8 @@ def test_a_simulated_quarter_adds_up_in_reporting_and_in_the_deputies_files(tmp_
             "92",
             "--rate",
             "8",
+            "--seconds-per-day",
+            "0.6",
             "--start",
             "2025-09-20",
             "--exit",

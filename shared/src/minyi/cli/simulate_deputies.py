@@ -117,20 +117,20 @@ class DeputyPlay:
             self.pending.remove(event)
             hold = self.hold_reception if event.kind == "reception" else self.hold_visit
             await hold(client, event)
-        if today == self.last_day:
-            return
-        self.last_day = today
         jobs: list[Awaitable[None]] = []
-        for station_id in self.stations:
-            if self.rng.random() < 1 / 7:  # about one reception a week per station
-                jobs.append(self.schedule_reception(client, station_id))
-        if today % 7 == 1:  # an official comes to one of the stations every week
-            jobs.append(self.plan_visit(client, self.rng.choice(sorted(self.stations))))
-        for deputy_id in self.deputies():
-            if self.rng.random() < 0.15:
-                jobs.append(self.record_activity(client, deputy_id))
-        if self.rng.random() < 0.2:
-            jobs.append(self.dispute_one(client))
+        # Every simulated day gets its share, even when one tick spans several days.
+        for d in range(self.last_day + 1, today + 1):
+            for station_id in self.stations:
+                if self.rng.random() < 1 / 7:  # about one reception a week per station
+                    jobs.append(self.schedule_reception(client, station_id))
+            if d % 7 == 1:  # an official comes to one of the stations every week
+                jobs.append(self.plan_visit(client, self.rng.choice(sorted(self.stations))))
+            for deputy_id in self.deputies():
+                if self.rng.random() < 0.15:
+                    jobs.append(self.record_activity(client, deputy_id))
+            if self.rng.random() < 0.2:
+                jobs.append(self.dispute_one(client))
+        self.last_day = max(self.last_day, today)
         await asyncio.gather(*jobs)
 
     def local_day(self, days_ahead: int) -> date:
