@@ -56,7 +56,6 @@ DURABLES = {
     },
     "reporting": {"reporting__all": "minyi.>"},
     "liaison": {
-        "liaison__follow_ups": "minyi.suggestion.resolved",
         "liaison__follow_ups_overdue": "minyi.suggestion.overdue",
         "liaison__performance": "minyi.>",
     },

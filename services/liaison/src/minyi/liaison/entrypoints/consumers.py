@@ -17,25 +17,23 @@ from minyi.platform.runtime import Consumer
 
 def consumers(runtime: LiaisonRuntime) -> Sequence[Consumer[LiaisonUnitOfWork]]:
     found: list[Consumer[LiaisonUnitOfWork]] = []
-    # -- visits: follow-ups (see service_layer/visits.py) ---------------------------------
-    found += [
-        Consumer(
-            Resolved.subject_name,
-            subjects.durable_name("liaison", "follow_ups"),
-            visits.when_follow_up_answered_record_it,
-            frozenset({Resolved.event_type}),
-        ),
+    # -- visits: follow-ups marked overdue (see service_layer/visits.py) ------------------
+    found.append(
         Consumer(
             MarkedOverdue.subject_name,
             subjects.durable_name("liaison", "follow_ups_overdue"),
             visits.when_follow_up_overdue_mark_it,
             frozenset({MarkedOverdue.event_type}),
-        ),
-    ]
-    # -- performance file (see service_layer/performance.py) -------------------------------
+        )
+    )
+    # -- the performance file (service_layer/performance.py), and answers to follow-ups ----
+    # One durable reads every answer (``Resolved``, one per appeal answered: the hot path)
+    # for both the file and the visits' follow-ups, so each reaches liaison once.
     evaluation = runtime.deps.evaluation
 
     async def on_file_event(event: RawEvent, uow: LiaisonUnitOfWork) -> None:
+        if event.type == Resolved.event_type:
+            await visits.when_follow_up_answered_record_it(event, uow)
         await performance.when_event_update_file(event, uow, evaluation)
 
     found.append(
