@@ -3,6 +3,8 @@ reception days, bookings (contact encrypted), notices to citizens, and matters r
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -182,6 +184,20 @@ visits = Table(
     Index("ix_visits_start", "starts_at"),
 )
 
+
+def _answer_columns() -> list[Column[Any]]:
+    """What a follow-up case's answer leaves (supervision's ``Resolved``), and when it was
+    marked overdue: the same for a promise and a question owed a written answer."""
+    return [
+        Column("reply", Text, nullable=True),
+        Column("outcome", String(1), nullable=True),
+        Column("replied_at", UtcDateTime(), nullable=True),
+        Column("on_time", Boolean, nullable=True),
+        Column("reply_round", Integer, nullable=True),
+        Column("overdue_at", UtcDateTime(), nullable=True),
+    ]
+
+
 # Questions submitted before a visit: public only once staff publish them. No name or
 # contact of the asker is kept; a deputy's id at most.
 visit_questions = Table(
@@ -200,12 +216,7 @@ visit_questions = Table(
     Column("answer", Text, nullable=True),  # on the spot
     Column("written_required_at", UtcDateTime(), nullable=True),
     # The unit's written answer (supervision's Resolved for the question's case).
-    Column("reply", Text, nullable=True),
-    Column("outcome", String(1), nullable=True),
-    Column("replied_at", UtcDateTime(), nullable=True),
-    Column("on_time", Boolean, nullable=True),
-    Column("reply_round", Integer, nullable=True),
-    Column("overdue_at", UtcDateTime(), nullable=True),
+    *_answer_columns(),
 )
 
 # Promises made at a visit (承诺事项); the unit's answer is the promise kept.
@@ -220,12 +231,7 @@ commitments = Table(
     Column("due_on", Date, nullable=False),
     Column("due_at", UtcDateTime(), nullable=False),
     Column("made_at", UtcDateTime(), nullable=False),
-    Column("reply", Text, nullable=True),
-    Column("outcome", String(1), nullable=True),
-    Column("replied_at", UtcDateTime(), nullable=True),
-    Column("on_time", Boolean, nullable=True),
-    Column("reply_round", Integer, nullable=True),
-    Column("overdue_at", UtcDateTime(), nullable=True),
+    *_answer_columns(),  # the unit's answer: the promise kept
 )
 
 # -- Deputies' activities, the performance file and its evaluation ------------------------

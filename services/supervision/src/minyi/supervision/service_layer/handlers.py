@@ -45,6 +45,37 @@ async def when_assigned_open_case(
     await uow.cases.add(case, attempt=a.attempt, category=a.category)
 
 
+async def _open_follow_up(
+    uow: SupervisionUnitOfWork,
+    rules: Rules,
+    item_id: str,
+    kind: Kind,
+    *,
+    unit_id: str,
+    district: str,
+    assigned_at: datetime,
+    title: str,
+    promised: datetime | None = None,
+) -> None:
+    """Open, once, the case that follows an item a visit left (its only attempt)."""
+    case_id = case_id_for(item_id, 1)
+    if await uow.cases.exists(case_id):
+        return
+    case = Case.open(
+        case_id=case_id,
+        suggestion_id=item_id,
+        unit_id=unit_id,
+        district=district,
+        kind=kind,
+        urgent=False,
+        assigned_at=assigned_at,
+        rules=rules,
+        title=title,
+        promised=promised,
+    )
+    await uow.cases.add(case, attempt=1, category=None)
+
+
 async def when_commitment_made_open_case(
     event: RawEvent, uow: SupervisionUnitOfWork, rules: Rules
 ) -> None:
@@ -52,22 +83,17 @@ async def when_commitment_made_open_case(
     that made it, due on the promised date (the next working day's end if that is a day
     off), its text as the case's title."""
     c = event.data_as(CommitmentMade)
-    case_id = case_id_for(c.commitment_id, 1)
-    if await uow.cases.exists(case_id):
-        return
-    case = Case.open(
-        case_id=case_id,
-        suggestion_id=c.commitment_id,
+    await _open_follow_up(
+        uow,
+        rules,
+        c.commitment_id,
+        Kind.COMMITMENT,
         unit_id=c.unit_id,
         district=c.district_code,
-        kind=Kind.COMMITMENT,
-        urgent=False,
         assigned_at=c.made_at,
-        rules=rules,
         title=c.text,
         promised=c.due_at,
     )
-    await uow.cases.add(case, attempt=1, category=None)
 
 
 async def when_written_answer_required_open_case(
@@ -76,21 +102,16 @@ async def when_written_answer_required_open_case(
     """Follow a question the official could not answer at the visit: a ``visit_question``
     case at the unit, the written answer due by the policy counted from the visit's end."""
     q = event.data_as(WrittenAnswerRequired)
-    case_id = case_id_for(q.question_id, 1)
-    if await uow.cases.exists(case_id):
-        return
-    case = Case.open(
-        case_id=case_id,
-        suggestion_id=q.question_id,
+    await _open_follow_up(
+        uow,
+        rules,
+        q.question_id,
+        Kind.VISIT_QUESTION,
         unit_id=q.unit_id,
         district=q.district_code,
-        kind=Kind.VISIT_QUESTION,
-        urgent=False,
         assigned_at=q.required_at,
-        rules=rules,
         title=q.text,
     )
-    await uow.cases.add(case, attempt=1, category=None)
 
 
 async def when_feedback_received_close_or_reopen(
