@@ -4,6 +4,17 @@ for the compatibility rules."""
 from __future__ import annotations
 
 from minyi.contracts.envelope import EventData
+from minyi.contracts.formal import (
+    AnswerReviewed,
+    CoUnitViewsSubmitted,
+    DeliveryPromised,
+    DeputiesContacted,
+    ExtensionRefused,
+    ExtensionRequested,
+    SignerRated,
+    TopicLinked,
+    TopicOpened,
+)
 from minyi.contracts.intake import SuggestionFiled
 from minyi.contracts.liaison import (
     BookingCancelled,
@@ -50,17 +61,23 @@ CATALOGUE: dict[str, type[EventData]] = {m.event_type: m for m in _events(EventD
 __all__ = [
     "CATALOGUE",
     "ActivityRecorded",
+    "AnswerReviewed",
     "AssignedToUnit",
     "AssignmentExplanation",
     "BookingCancelled",
     "BookingMade",
     "BookingPromoted",
     "CaseAccepted",
+    "CoUnitViewsSubmitted",
     "CommitmentMade",
+    "DeliveryPromised",
+    "DeputiesContacted",
     "DeputyEnded",
     "DeputyRegistered",
     "DeputyScored",
     "DeputyUpdated",
+    "ExtensionRefused",
+    "ExtensionRequested",
     "MatterRecorded",
     "MatterReferred",
     "Outcome",
@@ -69,10 +86,13 @@ __all__ = [
     "ReceptionHeld",
     "ReceptionScheduled",
     "Resolved",
+    "SignerRated",
     "StationEnded",
     "StationRegistered",
     "StationUpdated",
     "SuggestionFiled",
+    "TopicLinked",
+    "TopicOpened",
     "VisitCancelled",
     "VisitHeld",
     "VisitPlanned",

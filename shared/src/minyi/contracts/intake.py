@@ -9,6 +9,7 @@ from pydantic import Field
 
 from minyi.contracts import subjects
 from minyi.contracts.envelope import EventData
+from minyi.contracts.formal import FormalDetails
 
 
 class SuggestionFiled(EventData):
@@ -32,6 +33,9 @@ class SuggestionFiled(EventData):
     # Added in v1 (optional): the first-level category a channel already named (an Open311
     # service_code); routing may take it as a hint or ignore it.
     category_hint: str | None = None
+    # Added in v1 (optional): a deputy's formal suggestion (代表建议) — its number, signers,
+    # session; None for everything else (see ``minyi.contracts.formal``).
+    formal: FormalDetails | None = None
 
 
 # Subjects of the events below, declared beside them (``subjects`` holds the shared ones).

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from minyi.contracts import subjects
 from minyi.contracts.envelope import EventData
+from minyi.contracts.formal import CoUnit
 
 # Subjects of routing's later events (``SUGGESTION_ASSIGNED`` lives in ``subjects``).
 SUGGESTION_TRIAGE_REQUIRED = "minyi.suggestion.triage_required"
@@ -47,6 +48,14 @@ class AssignedToUnit(EventData):
     attempt: int = 1
     explanation: AssignmentExplanation
     assigned_at: datetime
+    # Added in v1 (optional), for a formal suggestion (代表建议) once the office confirmed
+    # the assignment: the co-handling units (协办), the yearly number, every signer (lead
+    # deputy first), and the text the units answer (supervision's workbench shows it).
+    co_units: list[CoUnit] = Field(default_factory=list)
+    number: str | None = None
+    signer_ids: list[str] = Field(default_factory=list)
+    title: str | None = None
+    content: str | None = None
 
 
 class TriageCandidate(BaseModel):

@@ -8,7 +8,7 @@ ones. Both are optional on the two events published before they were added.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import ClassVar, Literal
 
 from minyi.contracts import subjects
@@ -50,6 +50,9 @@ class Resolved(EventData):
     feedback_by: datetime | None = None
     case_id: str | None = None
     case_version: int | None = None
+    # Added in v1 (optional): with outcome B of a formal suggestion, the date the unit
+    # itself promises delivery by (followed as its own item, see ``DeliveryPromised``).
+    delivery_by: date | None = None
 
 
 class CaseAccepted(EventData):

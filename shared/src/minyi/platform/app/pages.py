@@ -4,8 +4,8 @@ Content-Security-Policy can forbid inline script and every other origin.
 
 Every service's pages also serve the platform's sign-in kit (``web/`` beside this module)
 under ``/static/kit/``: ``session.js`` (an ES module), ``kit.css`` and ``config.json`` (where
-the deployment's sign-in proxy is, from the settings) — a service adds one route,
-``/static/kit/{name}`` → ``Pages.kit(name, request)``."""
+the deployment's sign-in proxy is, from the settings). ``Pages.serve_files(router)`` adds
+both file routes, ``/static/{name}`` and ``/static/kit/{name}``, to a service's pages router."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 
-from fastapi import Request
+from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 
 from minyi.platform.errors import NotFound
@@ -74,6 +74,18 @@ class Pages:
             raise NotFound("no_such_file", f"没有这个文件（no such file: kit/{name}）")
         headers = {**self._headers, "Cache-Control": self._asset_cache}
         return self._file(name, headers, root=KIT_ROOT)
+
+    def serve_files(self, router: APIRouter) -> None:
+        """The two file routes every service with pages has: its listed assets and the kit."""
+
+        @router.get("/static/kit/{name}")
+        async def kit(name: str, request: Request) -> Response:
+            """The platform's sign-in kit, which every staff page uses."""
+            return self.kit(name, request)
+
+        @router.get("/static/{name}")
+        async def static(name: str) -> Response:
+            return self.asset(name)
 
     def _file(
         self, name: str, headers: dict[str, str], *, root: Path | None = None
