@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from minyi.contracts.formal import SignerRated
 from minyi.contracts.intake import (
     FeedbackReceived,
     SuggestionEndorsed,
@@ -19,7 +20,7 @@ from minyi.intake.adapters.unit_of_work import IntakeUnitOfWork
 from minyi.intake.config import IntakeSettings, load_api_keys, load_chat_secret
 from minyi.intake.dependencies import IntakeDeps, IntakeRuntime
 from minyi.intake.domain.places import Places
-from minyi.intake.entrypoints import chat, http, open311, places, web
+from minyi.intake.entrypoints import chat, formal, http, open311, places, web
 from minyi.intake.entrypoints.consumers import consumers
 from minyi.intake.entrypoints.guard import Guard
 from minyi.intake.entrypoints.pollers import pollers
@@ -63,7 +64,14 @@ def dependencies(runtime: Runtime[Any, IntakeUnitOfWork]) -> IntakeDeps:
 
 
 def routers(_runtime: IntakeRuntime) -> Sequence[APIRouter]:
-    return [http.router, places.router, chat.router, open311.router, web.router]
+    return [
+        http.router,
+        formal.router,
+        places.router,
+        chat.router,
+        open311.router,
+        web.router,
+    ]
 
 
 SERVICE = ServiceDefinition(
@@ -77,7 +85,7 @@ SERVICE = ServiceDefinition(
     pollers=pollers,
     title="Minyi intake",
     # RepresentativeActivityLogged is no longer published: duties moved to liaison.
-    publishes=(SuggestionFiled, FeedbackReceived, SuggestionEndorsed),
+    publishes=(SuggestionFiled, FeedbackReceived, SuggestionEndorsed, SignerRated),
     # Filings insert new rows and share none: four groups committing at once on PostgreSQL
     # hide each other's round trips (173 → 256 req/s measured); lifecycle updates lock
     # their row (FOR UPDATE), so concurrent groups stay correct.

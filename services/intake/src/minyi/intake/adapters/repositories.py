@@ -26,17 +26,24 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from minyi.contracts import tracking_code
+from minyi.contracts.formal import SignerRated
 from minyi.contracts.gazetteer import Place
 from minyi.contracts.intake import (
     FeedbackReceived,
     SuggestionEndorsed,
 )
 from minyi.contracts.liaison import DeputyEnded, DeputyState, StationEnded, StationState
+from minyi.contracts.supervision import Resolved
 from minyi.intake.adapters.tables import (
     chat_messages,
     conversations,
     endorsements,
     feedback,
+    formal_answers,
+    formal_numbers,
+    formal_ratings,
+    formal_signers,
+    formal_suggestions,
     idempotency_keys,
     notifications,
     registry_deputies,
@@ -44,6 +51,7 @@ from minyi.intake.adapters.tables import (
     registry_stations,
     suggestions,
 )
+from minyi.intake.domain.formal import FormalDraft, Signer
 from minyi.intake.domain.places import Community
 from minyi.intake.domain.registry import ACTIVE, SERVING, Area
 from minyi.intake.domain.status import CLOSED
@@ -98,6 +106,7 @@ class Progress(NamedTuple):
     history: list[dict[str, Any]]
     tracking_code: str | None  # stored (normalised) form; None for a referred matter
     sealed_phone: str | None
+    kind: str
 
 
 class ReplyState(NamedTuple):
@@ -185,6 +194,7 @@ class SuggestionRepository(_Repository):
                 S.history,
                 S.tracking_code,
                 S.phone_enc,
+                S.kind,
             )
             .where(S.id == suggestion_id)
             .with_for_update()
@@ -576,5 +586,142 @@ class Registry(_Repository):
             select(D.id, D.name, D.level, D.division_code.label("district_code"), *_UNIT)
             .where(D.status == SERVING)
             .order_by(D.id)
+        )
+        return [dict(r._mapping) for r in rows]
+
+    async def serving_among(self, deputy_ids: Sequence[str]) -> set[str]:
+        """Which of ``deputy_ids`` the replica lists as serving (one statement)."""
+        if not deputy_ids:
+            return set()
+        rows = await self.session.execute(
+            select(D.id).where(D.id.in_(list(deputy_ids)), D.status == SERVING)
+        )
+        return {r[0] for r in rows}
+
+    async def names(self, deputy_ids: Sequence[str]) -> dict[str, str]:
+        """Deputies' names as the replica has them (ended ones too)."""
+        if not deputy_ids:
+            return {}
+        rows = await self.session.execute(select(D.id, D.name).where(D.id.in_(list(deputy_ids))))
+        return {r[0]: r[1] for r in rows}
+
+    async def division_of(self, deputy_id: str) -> str | None:
+        row = await self._first(select(D.division_code).where(D.id == deputy_id))
+        return row[0] if row is not None and row[0] else None
+
+
+F, SG, FA, FR = formal_suggestions.c, formal_signers.c, formal_answers.c, formal_ratings.c
+_FORMAL_FIELDS = (
+    "id", "lead_deputy_id", "title", "content", "reasons", "measures", "session",
+    "publishable", "district_code", "created_at", "converted_from", "state", "number",
+    "submitted_at",
+)  # fmt: skip
+
+
+class FormalSuggestions(_Repository):
+    """Formal suggestions (代表建议): drafts with their signers, numbers, answers, ratings."""
+
+    async def add(self, draft: FormalDraft) -> None:
+        await self.session.execute(
+            formal_suggestions.insert().values({f: getattr(draft, f) for f in _FORMAL_FIELDS})
+        )
+        await self._put_signers(draft)
+
+    async def _put_signers(self, draft: FormalDraft) -> None:
+        await self.session.execute(
+            insert(formal_signers),
+            [{"suggestion_id": draft.id, **vars(s)} for s in draft.signers],
+        )
+
+    async def save(self, draft: FormalDraft) -> None:
+        """The draft's state and signers as they are now (its row was locked by ``get``)."""
+        await self.session.execute(
+            update(formal_suggestions)
+            .where(F.id == draft.id)
+            .values(state=draft.state, number=draft.number, submitted_at=draft.submitted_at)
+        )
+        await self.session.execute(delete(formal_signers).where(SG.suggestion_id == draft.id))
+        await self._put_signers(draft)
+
+    async def get(self, suggestion_id: str, *, for_update: bool = False) -> FormalDraft | None:
+        query = select(formal_suggestions).where(F.id == suggestion_id)
+        if for_update:  # two co-signers confirming at once take turns (PostgreSQL)
+            query = query.with_for_update()
+        found = await self._load(query)
+        return found[0] if found else None
+
+    async def of_deputy(self, deputy_id: str) -> list[FormalDraft]:
+        """Every formal suggestion ``deputy_id`` leads or was asked to co-sign, newest first."""
+        mine = select(SG.suggestion_id).where(SG.deputy_id == deputy_id)
+        return await self._load(
+            select(formal_suggestions).where(F.id.in_(mine)).order_by(F.created_at.desc())
+        )
+
+    async def _load(self, query: Select[Any]) -> list[FormalDraft]:
+        rows = (await self.session.execute(query)).mappings().all()
+        if not rows:
+            return []
+        ids = [r["id"] for r in rows]
+        signers: dict[str, list[Signer]] = {i: [] for i in ids}
+        for s in await self.session.execute(
+            select(formal_signers)
+            .where(SG.suggestion_id.in_(ids))
+            .order_by(SG.role.desc(), SG.deputy_id)
+        ):
+            signers[s.suggestion_id].append(Signer(s.deputy_id, s.role, s.state, s.answered_at))
+        return [
+            FormalDraft(**{f: r[f] for f in _FORMAL_FIELDS}, signers=tuple(signers[r["id"]]))
+            for r in rows
+        ]
+
+    async def exists(self, suggestion_id: str) -> bool:
+        return await self._first(select(F.id).where(F.id == suggestion_id)) is not None
+
+    async def next_number(self, year: int) -> int:
+        """The year's next sequence number: one upsert on the counter row, held until the
+        transaction ends, so concurrent submits get distinct numbers and a rollback leaves
+        no gap."""
+        stmt = dialect_insert(self.session.get_bind().dialect.name)(formal_numbers).values(
+            year=year, last=1
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[formal_numbers.c.year],
+            set_={"last": formal_numbers.c.last + 1},
+        ).returning(formal_numbers.c.last)
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def add_answer(self, r: Resolved) -> None:
+        """An answer round (a redelivery changes nothing)."""
+        await insert_or_ignore(
+            self.session,
+            formal_answers,
+            {
+                "suggestion_id": r.suggestion_id,
+                "round": r.round,
+                "unit_id": r.unit_id,
+                "outcome": r.outcome,
+                "reply": r.reply,
+                "measures": r.measures,
+                "reason": r.reason,
+                "delivery_by": r.delivery_by,
+                "replied_at": r.replied_at,
+            },
+        )
+
+    async def answers(self, suggestion_id: str) -> list[dict[str, Any]]:
+        rows = await self.session.execute(
+            select(formal_answers).where(FA.suggestion_id == suggestion_id).order_by(FA.round)
+        )
+        return [dict(r._mapping) for r in rows]
+
+    async def add_rating(self, rated: SignerRated) -> bool:
+        """False when this signer rated this round already (the primary key refuses it)."""
+        return await insert_or_ignore(self.session, formal_ratings, dict(rated))
+
+    async def ratings(self, suggestion_id: str) -> list[dict[str, Any]]:
+        rows = await self.session.execute(
+            select(formal_ratings)
+            .where(FR.suggestion_id == suggestion_id)
+            .order_by(FR.round, FR.rated_at)
         )
         return [dict(r._mapping) for r in rows]

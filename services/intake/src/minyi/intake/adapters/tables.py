@@ -202,3 +202,75 @@ registry_station_areas = Table(
     Column("community", String(50), primary_key=True),
     Index("ix_registry_station_areas_place", "division_code", "township", "community"),
 )
+
+# Deputies' formal suggestions (代表建议): the draft and, once submitted, its number; the
+# row's id is the suggestion's id in ``suggestions`` once filed (kind
+# ``representative_suggestion``), where the citizen-facing status is kept as for any other.
+formal_suggestions = Table(
+    "formal_suggestions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("lead_deputy_id", String(64), nullable=False),
+    Column("title", String(100), nullable=False),
+    Column("content", Text, nullable=False),
+    Column("reasons", Text, nullable=False),
+    Column("measures", Text, nullable=False),
+    Column("session", String(20), nullable=False),
+    Column("publishable", Boolean, nullable=False),
+    Column("district_code", String(20), nullable=False),
+    Column("converted_from", String(64)),
+    Column("state", String(10), nullable=False),  # draft / submitted
+    Column("number", String(20), unique=True),  # YYYY-NNNN once submitted
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("submitted_at", UtcDateTime()),
+)
+
+# Its signers: the lead (role ``lead``) and the co-signers (联名, ``co``) with their answer.
+formal_signers = Table(
+    "formal_signers",
+    metadata,
+    Column("suggestion_id", String(64), primary_key=True),
+    Column("deputy_id", String(64), primary_key=True),
+    Column("role", String(10), nullable=False),
+    Column("state", String(10), nullable=False),  # pending / confirmed / declined
+    Column("answered_at", UtcDateTime()),
+    Index("ix_formal_signers_deputy", "deputy_id"),
+)
+
+# The yearly sequence: one row per year, incremented in the transaction that submits, so
+# numbers are unique and without gaps (a rolled-back submit gives its number back).
+formal_numbers = Table(
+    "formal_numbers",
+    metadata,
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("last", Integer, nullable=False),
+)
+
+# Every answer round of a formal suggestion (supervision's Resolved), for every signer.
+formal_answers = Table(
+    "formal_answers",
+    metadata,
+    Column("suggestion_id", String(64), primary_key=True),
+    Column("round", Integer, primary_key=True, autoincrement=False),
+    Column("unit_id", String(64), nullable=False),
+    Column("outcome", String(2), nullable=False),
+    Column("reply", Text, nullable=False),
+    Column("measures", Text),
+    Column("reason", Text),
+    Column("delivery_by", Date),
+    Column("replied_at", UtcDateTime(), nullable=False),
+)
+
+# The signers' ratings (征询意见表): one per signer per answer round (the primary key).
+formal_ratings = Table(
+    "formal_ratings",
+    metadata,
+    Column("suggestion_id", String(64), primary_key=True),
+    Column("round", Integer, primary_key=True, autoincrement=False),
+    Column("deputy_id", String(64), primary_key=True),
+    Column("contact", String(20), nullable=False),
+    Column("attitude", String(20), nullable=False),
+    Column("result", String(20), nullable=False),
+    Column("comment", Text),
+    Column("rated_at", UtcDateTime(), nullable=False),
+)

@@ -9,6 +9,7 @@ from minyi.intake.adapters.repositories import (
     Conversations,
     Endorsements,
     FeedbackRepository,
+    FormalSuggestions,
     IdempotencyKeys,
     Notifications,
     Registry,
@@ -51,3 +52,7 @@ class IntakeUnitOfWork(UnitOfWork):
     @cached_property
     def registry(self) -> Registry:
         return Registry(self.session)
+
+    @cached_property
+    def formal(self) -> FormalSuggestions:
+        return FormalSuggestions(self.session)

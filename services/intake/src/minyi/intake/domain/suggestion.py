@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from minyi.contracts.formal import FormalDetails
 from minyi.contracts.intake import SuggestionFiled
 from minyi.contracts.liaison import MatterReferred
 from minyi.intake.domain import text
@@ -62,6 +63,9 @@ class Suggestion:
     status: str = FILED
     history: list[dict[str, Any]] = field(default_factory=list)
     tracking_digest: str | None = None
+    # A deputy's formal suggestion (代表建议): its number and signers (kept in intake's
+    # ``formal_suggestions``; only the event carries them from here).
+    formal: FormalDetails | None = None
 
     @classmethod
     def file(
@@ -74,9 +78,12 @@ class Suggestion:
         sealed_name: str | None,
         sealed_phone: str | None,
         now: datetime,
+        id: str | None = None,
+        formal: FormalDetails | None = None,
     ) -> Suggestion:
+        """``id``: chosen beforehand (a formal suggestion keeps its draft's), else new."""
         return cls(
-            str(uuid.uuid4()),
+            id or str(uuid.uuid4()),
             tracking_code,
             submission,
             fingerprint,
@@ -85,6 +92,7 @@ class Suggestion:
             sealed_name,
             sealed_phone,
             history=[history_entry(FILED, now)],
+            formal=formal,
         )
 
     @classmethod
@@ -133,6 +141,7 @@ class Suggestion:
             citizen_ref=self.citizen_ref,
             filed_at=self.filed_at,
             category_hint=s.category_hint,
+            formal=self.formal,
         )
 
 

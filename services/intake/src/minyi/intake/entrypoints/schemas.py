@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from minyi.contracts.formal import Rating, Session
 from minyi.contracts.intake import EndorsementMode
 from minyi.contracts.reference import load_divisions
 from minyi.intake.domain import contact, text
@@ -121,3 +122,37 @@ class ChatIn(BaseModel):
     user_id: Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_utf8)]
     text: Annotated[Clean, Field(max_length=5000)]
     sent_at: dt.datetime | None = None
+
+
+class FormalIn(BaseModel):
+    """A formal suggestion's draft (代表建议). Converting a citizen's suggestion
+    (``converted_from``), ``title``, ``content`` and ``district_code`` default to its own."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    # The token's deputy when left out (an admin names one).
+    lead_deputy_id: RepresentativeId | None = None
+    co_signer_ids: list[RepresentativeId] = Field(default_factory=list, max_length=30)
+    title: Annotated[CleanLine, Field(min_length=1, max_length=100)] | None = None
+    content: Annotated[Clean, Field(min_length=5, max_length=5000)] | None = None
+    reasons: Annotated[Clean, Field(max_length=5000)] = ""
+    measures: Annotated[Clean, Field(max_length=5000)] = ""
+    session: Session = "between_sessions"
+    publishable: bool = False
+    district_code: Annotated[str, AfterValidator(_known_district)] | None = None
+    converted_from: (
+        Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_utf8)] | None
+    ) = None
+
+
+class SignerRatingIn(BaseModel):
+    """征询意见表: contact, attitude, result, each 满意 / 基本满意 / 不满意."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    contact: Rating
+    attitude: Rating
+    result: Rating
+    comment: Annotated[Clean, Field(max_length=1000)] | None = None
+    # The answer round rated; the latest when left out.
+    round: int | None = Field(default=None, ge=1, le=20)

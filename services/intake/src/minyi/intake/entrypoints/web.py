@@ -1,5 +1,6 @@
-"""The citizens' web page: file, find your deputy (找代表), track, rate. Static files only,
-so the CSP can forbid every inline script and every other origin."""
+"""The citizens' web page (file, find your deputy 找代表, track, rate) and the deputies'
+page (/deputy: 我的代表建议, signed in with the platform's kit). Static files only, so the
+CSP can forbid every inline script and every other origin."""
 
 from __future__ import annotations
 
@@ -13,10 +14,13 @@ router = APIRouter(
     tags=["web"],
     include_in_schema=False,
     route_class=GuardedRoute,
-    dependencies=[Depends(public("the citizens' page: static files"))],
+    dependencies=[
+        Depends(public("the citizens' and deputies' pages: static files; data needs a token"))
+    ],
 )
 
-PAGES = Pages("minyi.intake", "web", ("app.js", "find.js", "app.css"))
+PAGES = Pages("minyi.intake", "web", ("app.js", "find.js", "app.css", "deputy.js", "deputy.css"))
+PAGES.serve_files(router)
 
 
 @router.get("/")
@@ -24,6 +28,7 @@ async def index() -> Response:
     return PAGES.page("index.html")
 
 
-@router.get("/static/{name}")
-async def static(name: str) -> Response:
-    return PAGES.asset(name)
+@router.get("/deputy")
+async def deputy_page() -> Response:
+    """我的代表建议: file with co-signers, confirm, follow the answers, rate them."""
+    return PAGES.page("deputy.html")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from minyi.contracts import tracking_code
+from minyi.contracts.formal import FormalDetails
 from minyi.intake.adapters.unit_of_work import IntakeUnitOfWork
 from minyi.intake.domain import text
 from minyi.intake.domain.suggestion import Submission, Suggestion
@@ -25,6 +26,9 @@ class FileSuggestion:
     citizen: Citizen | None = None
     # A pseudonymous reference from the channel (a chat user) when there is no phone.
     citizen_ref: str | None = None
+    # A deputy's formal suggestion: filed under its draft's id, with its details.
+    suggestion_id: str | None = None
+    formal: FormalDetails | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,8 @@ async def file_suggestion(cmd: FileSuggestion, uow: IntakeUnitOfWork, vault: Pii
         sealed_name=vault.encrypt(citizen.name) if citizen and citizen.name else None,
         sealed_phone=vault.encrypt(citizen.phone) if citizen and citizen.phone else None,
         now=now,
+        id=cmd.suggestion_id,
+        formal=cmd.formal,
     )
     await uow.suggestions.add(suggestion)
     uow.emit(suggestion.filed_event(), subject=suggestion.id)

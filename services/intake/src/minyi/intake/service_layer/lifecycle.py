@@ -18,6 +18,7 @@ LIFECYCLE_TYPES = frozenset(m.event_type for m in LIFECYCLE_EVENTS)
 # Their subjects: the server delivers only these (filings, clusters… never reach intake).
 LIFECYCLE_SUBJECTS = tuple(m.subject_name for m in LIFECYCLE_EVENTS)
 _STATUS_OF = {t: STATUS_AFTER[t] for t in LIFECYCLE_TYPES}
+FORMAL_KIND = "representative_suggestion"
 REPLY_NOTICE = "【民意】您反映的问题已有答复，请凭查询码 {code} 查看并评价。"
 
 
@@ -44,6 +45,8 @@ async def when_lifecycle_event_update_status(event: RawEvent, uow: IntakeUnitOfW
         changes["unit_name"] = event.data_as(AssignedToUnit).unit_name
     elif event.type == Resolved.event_type:
         r = event.data_as(Resolved)
+        if found.kind == FORMAL_KIND and await uow.formal.exists(event.subject):
+            await uow.formal.add_answer(r)  # every round, for every signer to see and rate
         if r.round >= (found.reply_round or 0):
             changes.update(
                 outcome=r.outcome, reply=r.reply, replied_at=r.replied_at, reply_round=r.round
