@@ -110,6 +110,13 @@ class FakeTrainingExamples:
         self.rows.append(LabelledRow(suggestion.title, suggestion.content, category, unit_id))
 
 
+class NoFormalSuggestions:
+    """The 交办 queue, empty: these use cases are citizens' appeals (test_formal has its own)."""
+
+    async def get(self, suggestion_id: str) -> None:
+        return None
+
+
 class FakeClock:
     def now(self) -> datetime:
         return NOW
@@ -129,6 +136,7 @@ class FakeUnitOfWork:
         self.assignments = FakeAssignments()
         self.appeal_index = SoloAppealIndex()
         self.training_examples = FakeTrainingExamples()
+        self.formal = NoFormalSuggestions()
         self.emitted: list[EventData] = []
 
     def emit(self, data: EventData, *, subject: str) -> str:

@@ -18,7 +18,7 @@ from minyi.routing.adapters.unit_of_work import RoutingUnitOfWork
 from minyi.routing.config import RoutingSettings
 from minyi.routing.dependencies import ModelHolder, RoutingDeps, RoutingRuntime
 from minyi.routing.domain.clustering import AppealMatcher
-from minyi.routing.entrypoints import http
+from minyi.routing.entrypoints import http, web
 from minyi.routing.entrypoints.consumers import consumers
 from minyi.routing.service_layer import commands, handlers
 
@@ -63,7 +63,7 @@ async def on_start(runtime: RoutingRuntime) -> None:
 
 
 def routers(_runtime: RoutingRuntime) -> Sequence[APIRouter]:
-    return [http.router]
+    return [http.router, web.router]
 
 
 SERVICE = ServiceDefinition[RoutingDeps, RoutingUnitOfWork](

@@ -15,7 +15,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from minyi.routing.adapters.tables import appeal_bands, appeal_clusters, suggestions
+from minyi.routing.adapters.tables import (
+    appeal_bands,
+    appeal_clusters,
+    formal_assignments,
+    suggestions,
+)
 from minyi.routing.domain.clustering import (
     AppealMatcher,
     Candidate,
@@ -192,6 +197,8 @@ class AppealIndex:
                     suggestions.c.content, suggestions.c.filed_at, suggestions.c.cluster_id,
                 )
                 .where(suggestions.c.filed_at >= since, suggestions.c.signature.is_(None))
+                # Formal suggestions (代表建议) stay out of the index: no signature, no cluster.
+                .where(suggestions.c.id.not_in(select(formal_assignments.c.suggestion_id)))
                 .order_by(suggestions.c.filed_at, suggestions.c.id)
             )
         ).all()  # fmt: skip

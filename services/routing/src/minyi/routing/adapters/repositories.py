@@ -13,8 +13,23 @@ from minyi.contracts.intake import SuggestionFiled
 from minyi.contracts.routing import AssignmentExplanation
 from minyi.routing.adapters.corpus import LabelledRow
 from minyi.routing.adapters.events import candidates_of, explanation_of
-from minyi.routing.adapters.tables import assignments, suggestions, training_examples
-from minyi.routing.domain.assignment import ASSIGNED, CLOSED, TRIAGE, Assignment, Suggestion
+from minyi.routing.adapters.tables import (
+    assignments,
+    formal_assignments,
+    suggestions,
+    training_examples,
+)
+from minyi.routing.domain.assignment import (
+    ASSIGNED,
+    CLOSED,
+    CONFIRMED,
+    PROPOSED,
+    TRIAGE,
+    WAITING,
+    Assignment,
+    FormalRecord,
+    Suggestion,
+)
 from minyi.routing.domain.decision import Classification, Decision
 
 
@@ -22,7 +37,11 @@ class Suggestions:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add(self, filed: SuggestionFiled, cluster_id: str, signature: bytes) -> None:
+    async def add(
+        self, filed: SuggestionFiled, cluster_id: str | None, signature: bytes | None
+    ) -> None:
+        """A filed suggestion; a formal one has no cluster and no signature (it stays out of
+        the recurring-appeal index)."""
         await self.session.execute(
             suggestions.insert(),
             dict(
@@ -137,6 +156,35 @@ class Assignments:
             update(assignments).where(assignments.c.suggestion_id == suggestion_id).values(**values)
         )
 
+    async def propose(
+        self,
+        suggestion_id: str,
+        decision: Decision,
+        now: datetime,
+        *,
+        attempt: int,
+        returned_by: list[str],
+    ) -> None:
+        """A formal suggestion waits for the office: no unit until it confirms (the
+        classification is kept, a return's next proposal starts from it)."""
+        values = _values(decision, now) | {
+            "status": PROPOSED,
+            "unit_id": None,
+            "attempt": attempt,
+            "returned_by": returned_by,
+            "candidates": None,
+        }
+        if attempt == 1:
+            await self.session.execute(
+                assignments.insert(), dict(suggestion_id=suggestion_id, **values)
+            )
+        else:
+            await self.session.execute(
+                update(assignments)
+                .where(assignments.c.suggestion_id == suggestion_id)
+                .values(**values)
+            )
+
     async def close(self, suggestion_id: str, unit_id: str) -> None:
         """The unit's case is closed (a no-op unless that unit holds the assignment)."""
         await self.session.execute(
@@ -229,3 +277,101 @@ class TrainingExamples:
     async def labelled(self) -> list[LabelledRow]:
         rows = await self.session.execute(select(training_examples))
         return [LabelledRow(m.title, m.content, m.category, m.unit_id) for m in rows]
+
+
+def _formal(row: RowMapping) -> FormalRecord:
+    return FormalRecord(
+        suggestion_id=row["suggestion_id"],
+        number=row["number"],
+        lead_deputy_id=row["lead_deputy_id"],
+        signer_ids=list(row["signer_ids"]),
+        status=row["status"],
+        attempt=row["attempt"],
+        proposal=dict(row["proposal"]),
+        history=list(row["history"]),
+    )
+
+
+class FormalQueue:
+    """The 交办 queue of deputies' formal suggestions (``uow.formal``)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, filed: SuggestionFiled, proposal: dict[str, Any], now: datetime) -> None:
+        assert filed.formal is not None
+        f = filed.formal
+        await self.session.execute(
+            formal_assignments.insert(),
+            dict(
+                suggestion_id=filed.suggestion_id,
+                number=f.number,
+                lead_deputy_id=f.lead_deputy_id,
+                signer_ids=[
+                    f.lead_deputy_id,
+                    *(i for i in f.co_signer_ids if i != f.lead_deputy_id),
+                ],
+                formal=f.model_dump(mode="json"),
+                status=WAITING,
+                attempt=1,
+                proposal=proposal,
+                history=[],
+                waiting_since=now,
+            ),
+        )
+
+    async def get(self, suggestion_id: str) -> FormalRecord | None:
+        found = await self.session.execute(
+            select(formal_assignments).where(formal_assignments.c.suggestion_id == suggestion_id)
+        )
+        row = found.mappings().first()
+        return _formal(row) if row else None
+
+    async def confirmed(self, record: FormalRecord, entry: dict[str, Any]) -> None:
+        """The office confirmed the units of the current attempt."""
+        await self.session.execute(
+            update(formal_assignments)
+            .where(formal_assignments.c.suggestion_id == record.suggestion_id)
+            .values(status=CONFIRMED, history=[*record.history, entry])
+        )
+
+    async def returned(
+        self,
+        record: FormalRecord,
+        returned: dict[str, Any],
+        proposal: dict[str, Any],
+        now: datetime,
+    ) -> None:
+        """A unit returned it: back in the queue for the next attempt, the return noted on
+        the confirmation it undoes."""
+        history = [*record.history]
+        if history:
+            history[-1] = {**history[-1], "returned": returned}
+        await self.session.execute(
+            update(formal_assignments)
+            .where(formal_assignments.c.suggestion_id == record.suggestion_id)
+            .values(
+                status=WAITING,
+                attempt=record.attempt + 1,
+                proposal=proposal,
+                history=history,
+                waiting_since=now,
+            )
+        )
+
+    async def waiting(self, limit: int) -> list[dict[str, Any]]:
+        """The queue, longest waiting first, with the suggestion's text."""
+        query = (
+            select(
+                formal_assignments,
+                suggestions.c.title,
+                suggestions.c.content,
+                suggestions.c.district_code,
+                suggestions.c.filed_at,
+            )
+            .join(suggestions, suggestions.c.id == formal_assignments.c.suggestion_id)
+            .where(formal_assignments.c.status == WAITING)
+            .order_by(formal_assignments.c.waiting_since, formal_assignments.c.suggestion_id)
+            .limit(limit)
+        )
+        return [dict(r) for r in (await self.session.execute(query)).mappings()]

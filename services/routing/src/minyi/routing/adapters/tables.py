@@ -102,3 +102,23 @@ training_examples = Table(
     Column("source", String(20), nullable=False),  # manual
     Column("created_at", UtcDateTime(), nullable=False),
 )
+
+# The 交办 queue of deputies' formal suggestions: what routing proposes, what the congress
+# office confirmed, and the formal details the assignment will carry (kept here until it
+# is confirmed: routing never reads intake's store).
+formal_assignments = Table(
+    "formal_assignments",
+    metadata,
+    Column("suggestion_id", String(64), primary_key=True),
+    Column("number", String(20), nullable=False),
+    Column("lead_deputy_id", String(64), nullable=False),
+    Column("signer_ids", JSON, nullable=False),  # lead deputy first
+    Column("formal", JSON, nullable=False),  # FormalDetails as filed
+    Column("status", String(20), nullable=False, index=True),  # waiting | assigned
+    # The attempt the office's confirmation opens (or opened).
+    Column("attempt", Integer, nullable=False),
+    Column("proposal", JSON, nullable=False),  # lead, co-units, summary
+    # Each confirmation and the unit's return of it, oldest first.
+    Column("history", JSON, nullable=False),
+    Column("waiting_since", UtcDateTime(), nullable=False),
+)

@@ -11,6 +11,7 @@ from minyi.routing.adapters.appeal_index import AppealIndex, PendingBands
 from minyi.routing.adapters.models import ModelVersions
 from minyi.routing.adapters.repositories import (
     Assignments,
+    FormalQueue,
     Suggestions,
     TrainingExamples,
     TriageQueue,
@@ -23,6 +24,7 @@ class RoutingUnitOfWork(UnitOfWork):
         self.suggestions = Suggestions(session)
         self.assignments = Assignments(session)
         self.triage = TriageQueue(session)
+        self.formal = FormalQueue(session)
         self.training_examples = TrainingExamples(session)
         self.model_versions = ModelVersions(session)
         # Band rows wait in the transaction's batch: one executemany per group commit.

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from minyi.routing.domain.decision import Classification
 
@@ -11,6 +12,13 @@ from minyi.routing.domain.decision import Classification
 ASSIGNED = "assigned"
 TRIAGE = "triage"
 CLOSED = "closed"
+# A formal suggestion (代表建议) waiting for the congress office to confirm its units.
+PROPOSED = "proposed"
+
+# A formal suggestion's place in the 交办 queue.
+WAITING = "waiting"
+CONFIRMED = "assigned"
+REPRESENTATIVE_SUGGESTION = "representative_suggestion"
 
 
 @dataclass(frozen=True)
@@ -41,3 +49,24 @@ class Assignment:
         """Whether a return names this assignment; a stale or repeated one (another event
         id for an attempt already re-routed) does not."""
         return self.status == ASSIGNED and self.attempt == attempt and self.unit_id == unit_id
+
+
+@dataclass(frozen=True)
+class FormalRecord:
+    """A formal suggestion in the 交办 queue: its details as filed, routing's current
+    proposal (JSON, as the office sees it) and each confirmation and return so far."""
+
+    suggestion_id: str
+    number: str
+    lead_deputy_id: str
+    signer_ids: list[str]
+    status: str  # WAITING | CONFIRMED
+    attempt: int
+    proposal: dict[str, Any]
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def confirmed_co_unit_ids(self) -> list[str]:
+        """The co-units of the last confirmation (none before the first)."""
+        last = self.history[-1] if self.history else {}
+        return [c["unit_id"] for c in last.get("co_units", [])]

@@ -33,3 +33,18 @@ class ModelRejected(Conflict):
 
     def __init__(self, message: str) -> None:
         super().__init__("model_rejected", message)
+
+
+class FormalNotFound(NotFound):
+    """No formal suggestion of that id in the 交办 queue's store."""
+
+    def __init__(self, suggestion_id: str) -> None:
+        super().__init__("formal_not_found", f"没有代表建议 {suggestion_id} 的交办记录")
+
+
+class NotWaitingForAssignment(Conflict):
+    def __init__(self, suggestion_id: str) -> None:
+        super().__init__(
+            "not_waiting_for_assignment",
+            f"代表建议 {suggestion_id} 已交办，不在待交办队列中（单位退回后才能重新交办）",
+        )

@@ -2,7 +2,8 @@
 
 Access (``minyi.platform.auth``): a unit sees the decisions that assigned to it, a
 supervisor the decisions and the triage queue of its districts (the token carries them),
-the admin everything and alone manages model versions. Refusals are the use cases' domain
+the admin everything and alone manages model versions and the 交办 of deputies' formal
+suggestions (the congress office's decision; supervisors may not). Refusals are the use cases' domain
 errors (``domain/errors.py``), answered by the platform in the one error body.
 """
 
@@ -17,7 +18,7 @@ from minyi.platform.auth import Principal, Role, require
 from minyi.routing.adapters.events import candidates_of, explanation_of
 from minyi.routing.entrypoints.dependencies import Deps, Rt
 from minyi.routing.service_layer import commands, queries
-from minyi.routing.service_layer.messages import AssignManually
+from minyi.routing.service_layer.messages import AssignManually, ConfirmFormal
 
 router = APIRouter(prefix="/v1", tags=["routing"])
 
@@ -33,11 +34,21 @@ Staff = Depends(
     )
 )
 AdminOnly = Depends(require(Role.ADMIN))
+Office = Annotated[Principal, Depends(require(Role.ADMIN))]
 
 
 class ManualAssignment(BaseModel):
     unit_id: str = Field(min_length=1, max_length=64)
     category: str = Field(min_length=1, max_length=40)
+    by: str = Field(default="", max_length=100, description="who decided (shown in the summary)")
+
+
+class FormalConfirmation(BaseModel):
+    unit_id: str = Field(min_length=1, max_length=64, description="the lead unit (主办)")
+    co_unit_ids: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        default_factory=list, max_length=3, description="co-handling units (协办), at most 3"
+    )
+    note: str = Field(default="", max_length=500)
     by: str = Field(default="", max_length=100, description="who decided (shown in the summary)")
 
 
@@ -78,6 +89,38 @@ async def assign_from_triage(
         "suggestion_id": suggestion_id,
         "unit_id": decision.unit.id,
         "unit_name": decision.unit.name,
+        "category": decision.classification.category,
+        "explanation": explanation_of(decision).model_dump(mode="json"),
+    }
+
+
+@router.get(
+    "/formal-assignments",
+    summary="The 交办 queue of deputies' formal suggestions, longest waiting first",
+)
+async def formal_assignments(who: Office, runtime: Rt, limit: int = 100) -> list[dict[str, Any]]:
+    async with runtime.unit_of_work() as uow:
+        return await queries.formal_queue(uow, limit)
+
+
+@router.post(
+    "/formal-assignments/{suggestion_id}/confirm",
+    summary="Confirm or change a formal suggestion's lead and co-units (AssignedToUnit)",
+)
+async def confirm_formal_assignment(
+    suggestion_id: str, body: FormalConfirmation, who: Office, runtime: Rt, deps: Deps
+) -> dict[str, Any]:
+    cmd = ConfirmFormal(
+        suggestion_id=suggestion_id, **(body.model_dump() | {"by": body.by or who.subject})
+    )
+    async with runtime.unit_of_work() as uow:
+        decision = await commands.confirm_formal(cmd, uow, deps)
+    assert decision.unit is not None
+    return {
+        "suggestion_id": suggestion_id,
+        "unit_id": decision.unit.id,
+        "unit_name": decision.unit.name,
+        "co_unit_ids": cmd.co_unit_ids,
         "category": decision.classification.category,
         "explanation": explanation_of(decision).model_dump(mode="json"),
     }

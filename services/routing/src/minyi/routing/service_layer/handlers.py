@@ -7,9 +7,15 @@ import logging
 
 from minyi.contracts.envelope import RawEvent
 from minyi.contracts.events import SuggestionFiled
-from minyi.routing.adapters.events import clustered_event, decision_event, suggestion_of
+from minyi.routing.adapters.events import (
+    clustered_event,
+    decision_event,
+    proposal_json,
+    suggestion_of,
+)
 from minyi.routing.adapters.unit_of_work import RoutingUnitOfWork
 from minyi.routing.dependencies import RoutingDeps
+from minyi.routing.domain.assignment import Assignment, FormalRecord
 from minyi.routing.domain.clustering import ClusterAssignment
 from minyi.routing.domain.decision import (
     Classification,
@@ -19,6 +25,7 @@ from minyi.routing.domain.decision import (
     decide_after_return,
     decide_for_cluster,
 )
+from minyi.routing.domain.formal import Proposal, propose, propose_after_return
 from minyi.routing.service_layer.messages import AssignmentReturned, CaseClosed
 
 log = logging.getLogger(__name__)
@@ -32,6 +39,9 @@ async def when_suggestion_filed_assign_unit(
     filed = event.data_as(SuggestionFiled)
     if await uow.assignments.exists(filed.suggestion_id):
         return  # a republished SuggestionFiled with another event id: already routed
+    if filed.formal is not None:
+        await _propose_formal(filed, uow, deps)
+        return
     cluster, signature = await uow.appeal_index.place(
         deps.appeals,
         filed.suggestion_id,
@@ -54,6 +64,35 @@ async def when_suggestion_filed_assign_unit(
     uow.emit(decision_event(decision, suggestion, attempt=1, now=now), subject=filed.suggestion_id)
     if cluster.size >= 2:
         uow.emit(clustered_event(suggestion, cluster), subject=filed.suggestion_id)
+
+
+async def _propose_formal(
+    filed: SuggestionFiled, uow: RoutingUnitOfWork, deps: RoutingDeps
+) -> None:
+    """A deputy's formal suggestion (代表建议) is not assigned: its proposal waits in the
+    交办 queue for the congress office. It stays out of the recurring-appeal index (no
+    merged handling with citizens' appeals)."""
+    assert filed.formal is not None
+    proposal = propose(
+        filed.title,
+        filed.content,
+        filed.district_code,
+        deps.directory,
+        deps.model.current,
+        extra_text=(filed.formal.reasons, filed.formal.measures),
+        confidence_floor=deps.settings.triage_threshold,
+    )
+    now = uow.runtime.clock.now()
+    await uow.suggestions.add(filed, None, None)
+    await uow.assignments.propose(
+        filed.suggestion_id, _as_decision(proposal), now, attempt=1, returned_by=[]
+    )
+    await uow.formal.add(filed, proposal_json(proposal), now)
+
+
+def _as_decision(proposal: Proposal) -> Decision:
+    """The proposal as the assignment row keeps it: the classification, no unit yet."""
+    return Decision(proposal.classification, None, proposal.focus_area, proposal.summary)
 
 
 async def _merged_handling(
@@ -94,6 +133,10 @@ async def when_assignment_returned_route_to_next_unit(
     if not assignment.is_returned_by(returned.unit_id, returned.attempt):
         log.info("stale return of %s attempt %s ignored", returned.suggestion_id, returned.attempt)
         return
+    formal = await uow.formal.get(returned.suggestion_id)
+    if formal is not None:
+        await _formal_back_in_queue(returned, assignment, formal, uow, deps)
+        return
     returned_by = [*assignment.returned_by, returned.unit_id]
     suggestion = await uow.suggestions.one(returned.suggestion_id)
     decision = decide_after_return(
@@ -115,6 +158,52 @@ async def when_assignment_returned_route_to_next_unit(
         decision_event(decision, suggestion, attempt=attempt, now=now),
         subject=returned.suggestion_id,
     )
+
+
+async def _formal_back_in_queue(
+    returned: AssignmentReturned,
+    assignment: Assignment,
+    record: FormalRecord,
+    uow: RoutingUnitOfWork,
+    deps: RoutingDeps,
+) -> None:
+    """A unit returned a formal suggestion (交办有误): back before the office for the next
+    attempt, with the unit's reason and the unit it suggests; routing re-proposes, never
+    re-assigns alone."""
+    returned_by = [*assignment.returned_by, returned.unit_id]
+    suggestion = await uow.suggestions.one(returned.suggestion_id)
+    reason = returned.reason or "未说明理由"
+    proposal = propose_after_return(
+        assignment.classification,
+        suggestion.district_code,
+        deps.directory,
+        returned_by=returned_by,
+        returning_unit=returned.unit_id,
+        reason=reason,
+        suggested_unit=returned.suggested_unit,
+        co_unit_ids=record.confirmed_co_unit_ids,
+    )
+    now = uow.runtime.clock.now()
+    await uow.assignments.propose(
+        returned.suggestion_id,
+        _as_decision(proposal),
+        now,
+        attempt=assignment.attempt + 1,
+        returned_by=returned_by,
+    )
+    returning = deps.directory.units.get(returned.unit_id)
+    suggested = deps.directory.units.get(returned.suggested_unit or "")
+    note = {
+        "unit_id": returned.unit_id,
+        "unit_name": returning.name if returning else returned.unit_id,
+        "reason": reason,
+        "suggested_unit": returned.suggested_unit or None,
+        "suggested_unit_name": suggested.name if suggested else None,
+        "at": now.isoformat(),
+    }
+    # The classifier's ranking of the first proposal still serves a later lead's category.
+    again = proposal_json(proposal) | {"ranking": record.proposal.get("ranking", [])}
+    await uow.formal.returned(record, note, again, now)
 
 
 async def when_case_closed_mark_cluster_case_closed(

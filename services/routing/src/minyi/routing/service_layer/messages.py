@@ -35,3 +35,13 @@ class AssignManually(_Tolerant):
     unit_id: str
     category: str
     by: str = ""
+
+
+class ConfirmFormal(_Tolerant):
+    """Command: the congress office confirmed (or changed) a formal suggestion's units."""
+
+    suggestion_id: str
+    unit_id: str
+    co_unit_ids: list[str] = []
+    note: str = ""
+    by: str = ""

@@ -39,3 +39,29 @@ async def triage_queue(uow: RoutingUnitOfWork, who: Principal, limit: int) -> li
 
 async def model_versions(uow: RoutingUnitOfWork, deps: RoutingDeps) -> dict[str, Any]:
     return {"in_use": deps.model.current.version, "versions": await uow.model_versions.stored()}
+
+
+async def formal_queue(uow: RoutingUnitOfWork, limit: int) -> list[dict[str, Any]]:
+    """The 交办 queue, longest waiting first: each formal suggestion with its details as
+    filed, routing's proposal and explanation, and its earlier confirmations and returns."""
+    rows = await uow.formal.waiting(max(1, min(limit, MAX_QUEUE)))
+    return [
+        {
+            "suggestion_id": r["suggestion_id"],
+            "number": r["number"],
+            "title": r["title"],
+            "content": r["content"],
+            "district_code": r["district_code"],
+            "filed_at": r["filed_at"],
+            "lead_deputy_id": r["lead_deputy_id"],
+            "signer_ids": r["signer_ids"],
+            "session": r["formal"].get("session"),
+            "reasons": r["formal"].get("reasons", ""),
+            "measures": r["formal"].get("measures", ""),
+            "attempt": r["attempt"],
+            "proposal": {k: v for k, v in r["proposal"].items() if k != "ranking"},
+            "history": r["history"],
+            "waiting_since": r["waiting_since"],
+        }
+        for r in rows
+    ]
