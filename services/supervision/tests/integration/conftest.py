@@ -14,11 +14,13 @@ import pytest
 from fastapi import FastAPI
 
 from minyi.contracts.events import AssignedToUnit, AssignmentExplanation
+from minyi.contracts.formal import CoUnit
 from minyi.contracts.intake import FeedbackReceived
 from minyi.platform.app import errors
 from minyi.platform.auth import Principal, Role, bearer
 from minyi.platform.clock import FixedClock
 from minyi.supervision.bootstrap import SERVICE
+from minyi.supervision.entrypoints import http_formal
 from minyi.supervision.entrypoints.http import router
 from minyi.supervision.entrypoints.pollers import sweep_batch
 from tests.support.harness import Harness, harness
@@ -39,12 +41,14 @@ class Bench:
         app = FastAPI()
         app.state.runtime = h.runtime
         app.include_router(router)
+        app.include_router(http_formal.router)
         errors.install(app)
         self._app = app
 
     def client(
         self, unit: str | None = UNIT, *, supervisor: bool = False, group: str | None = None
     ) -> httpx.AsyncClient:
+        """A unit's staff by default; ``supervisor`` alone is the admin (the office)."""
         headers: dict[str, str] = {}
         keyring = self.h.runtime.keyring
         if supervisor and group:
@@ -69,6 +73,11 @@ class Bench:
         at: datetime | None = None,
         category: str = "城乡建设",
         urgent: bool = False,
+        co_units: dict[str, str] | None = None,
+        number: str | None = None,
+        signer_ids: list[str] | None = None,
+        title: str | None = None,
+        content: str | None = None,
     ) -> None:
         await self.h.deliver(
             AssignedToUnit(
@@ -83,6 +92,11 @@ class Bench:
                 attempt=attempt,
                 explanation=AssignmentExplanation(reason="rule"),
                 assigned_at=at or self.clock.now(),
+                co_units=[CoUnit(unit_id=u, unit_name=n) for u, n in (co_units or {}).items()],
+                number=number,
+                signer_ids=signer_ids or [],
+                title=title,
+                content=content,
             )
         )
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from minyi.contracts import formal as formal_wire
 from minyi.contracts import supervision as wire
 from minyi.contracts.envelope import EventData
 from minyi.supervision import domain
@@ -43,6 +46,7 @@ def to_contract(event: domain.CaseEvent, case: domain.Case) -> EventData:
                 on_time=event.on_time,
                 round=event.round,
                 feedback_by=event.feedback_by,
+                delivery_by=event.delivery_by,
             )
         case domain.AssignmentReturned():
             return wire.AssignmentReturned(
@@ -102,6 +106,56 @@ def to_contract(event: domain.CaseEvent, case: domain.Case) -> EventData:
                 needs_review=event.needs_review,
                 closed_at=event.at,
             )
+    return _formal_contract(event, case, ids)
+
+
+def _formal_contract(event: domain.CaseEvent, case: domain.Case, ids: dict[str, Any]) -> EventData:
+    """A formal suggestion's own events (``minyi.contracts.formal``)."""
+    match event:
+        case domain.CoViewsSubmitted():
+            return formal_wire.CoUnitViewsSubmitted(
+                **{**ids, "unit_id": event.co_unit_id},
+                lead_unit_id=event.unit_id,
+                views=event.views,
+                views_by=event.views_by,
+                on_time=event.on_time,
+                submitted_at=event.at,
+            )
+        case domain.DeputiesContacted():
+            return formal_wire.DeputiesContacted(
+                **ids,
+                contacted_on=event.contacted_on,
+                mode=event.mode,
+                note=event.note,
+                recorded_at=event.at,
+            )
+        case domain.ExtensionRequested():
+            return formal_wire.ExtensionRequested(
+                **ids,
+                reason=event.reason,
+                reply_by=event.reply_by,
+                requested_reply_by=event.requested_reply_by,
+                requested_at=event.at,
+            )
+        case domain.ExtensionRefused():
+            return formal_wire.ExtensionRefused(**ids, note=event.note, refused_at=event.at)
+        case domain.AnswerReviewed():
+            return formal_wire.AnswerReviewed(
+                **ids,
+                verdict=event.verdict,
+                note=event.note,
+                reviewer=event.reviewer,
+                reviewed_at=event.at,
+            )
+        case domain.DeliveryPromised():
+            return formal_wire.DeliveryPromised(
+                suggestion_id=event.suggestion_id,
+                delivery_id=event.delivery_id,
+                unit_id=event.unit_id,
+                district_code=case.district,
+                promised_by=event.promised_by,
+                promised_at=event.at,
+            )
     raise TypeError(f"no contract for {type(event).__name__}")  # pragma: no cover
 
 
@@ -118,4 +172,12 @@ PUBLISHED: list[type[EventData]] = [
     wire.KeyCaseMarked,
     wire.CaseReopened,
     wire.CaseClosed,
+    formal_wire.CoUnitViewsSubmitted,
+    formal_wire.DeputiesContacted,
+    formal_wire.ExtensionRequested,
+    formal_wire.ExtensionRefused,
+    formal_wire.AnswerReviewed,
+    formal_wire.DeliveryPromised,
+    formal_wire.TopicOpened,
+    formal_wire.TopicLinked,
 ]

@@ -1,21 +1,28 @@
 """Load and save cases (the domain entity) in supervision's store: all of its SQL.
 
 ``Cases`` is what the use cases see (``uow.cases``); ``CaseRepository`` is its SQL
-implementation, and a test may give a unit of work an in-memory one instead.
+implementation, and a test may give a unit of work an in-memory one instead. ``Topics``
+(``uow.topics``) keeps the key topics, their links and the candidates for new ones.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from pydantic import TypeAdapter
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from minyi.platform.errors import Conflict
-from minyi.supervision.adapters.tables import cases
+from minyi.supervision.adapters.tables import (
+    case_co_units,
+    cases,
+    topic_candidates,
+    topic_links,
+    topics,
+)
 from minyi.supervision.domain import Case, Kind, Status
 
 _CASE = TypeAdapter(Case)
@@ -40,6 +47,10 @@ class CaseFilter:
     min_escalation: int | None = None
     needs_review: bool | None = None
     kind: Kind | None = None
+    # With ``unit_id``: "lead" its own cases, "co" those it co-handles, None both.
+    role: Literal["lead", "co"] | None = None
+    awaiting_review: bool | None = None
+    extension_pending: bool | None = None
 
 
 def _columns(case: Case, attempt: int | None = None, category: str | None = None) -> dict[str, Any]:
@@ -58,6 +69,10 @@ def _columns(case: Case, attempt: int | None = None, category: str | None = None
         "needs_review": case.needs_review,
         "round": case.round,
         "title": case.title,
+        "number": None if case.formal is None else case.formal.number,
+        "delivery_of": case.delivery_of,
+        "awaiting_review": case.awaiting_review,
+        "extension_pending": case.extension_pending,
         "state": _CASE.dump_python(case, mode="json"),
     }
     if attempt is not None:
@@ -118,6 +133,19 @@ class CaseRepository(Cases):
         await self.session.execute(
             cases.insert(), {"case_id": case.case_id, **_columns(case, attempt, category)}
         )
+        if case.formal is not None and case.formal.co_units:
+            await self.session.execute(
+                case_co_units.insert(),
+                [
+                    {
+                        "case_id": case.case_id,
+                        "unit_id": co.unit_id,
+                        "suggestion_id": case.suggestion_id,
+                        "views_by": co.views_by,
+                    }
+                    for co in case.formal.co_units
+                ],
+            )
 
     async def current_for_suggestion(self, suggestion_id: str, *, lock: bool = True) -> Case | None:
         """The suggestion's live case: its newest attempt that was not returned."""
@@ -171,7 +199,7 @@ class CaseRepository(Cases):
         """One page of case summaries (newest assignment first) and the total count."""
         conditions = []
         if f.unit_id is not None:
-            conditions.append(cases.c.unit_id == f.unit_id)
+            conditions.append(_unit_condition(f.unit_id, f.role))
         if f.districts is not None:
             conditions.append(cases.c.district.in_(sorted(f.districts)))
         if f.statuses is not None:
@@ -188,6 +216,10 @@ class CaseRepository(Cases):
             conditions.append(cases.c.needs_review == f.needs_review)
         if f.kind is not None:
             conditions.append(cases.c.kind == str(f.kind))
+        if f.awaiting_review is not None:
+            conditions.append(cases.c.awaiting_review == f.awaiting_review)
+        if f.extension_pending is not None:
+            conditions.append(cases.c.extension_pending == f.extension_pending)
         total = (
             await self.session.execute(select(func.count()).select_from(cases).where(*conditions))
         ).scalar_one()
@@ -199,4 +231,173 @@ class CaseRepository(Cases):
             .limit(limit)
             .offset(offset)
         )
-        return [dict(r._mapping) for r in page], int(total)
+        items = [dict(r._mapping) for r in page]
+        await self._with_roles(items, f.unit_id)
+        return items, int(total)
+
+    async def _with_roles(self, items: list[dict[str, Any]], unit_id: str | None) -> None:
+        """Each item's ``role`` for the calling unit, and a co-unit's ``views_by``."""
+        views_by: dict[str, Any] = {}
+        co_ids = [i["case_id"] for i in items if unit_id is not None and i["unit_id"] != unit_id]
+        if co_ids:
+            rows = await self.session.execute(
+                select(case_co_units.c.case_id, case_co_units.c.views_by).where(
+                    case_co_units.c.unit_id == unit_id, case_co_units.c.case_id.in_(co_ids)
+                )
+            )
+            views_by = {r.case_id: r.views_by for r in rows}
+        for item in items:
+            co = item["case_id"] in views_by
+            item["role"] = None if unit_id is None else ("co" if co else "lead")
+            item["views_by"] = views_by.get(item["case_id"])
+
+
+def _unit_condition(unit_id: str, role: str | None) -> Any:
+    """A unit's cases: those it leads, and the live ones it co-handles."""
+    lead = cases.c.unit_id == unit_id
+    co = and_(
+        cases.c.case_id.in_(
+            select(case_co_units.c.case_id).where(case_co_units.c.unit_id == unit_id)
+        ),
+        cases.c.status != str(Status.RETURNED),
+    )
+    if role == "lead":
+        return lead
+    if role == "co":
+        return co
+    return or_(lead, co)
+
+
+class Topics(Protocol):
+    """Key topics, their links, and candidates for new ones, as the use cases use them."""
+
+    async def add(self, row: dict[str, Any]) -> None: ...
+
+    async def get(self, topic_id: str) -> dict[str, Any] | None: ...
+
+    async def all(self) -> list[dict[str, Any]]: ...
+
+    async def link(self, topic_id: str, suggestion_id: str, at: datetime) -> bool: ...
+
+    async def unlink(self, topic_id: str, suggestion_id: str) -> bool: ...
+
+    async def linked(self, topic_id: str) -> list[str]: ...
+
+    async def count_cluster(
+        self, cluster_id: str, size: int, title: str, district: str, at: datetime
+    ) -> None: ...
+
+    async def count_endorsement(self, suggestion_id: str, at: datetime) -> None: ...
+
+    async def candidates(self, limit: int, min_size: int) -> list[dict[str, Any]]: ...
+
+
+class TopicRepository(Topics):
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, row: dict[str, Any]) -> None:
+        await self.session.execute(topics.insert(), row)
+
+    async def get(self, topic_id: str) -> dict[str, Any] | None:
+        row = (
+            await self.session.execute(select(topics).where(topics.c.topic_id == topic_id))
+        ).first()
+        return None if row is None else dict(row._mapping)
+
+    async def all(self) -> list[dict[str, Any]]:
+        """Every topic, newest year first, with how many suggestions it links."""
+        links = (
+            select(topic_links.c.topic_id, func.count().label("linked"))
+            .group_by(topic_links.c.topic_id)
+            .subquery()
+        )
+        rows = await self.session.execute(
+            select(topics, func.coalesce(links.c.linked, 0).label("linked"))
+            .outerjoin(links, links.c.topic_id == topics.c.topic_id)
+            .order_by(topics.c.year.desc(), topics.c.opened_at)
+        )
+        return [dict(r._mapping) for r in rows]
+
+    async def link(self, topic_id: str, suggestion_id: str, at: datetime) -> bool:
+        found = await self.session.execute(
+            select(topic_links.c.topic_id).where(
+                topic_links.c.topic_id == topic_id, topic_links.c.suggestion_id == suggestion_id
+            )
+        )
+        if found.first() is not None:
+            return False
+        await self.session.execute(
+            topic_links.insert(),
+            {"topic_id": topic_id, "suggestion_id": suggestion_id, "linked_at": at},
+        )
+        return True
+
+    async def unlink(self, topic_id: str, suggestion_id: str) -> bool:
+        result = await self.session.execute(
+            delete(topic_links).where(
+                topic_links.c.topic_id == topic_id, topic_links.c.suggestion_id == suggestion_id
+            )
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def linked(self, topic_id: str) -> list[str]:
+        rows = await self.session.execute(
+            select(topic_links.c.suggestion_id)
+            .where(topic_links.c.topic_id == topic_id)
+            .order_by(topic_links.c.linked_at, topic_links.c.suggestion_id)
+        )
+        return list(rows.scalars())
+
+    async def _size(self, source: str, ref: str) -> int | None:
+        found = await self.session.execute(
+            select(topic_candidates.c.size).where(
+                topic_candidates.c.source == source, topic_candidates.c.ref == ref
+            )
+        )
+        return found.scalar()
+
+    async def _put(self, source: str, ref: str, size: int, values: dict[str, Any]) -> None:
+        if await self._size(source, ref) is None:
+            await self.session.execute(
+                topic_candidates.insert(), {"source": source, "ref": ref, "size": size, **values}
+            )
+            return
+        await self.session.execute(
+            update(topic_candidates)
+            .where(topic_candidates.c.source == source, topic_candidates.c.ref == ref)
+            .values(size=size, **values)
+        )
+
+    async def count_cluster(
+        self, cluster_id: str, size: int, title: str, district: str, at: datetime
+    ) -> None:
+        # Events may come out of order: a cluster's size only grows.
+        size = max(size, await self._size("cluster", cluster_id) or 0)
+        values = {"title": title, "district": district, "updated_at": at}
+        await self._put("cluster", cluster_id, size, values)
+
+    async def count_endorsement(self, suggestion_id: str, at: datetime) -> None:
+        # The appeal's title, if supervision holds its case (routing sent it).
+        title = (
+            await self.session.execute(
+                select(cases.c.title, cases.c.district)
+                .where(cases.c.suggestion_id == suggestion_id)
+                .order_by(cases.c.attempt.desc())
+                .limit(1)
+            )
+        ).first()
+        size = (await self._size("endorsed", suggestion_id) or 0) + 1
+        values: dict[str, Any] = {"updated_at": at}
+        if title is not None:
+            values.update(title=title.title, district=title.district)
+        await self._put("endorsed", suggestion_id, size, values)
+
+    async def candidates(self, limit: int, min_size: int) -> list[dict[str, Any]]:
+        rows = await self.session.execute(
+            select(topic_candidates)
+            .where(topic_candidates.c.size >= min_size)
+            .order_by(topic_candidates.c.size.desc(), topic_candidates.c.updated_at.desc())
+            .limit(limit)
+        )
+        return [dict(r._mapping) for r in rows]

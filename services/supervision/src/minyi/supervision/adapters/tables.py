@@ -44,8 +44,62 @@ cases = Table(
     Column("key_case", Boolean, nullable=False, server_default=false()),
     Column("needs_review", Boolean, nullable=False, server_default=false()),
     Column("round", Integer, nullable=False, server_default=text("1")),
-    # A visit's commitment or question text; null for suggestions (their text is not here).
+    # What the unit reads in its list: a visit's commitment or question, a formal
+    # suggestion's title, a citizen appeal's when routing sent it.
     Column("title", Text, nullable=True),
+    # A formal suggestion's yearly number; a delivery item's suggestion; the two queues of
+    # the office and the supervision groups (the truth stays in ``state``).
+    Column("number", String(20), nullable=True),
+    Column("delivery_of", String(64), nullable=True),
+    Column("awaiting_review", Boolean, nullable=False, server_default=false()),
+    Column("extension_pending", Boolean, nullable=False, server_default=false()),
     Index("ix_cases_next_due_at", "next_due_at"),
     Index("ix_cases_unit_status", "unit_id", "status"),
+)
+
+# A formal suggestion's co-handling units (协办), so a unit's list finds the cases it
+# co-handles; their views live in the case's ``state``.
+case_co_units = Table(
+    "case_co_units",
+    metadata,
+    Column("case_id", String(80), primary_key=True),
+    Column("unit_id", String(64), primary_key=True),
+    Column("suggestion_id", String(64), nullable=False),
+    Column("views_by", UtcDateTime(), nullable=False),
+    Index("ix_case_co_units_unit_id", "unit_id"),
+)
+
+# Key topics (重点督办专题) and the formal suggestions linked to them.
+topics = Table(
+    "topics",
+    metadata,
+    Column("topic_id", String(40), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("lead_id", String(64), nullable=False),
+    Column("lead_name", String(200), nullable=False),
+    Column("opened_at", UtcDateTime(), nullable=False),
+)
+
+topic_links = Table(
+    "topic_links",
+    metadata,
+    Column("topic_id", String(40), primary_key=True),
+    Column("suggestion_id", String(64), primary_key=True),
+    Column("linked_at", UtcDateTime(), nullable=False),
+)
+
+# What the office may make a topic of: recurring-appeal clusters (routing's
+# ``SuggestionClustered``, ``source`` "cluster", ``ref`` the cluster) and appeals deputies
+# endorsed (intake's ``SuggestionEndorsed``, "endorsed", ``ref`` the suggestion).
+topic_candidates = Table(
+    "topic_candidates",
+    metadata,
+    Column("source", String(20), primary_key=True),
+    Column("ref", String(80), primary_key=True),
+    Column("title", Text, nullable=True),
+    Column("district", String(20), nullable=True),
+    Column("size", Integer, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Index("ix_topic_candidates_size", "size"),
 )

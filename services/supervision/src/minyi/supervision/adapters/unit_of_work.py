@@ -1,4 +1,4 @@
-"""Supervision's unit of work: one transaction, with the store of cases on it."""
+"""Supervision's unit of work: one transaction, with the stores of cases and topics on it."""
 
 from __future__ import annotations
 
@@ -7,10 +7,16 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from minyi.platform.runtime import Runtime, UnitOfWork
-from minyi.supervision.adapters.repositories import CaseRepository, Cases
+from minyi.supervision.adapters.repositories import (
+    CaseRepository,
+    Cases,
+    TopicRepository,
+    Topics,
+)
 
 
 class SupervisionUnitOfWork(UnitOfWork):
     def __init__(self, runtime: Runtime[Any, Any], session: AsyncSession) -> None:
         super().__init__(runtime, session)
         self.cases: Cases = CaseRepository(session)
+        self.topics: Topics = TopicRepository(session)

@@ -5,6 +5,7 @@ No I/O here: the policy file is read by ``adapters/reference.py``.
 
 from minyi.supervision.domain.calendar import SHANGHAI, WorkingCalendar
 from minyi.supervision.domain.case import (
+    AnswerReviewed,
     AssignmentReturned,
     Case,
     CaseAccepted,
@@ -12,8 +13,13 @@ from minyi.supervision.domain.case import (
     CaseEvent,
     CaseReopened,
     CloseResult,
+    CoViewsSubmitted,
+    DeliveryPromised,
+    DeputiesContacted,
     Escalated,
     ExtensionGranted,
+    ExtensionRefused,
+    ExtensionRequested,
     HistoryEntry,
     IllegalTransition,
     InvalidInput,
@@ -26,6 +32,7 @@ from minyi.supervision.domain.case import (
     Status,
     TimerAction,
 )
+from minyi.supervision.domain.formal import Formal, SignerRating, delivery_id_for
 from minyi.supervision.domain.policy import (
     DayBasis,
     DeadlinePolicy,
@@ -37,6 +44,7 @@ from minyi.supervision.domain.policy import (
 
 __all__ = [
     "SHANGHAI",
+    "AnswerReviewed",
     "AssignmentReturned",
     "Case",
     "CaseAccepted",
@@ -44,11 +52,17 @@ __all__ = [
     "CaseEvent",
     "CaseReopened",
     "CloseResult",
+    "CoViewsSubmitted",
     "DayBasis",
     "DeadlinePolicy",
     "Deadlines",
+    "DeliveryPromised",
+    "DeputiesContacted",
     "Escalated",
     "ExtensionGranted",
+    "ExtensionRefused",
+    "ExtensionRequested",
+    "Formal",
     "HistoryEntry",
     "IllegalTransition",
     "InvalidInput",
@@ -61,7 +75,9 @@ __all__ = [
     "ReminderIssued",
     "Resolved",
     "Rules",
+    "SignerRating",
     "Status",
     "TimerAction",
     "WorkingCalendar",
+    "delivery_id_for",
 ]

@@ -33,7 +33,7 @@ overdue flag and escalation happens exactly once.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, ClassVar, Literal, TypeVar
 
@@ -42,6 +42,17 @@ from pydantic import ConfigDict, Field
 from minyi.contracts.status import SuggestionStatus
 from minyi.platform.errors import Conflict, Invalid
 from minyi.supervision.domain.calendar import WorkingCalendar, require_aware
+from minyi.supervision.domain.formal import (
+    CONTACT_MODES,
+    Contact,
+    CoUnitViews,
+    Delivery,
+    ExtensionRequest,
+    Formal,
+    Review,
+    SignerRating,
+    delivery_id_for,
+)
 from minyi.supervision.domain.policy import DayBasis, Kind, Rules
 
 
@@ -86,6 +97,7 @@ class Resolved(CaseEvent):
     round: int
     on_time: bool
     feedback_by: datetime | None  # None for kinds nobody rates
+    delivery_by: date | None = None  # a formal suggestion's B: the unit's own date
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -143,6 +155,47 @@ class KeyCaseMarked(CaseEvent):
     pass
 
 
+# -- a formal suggestion's events (minyi.contracts.formal) -------------------------------
+@dataclass(frozen=True, kw_only=True)
+class CoViewsSubmitted(CaseEvent):
+    co_unit_id: str
+    views: str
+    views_by: datetime
+    on_time: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeputiesContacted(CaseEvent):
+    contacted_on: date
+    mode: str
+    note: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExtensionRequested(CaseEvent):
+    reason: str
+    reply_by: datetime
+    requested_reply_by: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExtensionRefused(CaseEvent):
+    note: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnswerReviewed(CaseEvent):
+    verdict: str
+    note: str
+    reviewer: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeliveryPromised(CaseEvent):
+    delivery_id: str
+    promised_by: date
+
+
 _E = TypeVar("_E", bound="CaseEvent")
 
 
@@ -184,6 +237,7 @@ _NOT_RETURNABLE = {
     Kind.COMMITMENT: "承诺事项由本单位当场作出，不能退回；如需调整请联系人大常委会办公室",
     Kind.VISIT_QUESTION: "进站时未能当场答复的问题由本单位书面答复，不能退回；"
     "如需调整请联系人大常委会办公室",
+    Kind.DELIVERY: "B类答复的兑现事项由本单位承诺，不能退回；如需调整请联系人大常委会办公室",
 }
 
 # Statuses in which the unit is handling (the reply clock runs).
@@ -258,9 +312,14 @@ class Case:
     window_start: datetime  # start of the current reply window (assignment or reopening)
     round: int = 1  # 2 after the citizen's first "not satisfied"
     version: int = 0
-    # What the unit reads in its list for items supervision has the text of (a visit's
-    # commitment or question); None for suggestions, whose text supervision never receives.
+    # What the unit reads in its list: a visit's commitment or question, a formal
+    # suggestion's title, a citizen appeal's when routing sent it; None otherwise.
     title: str | None = None
+    content: str | None = None  # a formal suggestion's text as assigned
+    # A ``delivery`` item: the suggestion whose B answer promised it.
+    delivery_of: str | None = None
+    # A deputies' formal suggestion (代表建议 with signers); None for every other case.
+    formal: Formal | None = None
     returnable: bool = True  # from the policy's kind, when the case opened
     awaits_feedback: bool = True  # from the policy's kind (``feedback``), when it opened
     accepted_at: datetime | None = None
@@ -299,10 +358,17 @@ class Case:
         key_case: bool = False,
         title: str | None = None,
         promised: datetime | None = None,
+        content: str | None = None,
+        delivery_of: str | None = None,
+        number: str | None = None,
+        signer_ids: list[str] | None = None,
+        co_units: list[tuple[str, str]] | None = None,
     ) -> Case:
-        """A new case from AssignedToUnit (or a visit's follow-up); deadlines from the
-        policy, the reply deadline from ``promised`` when given (a commitment's due date).
-        No event: the assigner already told everyone."""
+        """A new case from AssignedToUnit (or a visit's follow-up, or a B answer's
+        delivery); deadlines from the policy, the reply deadline from ``promised`` when
+        given (a commitment's or delivery's date). A ``representative_suggestion`` with a
+        ``number`` is a formal one: its signers and co-units ``(unit_id, unit_name)``, each
+        co-unit's views due by the policy. No event: the assigner already told everyone."""
         require_aware(assigned_at, "assigned_at")
         if promised is not None:
             require_aware(promised, "promised")
@@ -330,11 +396,24 @@ class Case:
             title=title,
             returnable=kind_rules.returnable,
             awaits_feedback=kind_rules.feedback,
+            content=content,
+            delivery_of=delivery_of,
         )
-        case.timers = [
-            TimerAction("accept", "accept_reminder", d.accept_by + _AFTER),
-            *case._plan_reply_window(rules, now=assigned_at),
-        ]
+        if number is not None and kind is Kind.REPRESENTATIVE_SUGGESTION:
+            views_by = rules.policy.formal_rules().co_views.after(assigned_at, rules.calendar)
+            case.formal = Formal(
+                number=number,
+                signer_ids=list(dict.fromkeys(signer_ids or [])),
+                co_units=[
+                    CoUnitViews(unit_id=u, unit_name=n, views_by=views_by)
+                    for u, n in dict(co_units or []).items()
+                    if u != unit_id
+                ],
+            )
+        accept_timer = [TimerAction("accept", "accept_reminder", d.accept_by + _AFTER)]
+        if not kind_rules.sign_for:  # the unit set the item itself: it is in its hands
+            case.status, case.accepted_at, accept_timer = Status.ACCEPTED, assigned_at, []
+        case.timers = [*accept_timer, *case._plan_reply_window(rules, now=assigned_at)]
         case._log(assigned_at, "CaseOpened", reply_by=d.reply_by.isoformat())
         return case
 
@@ -368,8 +447,13 @@ class Case:
         reason: str | None,
         at: datetime,
         rules: Rules,
+        delivery_by: date | None = None,
     ) -> list[CaseEvent]:
-        """答复 with outcome A/B/C/D; C needs a reason; text ≥ policy.reply.min_length."""
+        """答复 with outcome A/B/C/D; C needs a reason; text ≥ policy.reply.min_length.
+        A formal suggestion's answer needs a recorded contact with the deputies first, and
+        a B needs ``delivery_by`` (after today), followed as its own item
+        (``DeliveryPromised``); its signers then rate it within the rating window. A
+        ``delivery`` item is answered A (delivered)."""
         require_aware(at)
         if self.status is Status.REPLIED:
             waiting = "，等待评价" if self.awaits_feedback else ""
@@ -381,6 +465,32 @@ class Case:
             raise InvalidInput(
                 "invalid_outcome", f"答复类型须为 A/B/C/D，收到 {outcome}", field="outcome"
             ) from None
+        if self.kind is Kind.DELIVERY and outcome is not Outcome.A:
+            raise InvalidInput(
+                "delivery_outcome", "兑现情况按 A（已兑现）报告，并说明兑现结果", field="outcome"
+            )
+        formal = self.formal
+        if formal is not None:
+            if rules.policy.formal_rules().contact_before_reply and not formal.contacts:
+                raise IllegalTransition(
+                    "contact_required", "答复代表建议前，须先登记与代表的联系沟通情况"
+                )
+            if outcome is Outcome.B:
+                today = rules.calendar.local_date(at)
+                if delivery_by is None:
+                    raise InvalidInput(
+                        "delivery_by_required",
+                        "B类答复须填写承诺兑现日期（delivery_by）",
+                        field="delivery_by",
+                    )
+                if delivery_by <= today:
+                    raise InvalidInput(
+                        "delivery_by_not_future",
+                        f"承诺兑现日期须晚于今天（{today.isoformat()}）",
+                        field="delivery_by",
+                    )
+        if formal is None or outcome is not Outcome.B:
+            delivery_by = None  # only a formal suggestion's B promises a delivery
         reply_rules = rules.policy.reply
         if len(_text(reply)) < reply_rules.min_length:
             raise InvalidInput(
@@ -396,10 +506,14 @@ class Case:
         self.reply_text = _text(reply)
         self.measures = _text(measures) or None
         self.reason = _text(reason) or None
-        if self.awaits_feedback:
+        if formal is not None:  # the signers' rating window (征询意见表)
+            window = rules.policy.formal_rules().rating_window
+            self.feedback_by = formal.rating_by = window.after(at, rules.calendar)
+        elif self.awaits_feedback:
             self.feedback_by = rules.policy.feedback_deadline(at, rules.calendar)
+        if self.feedback_by is not None:
             self.timers.append(TimerAction("no_response", "no_response", self.feedback_by + _AFTER))
-        return [
+        events: list[CaseEvent] = [
             self._event(
                 Resolved,
                 at,
@@ -410,8 +524,24 @@ class Case:
                 round=self.round,
                 on_time=at <= self.reply_by,
                 feedback_by=self.feedback_by,
+                delivery_by=delivery_by,
             )
         ]
+        if formal is not None and delivery_by is not None:
+            formal.delivery = Delivery(
+                delivery_id=delivery_id_for(self.suggestion_id),
+                promised_by=delivery_by,
+                round=self.round,
+            )
+            events.append(
+                self._event(
+                    DeliveryPromised,
+                    at,
+                    delivery_id=formal.delivery.delivery_id,
+                    promised_by=delivery_by,
+                )
+            )
+        return events
 
     def return_(
         self, reason: str, suggested_unit: str, at: datetime, supervisor_consent: bool = False
@@ -463,8 +593,65 @@ class Case:
     def extend(
         self, reason: str, at: datetime, rules: Rules, until: datetime | None = None
     ) -> list[CaseEvent]:
-        """延期 (representative suggestions): once, with a reason, to ≤ 6 months (代表法 51)."""
+        """延期 (representative suggestions): once, with a reason, to ≤ 6 months (代表法 51).
+        Where the policy wants the office's approval (a formal suggestion), the unit asks
+        instead (``request_extension``)."""
         require_aware(at)
+        ext = rules.policy.rules_for(self.kind).extension
+        if ext is not None and ext.approval == "office" and self.formal is not None:
+            raise IllegalTransition(
+                "extension_needs_approval", "代表建议延期须提出申请，经人大常委会办公室同意"
+            )
+        new_deadline = self._check_extension(reason, at, rules, until)
+        return self._grant_extension(_text(reason), new_deadline, at, rules)
+
+    def request_extension(
+        self, reason: str, until: datetime, at: datetime, rules: Rules
+    ) -> list[CaseEvent]:
+        """延期申请 of a formal suggestion: once, with a reason, to ≤ 6 months after
+        assignment; the office decides (``decide_extension``)."""
+        require_aware(at)
+        formal = self._require_formal()
+        if formal.extension_request is not None:
+            raise IllegalTransition("extension_requested", "延期只能申请一次")
+        new_deadline = self._check_extension(reason, at, rules, until)
+        formal.extension_request = ExtensionRequest(
+            reason=_text(reason), requested_reply_by=new_deadline, requested_at=at
+        )
+        return [
+            self._event(
+                ExtensionRequested,
+                at,
+                reason=_text(reason),
+                reply_by=self.reply_by,
+                requested_reply_by=new_deadline,
+            )
+        ]
+
+    def decide_extension(
+        self, approve: bool, note: str, at: datetime, rules: Rules
+    ) -> list[CaseEvent]:
+        """The office grants (``ExtensionGranted``, the deadline moves to the date asked)
+        or refuses (``ExtensionRefused``, with a note) the pending request."""
+        require_aware(at)
+        request = self._require_formal().extension_request
+        if request is None or request.status != "pending":
+            raise IllegalTransition("no_pending_request", "没有待审批的延期申请")
+        if self.status not in HANDLING:
+            raise IllegalTransition("not_extendable", "案件已不在办理中，无需审批延期")
+        if not approve and not _text(note):
+            raise InvalidInput("note_required", "不同意延期须说明理由", field="note")
+        request.status = "granted" if approve else "refused"
+        request.note = _text(note) or None
+        request.decided_at = at
+        if approve:
+            return self._grant_extension(request.reason, request.requested_reply_by, at, rules)
+        return [self._event(ExtensionRefused, at, note=_text(note))]
+
+    def _check_extension(
+        self, reason: str, at: datetime, rules: Rules, until: datetime | None
+    ) -> datetime:
+        """The deadline an extension asked now would set, or why it may not."""
         ext = rules.policy.rules_for(self.kind).extension
         if ext is None:
             raise IllegalTransition("extension_not_allowed", "此类事项不能延期")
@@ -488,16 +675,35 @@ class Case:
             )
         if new_deadline <= self.reply_by:
             raise InvalidInput("extension_too_short", "延期后的期限须晚于原期限", field="until")
+        return new_deadline
+
+    def repromise(self, promised: datetime, at: datetime, rules: Rules) -> list[CaseEvent]:
+        """A delivery item whose suggestion was answered B again after a re-handling: the
+        new promise replaces the old one, so the deadline moves to the new date
+        (``ExtensionGranted``). An item already delivered stays as it is."""
+        require_aware(promised, "promised")
+        if self.kind is not Kind.DELIVERY:
+            raise IllegalTransition("not_a_delivery", "只有兑现事项可以重新承诺兑现时间")
+        if self.status in (Status.REPLIED, Status.CLOSED) or promised == self.reply_by:
+            return []
+        return self._grant_extension("重新办理后承办单位重新承诺的兑现时间", promised, at, rules)
+
+    def _grant_extension(
+        self, reason: str, new_deadline: datetime, at: datetime, rules: Rules
+    ) -> list[CaseEvent]:
         previous = self.reply_by
         self.reply_by = new_deadline
         self.extension_count += 1
-        self.extension_reason = _text(reason) or None
+        self.extension_reason = reason or None
+        # A deadline that passed while the office decided is a deadline again.
+        self.overdue = False
+        self.escalation_level = 0
         self._replace_reply_timers(self._plan_reply_window(rules, now=at))
         return [
             self._event(
                 ExtensionGranted,
                 at,
-                reason=_text(reason),
+                reason=reason,
                 previous_reply_by=previous,
                 reply_by=new_deadline,
             )
@@ -511,6 +717,8 @@ class Case:
         require_aware(at)
         if self.status is Status.CLOSED or (for_round is not None and for_round != self.round):
             return []  # stale or duplicate feedback: already settled
+        if self.formal is not None:
+            raise IllegalTransition("rated_by_signers", "代表建议由联名代表填写征询意见表评价")
         if not self.awaits_feedback:
             raise IllegalTransition("no_feedback", "此类事项的答复无需评价")
         if self.status is not Status.REPLIED:
@@ -519,6 +727,27 @@ class Case:
             return self._close(CloseResult.SATISFIED, at, needs_review=False)
         if self.round - 1 >= rules.policy.feedback.max_rehandles:
             return self._close(CloseResult.UNSATISFIED, at, needs_review=True)
+        return self._reopen(at, rules)
+
+    def close_without_response(self, at: datetime, rules: Rules | None = None) -> list[CaseEvent]:
+        """No feedback within the window after the reply → closed as no_response. For a
+        formal suggestion the rating window's end settles the round with the ratings in
+        (which may reopen it: hence ``rules``)."""
+        require_aware(at)
+        if self.status is Status.CLOSED:
+            return []
+        if self.status is not Status.REPLIED or self.feedback_by is None:
+            raise IllegalTransition("not_replied", "案件尚未答复")
+        if at <= self.feedback_by:
+            raise IllegalTransition("feedback_window_open", "评价期限未满，不能按无回复办结")
+        if self.formal is not None:
+            if rules is None:
+                raise ValueError("a formal suggestion's rating window needs the rules")
+            return self._settle_round(at, rules)
+        return self._close(CloseResult.NO_RESPONSE, at, needs_review=False)
+
+    def _reopen(self, at: datetime, rules: Rules) -> list[CaseEvent]:
+        """The same unit handles it again (round + 1) within the policy's re-handling time."""
         self._log(at, "PreviousReply", outcome=str(self.outcome), reply=self.reply_text or "")
         self.round += 1
         self.status = Status.REOPENED
@@ -530,19 +759,159 @@ class Case:
         self.replied_at = self.feedback_by = None
         self.outcome = None
         self.reply_text = self.measures = self.reason = None
+        if self.formal is not None:
+            self.formal.rating_by = None
         self.timers = self._plan_reply_window(rules, now=at)
         return [self._event(CaseReopened, at, reply_by=self.reply_by, round=self.round)]
 
-    def close_without_response(self, at: datetime) -> list[CaseEvent]:
-        """No feedback within the window after the reply → closed as no_response."""
+    # -- a formal suggestion: co-units, contacts, signers' ratings, the C review ----------
+    def submit_views(self, co_unit_id: str, views: str, at: datetime) -> list[CaseEvent]:
+        """协办意见: a co-unit's written views to the lead unit, once."""
         require_aware(at)
-        if self.status is Status.CLOSED:
+        co = self._require_formal().co_unit(co_unit_id)
+        if co is None:
+            raise IllegalTransition("not_co_unit", "本单位不是此建议的协办单位")
+        if co.submitted_at is not None:
+            raise IllegalTransition("views_submitted", "协办意见已提交，不能重复提交")
+        if self.status in (Status.RETURNED, Status.CLOSED):
+            raise IllegalTransition("case_not_open", "建议已退回或已办结，不能提交协办意见")
+        if not _text(views):
+            raise InvalidInput("views_required", "协办意见不能为空", field="views")
+        co.views, co.submitted_at, co.on_time = _text(views), at, at <= co.views_by
+        return [
+            self._event(
+                CoViewsSubmitted,
+                at,
+                co_unit_id=co_unit_id,
+                views=co.views,
+                views_by=co.views_by,
+                on_time=co.on_time,
+            )
+        ]
+
+    def record_contact(
+        self, contacted_on: date, mode: str, note: str | None, at: datetime, rules: Rules
+    ) -> list[CaseEvent]:
+        """办前沟通: the lead unit met or called the deputies (on a day not after today)."""
+        require_aware(at)
+        formal = self._require_formal()
+        if self.status not in OPEN:
+            raise IllegalTransition("case_not_open", "建议不在办理中，不能登记沟通情况")
+        if mode not in CONTACT_MODES:
+            raise InvalidInput(
+                "invalid_mode", f"沟通方式须为 {'/'.join(sorted(CONTACT_MODES))}", field="mode"
+            )
+        today = rules.calendar.local_date(at)
+        if contacted_on > today:
+            raise InvalidInput("contacted_on_future", "沟通日期不能晚于今天", field="contacted_on")
+        contact = Contact(contacted_on, mode, _text(note) or None, at)  # type: ignore[arg-type]
+        formal.contacts.append(contact)
+        return [
+            self._event(
+                DeputiesContacted, at, contacted_on=contacted_on, mode=mode, note=contact.note
+            )
+        ]
+
+    def record_rating(self, rating: SignerRating, rules: Rules) -> list[CaseEvent]:
+        """A signer's opinion form for the current answer, once per signer and round. The
+        round settles when every signer has rated (or, by the sweep, when the window ends):
+        any 不满意 → one re-handling, after which 不满意 closes it unsatisfied for review."""
+        require_aware(rating.rated_at, "rated_at")
+        formal = self._require_formal()
+        if self.status is Status.CLOSED or rating.round != self.round:
+            return []  # stale or late: that round is settled
+        if rating.deputy_id not in formal.signer_ids:
+            raise InvalidInput(
+                "not_a_signer", "评价人不是此建议的领衔或联名代表", field="deputy_id"
+            )
+        if self.status is not Status.REPLIED:
+            raise IllegalTransition("not_replied", "建议尚未答复，不能评价")
+        if any(r.deputy_id == rating.deputy_id for r in formal.ratings_of(self.round)):
+            return []  # one form per signer and round: the first stands
+        formal.ratings.append(rating)
+        self._log(
+            rating.rated_at,
+            "SignerRated",
+            deputy_id=rating.deputy_id,
+            contact=rating.contact,
+            attitude=rating.attitude,
+            result=rating.result,
+        )
+        return self._settle_round(rating.rated_at, rules)
+
+    def review_answer(
+        self, verdict: str, note: str, reviewer: str, at: datetime, rules: Rules
+    ) -> list[CaseEvent]:
+        """C类答复审核 by the supervision group: ``upheld`` lets the ratings settle the
+        round; ``rehandle`` sends it back to the unit (reopened, with a note)."""
+        require_aware(at)
+        formal = self._require_formal()
+        if self.status is not Status.REPLIED or self.outcome is not Outcome.C:
+            raise IllegalTransition("not_c_answer", "只有待评价的C类答复需要审核")
+        if not self.awaiting_review:
+            raise IllegalTransition("already_reviewed", "此答复已审核")
+        if verdict not in ("upheld", "rehandle"):
+            raise InvalidInput(
+                "invalid_verdict", "审核结论须为 upheld 或 rehandle", field="verdict"
+            )
+        if verdict == "rehandle" and not _text(note):
+            raise InvalidInput("note_required", "要求重新办理须说明理由", field="note")
+        formal.review = Review(verdict, _text(note), reviewer, at, self.round)  # type: ignore[arg-type]
+        events: list[CaseEvent] = [
+            self._event(AnswerReviewed, at, verdict=verdict, note=_text(note), reviewer=reviewer)
+        ]
+        if verdict == "rehandle":
+            return events + self._reopen(at, rules)
+        return events + self._settle_round(at, rules)
+
+    @property
+    def awaiting_review(self) -> bool:
+        """A formal suggestion's C answer of this round not yet reviewed."""
+        return (
+            self.formal is not None
+            and self.status is Status.REPLIED
+            and self.outcome is Outcome.C
+            and (self.formal.review is None or self.formal.review.round != self.round)
+        )
+
+    @property
+    def extension_pending(self) -> bool:
+        """A request the office has still to decide (moot once the unit has answered)."""
+        request = None if self.formal is None else self.formal.extension_request
+        return request is not None and request.status == "pending" and self.status in HANDLING
+
+    def _settle_round(self, at: datetime, rules: Rules) -> list[CaseEvent]:
+        """Close or reopen once every signer rated or the window ended; a C answer waits
+        for its review first."""
+        formal = self._require_formal()
+        window_ended = formal.rating_by is not None and at > formal.rating_by
+        if not (window_ended or formal.all_rated(self.round)) or self.awaiting_review:
             return []
-        if self.status is not Status.REPLIED or self.feedback_by is None:
-            raise IllegalTransition("not_replied", "案件尚未答复")
-        if at <= self.feedback_by:
-            raise IllegalTransition("feedback_window_open", "评价期限未满，不能按无回复办结")
-        return self._close(CloseResult.NO_RESPONSE, at, needs_review=False)
+        rated = formal.ratings_of(self.round)
+        if not rated:
+            return self._close(CloseResult.NO_RESPONSE, at, needs_review=False)
+        if not any(r.unsatisfied for r in rated):
+            return self._close(CloseResult.SATISFIED, at, needs_review=False)
+        if self.round - 1 >= rules.policy.feedback.max_rehandles:
+            return self._close(CloseResult.UNSATISFIED, at, needs_review=True)
+        return self._reopen(at, rules)
+
+    def link_topic(self, topic_id: str, at: datetime, rules: Rules) -> list[CaseEvent]:
+        """列入重点督办专题: the suggestion joins the topic and, while open, becomes a key
+        case (tighter reminders). Idempotent."""
+        require_aware(at)
+        formal = self._require_formal()
+        if topic_id not in formal.topic_ids:
+            formal.topic_ids.append(topic_id)
+        return self.mark_key_case(at, rules) if self.status in OPEN else []
+
+    def unlink_topic(self, topic_id: str) -> bool:
+        """Leave the topic (the key-case mark stays); False if it was not linked."""
+        formal = self._require_formal()
+        if topic_id not in formal.topic_ids:
+            return False
+        formal.topic_ids.remove(topic_id)
+        return True
 
     # -- supervision ----------------------------------------------------------------------
     def urge(self, note: str, at: datetime) -> list[CaseEvent]:
@@ -596,9 +965,10 @@ class Case:
         pending = [t.due_at for t in self.timers if t.issued_at is None and self._applies(t)]
         return min(pending, default=None)
 
-    def fire_timers(self, now: datetime) -> list[CaseEvent]:
+    def fire_timers(self, now: datetime, rules: Rules | None = None) -> list[CaseEvent]:
         """Issue what is due, exactly once. A sweep that comes late issues only what still
-        matters: among due reminders only the latest mark, and none once overdue."""
+        matters: among due reminders only the latest mark, and none once overdue. ``rules``:
+        a formal suggestion's rating window may end in a re-handling."""
         due = self.due_timer_actions(now)
         if not due:
             return []
@@ -611,10 +981,10 @@ class Case:
             skipped = is_reminder and timer is not keep_reminder
             self._set_timer(replace(timer, issued_at=now, skipped=skipped))
             if not skipped:
-                events.extend(self._fire(timer, now))
+                events.extend(self._fire(timer, now, rules))
         return events
 
-    def _fire(self, timer: TimerAction, now: datetime) -> list[CaseEvent]:
+    def _fire(self, timer: TimerAction, now: datetime, rules: Rules | None) -> list[CaseEvent]:
         if timer.kind == "accept_reminder":
             return [
                 self._event(ReminderIssued, now, stage="accept", mark=1.0, deadline=self.accept_by)
@@ -641,7 +1011,7 @@ class Case:
                     reply_by=self.reply_by,
                 )
             ]
-        return self.close_without_response(now)
+        return self.close_without_response(now, rules)
 
     def _plan_reply_window(self, rules: Rules, now: datetime) -> list[TimerAction]:
         """Reminders at the policy's marks, overdue and escalations for the current window.
@@ -694,6 +1064,11 @@ class Case:
         self.timers = [timer if t.key == timer.key else t for t in self.timers]
 
     # -- helpers --------------------------------------------------------------------------
+    def _require_formal(self) -> Formal:
+        if self.formal is None:
+            raise IllegalTransition("not_formal", "此事项不是代表建议")
+        return self.formal
+
     def _require_handling(self, action: str) -> None:
         if self.status is Status.ASSIGNED:
             raise IllegalTransition("not_accepted", f"案件尚未签收，不能{action}")

@@ -24,6 +24,9 @@ class Kind(StrEnum):
     # promise made there (承诺事项), and a question left for a written answer.
     COMMITMENT = "commitment"
     VISIT_QUESTION = "visit_question"
+    # A B answer's promise (列入计划/正在解决 → 兑现), followed at the unit that made it until
+    # the date the unit itself set (``DeliveryPromised``).
+    DELIVERY = "delivery"
 
 
 class PolicyError(ValueError):
@@ -70,6 +73,18 @@ class ExtensionRules(_Model):
     max_total: Duration  # counted from assignment, e.g. 6 months
     max_count: int = Field(default=1, ge=1)
     reason_required: bool = True
+    # "office": a formal suggestion's unit asks, the congress office decides (延期申请 →
+    # 审批); "none": the unit's request is granted at once (older cases without signers).
+    approval: Literal["none", "office"] = "none"
+    source: str = ""
+
+
+class FormalRules(_Model):
+    """What a deputies' formal suggestion (代表建议 with signers) adds to its kind."""
+
+    co_views: Duration  # co-units' written views (协办意见) due this long after assignment
+    contact_before_reply: bool = True  # the lead records its contact with the deputies first
+    rating_window: Duration  # the signers rate (征询意见表) within this after the answer
     source: str = ""
 
 
@@ -82,6 +97,11 @@ class KindRules(_Model):
     rehandle: Duration | None = None
     urgent: UrgentRules | None = None
     extension: ExtensionRules | None = None
+    # Deputies' formal suggestions only (``representative_suggestion`` with signers).
+    formal: FormalRules | None = None
+    # False: the unit set the item itself (a B answer's delivery date), so there is no
+    # sign-for step: the case opens accepted, without a sign-for reminder.
+    sign_for: bool = True
     # False: the unit cannot send the case back (退回), e.g. a promise it made itself.
     returnable: bool = True
     # False: nobody rates the answer, so the reply ends the handling: no feedback window,
@@ -188,10 +208,18 @@ class DeadlinePolicy(_Model):
             # A policy file written before visits (issue 17) lacks the two follow-up kinds:
             # refused at start-up rather than guessed, since every number needs a source.
             hint = ""
-            if missing <= {Kind.COMMITMENT, Kind.VISIT_QUESTION}:
-                hint = " (the follow-up kinds of officials' visits: copy their rules from"
-                hint += " the bundled reference/deadlines.json and adjust their sources)"
+            if missing <= {Kind.COMMITMENT, Kind.VISIT_QUESTION, Kind.DELIVERY}:
+                hint = " (the follow-up kinds of officials' visits and B answers' delivery:"
+                hint += " copy their rules from the bundled reference/deadlines.json and"
+                hint += " adjust their sources)"
             raise ValueError(f"kinds lacks {sorted(str(k) for k in missing)}{hint}")
+        if self.kinds[Kind.REPRESENTATIVE_SUGGESTION].formal is None:
+            # Issue 18: the co-units' views, contact and rating windows need their sources.
+            raise ValueError(
+                "kinds.representative_suggestion.formal is missing (co_views,"
+                " contact_before_reply, rating_window: copy them from the bundled"
+                " reference/deadlines.json and adjust their sources)"
+            )
         if len(self.supervision_groups) == 0:
             raise ValueError("supervision_groups is empty")
         if self.default_group not in self.supervision_groups:
@@ -286,6 +314,13 @@ class DeadlinePolicy(_Model):
 
     def feedback_deadline(self, replied_at: datetime, cal: WorkingCalendar) -> datetime:
         return self.feedback.window.after(replied_at, cal)
+
+    def formal_rules(self) -> FormalRules:
+        """The formal-suggestion rules (of ``representative_suggestion``)."""
+        formal = self.rules_for(Kind.REPRESENTATIVE_SUGGESTION).formal
+        if formal is None:
+            raise ValueError("kinds.representative_suggestion.formal is missing")
+        return formal
 
     def reminder_marks(self, key_case: bool) -> list[float]:
         return list(self.reminders.key_case if key_case else self.reminders.normal)

@@ -26,13 +26,13 @@ def actor_of(principal: Principal, policy: DeadlinePolicy) -> Actor:
     """The token's principal as the use cases' actor; a supervisor's group is resolved
     against the policy, which owns the groups."""
     if principal.role is Role.UNIT_STAFF:
-        return Actor(unit_id=principal.unit)
+        return Actor(unit_id=principal.unit, name=principal.subject)
     if principal.role is Role.ADMIN:
-        return Actor(supervisor=True)
+        return Actor(supervisor=True, admin=True, name=principal.subject)
     group = policy.supervision_groups.get(principal.group or "")
     if group is None:
         raise Forbidden("unknown_group", f"未知的督导组：{principal.group}")
-    return Actor(supervisor=True, districts=frozenset(group.districts))
+    return Actor(supervisor=True, districts=frozenset(group.districts), name=principal.subject)
 
 
 def caller(*roles: Role) -> Callable[..., Awaitable[Actor]]:
@@ -51,3 +51,5 @@ def caller(*roles: Role) -> Callable[..., Awaitable[Actor]]:
 Caller = Annotated[Actor, Depends(caller(Role.UNIT_STAFF, Role.SUPERVISOR))]
 UnitCaller = Annotated[Actor, Depends(caller(Role.UNIT_STAFF))]
 SupervisorCaller = Annotated[Actor, Depends(caller(Role.SUPERVISOR))]
+# The congress office (人大常委会办公室): extension decisions, key topics.
+AdminCaller = Annotated[Actor, Depends(caller())]

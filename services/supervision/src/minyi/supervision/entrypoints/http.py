@@ -10,12 +10,14 @@ errors, answered by the platform in its one error shape.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, BaseModel, Field
 from pydantic import TypeAdapter as _TA
 
+from minyi.contracts.reference import load_unit_names
 from minyi.supervision.adapters.repositories import CaseFilter
 from minyi.supervision.adapters.unit_of_work import SupervisionUnitOfWork
 from minyi.supervision.dependencies import SupervisionRuntime
@@ -47,6 +49,10 @@ class ReplyBody(BaseModel):
     reason: str | None = Field(
         default=None, max_length=5_000, description="不能解决的原因（C 类必填）"
     )
+    delivery_by: date | None = Field(
+        default=None,
+        description="承诺兑现日期（代表建议 B 类必填，须晚于今天；兑现作为单独事项跟踪）",
+    )
 
 
 class ReturnBody(BaseModel):
@@ -77,12 +83,18 @@ class Page(BaseModel):
 
 
 async def _case(
-    runtime: SupervisionRuntime, action: Callable[[SupervisionUnitOfWork], Awaitable[Case]]
+    runtime: SupervisionRuntime,
+    action: Callable[[SupervisionUnitOfWork], Awaitable[Case]],
+    who: uc.Actor | None = None,
 ) -> Any:
-    """One use case in one transaction; the case it leaves is the answer."""
+    """One use case in one transaction; the case it leaves is the answer (with the
+    calling unit's ``role`` on it: "lead" or "co")."""
     async with runtime.unit_of_work() as uow:
         case = await action(uow)
-    return _CASE.dump_python(case, mode="json")
+    body = _CASE.dump_python(case, mode="json")
+    if who is not None and who.unit_id is not None:
+        body["role"] = "lead" if who.unit_id == case.unit_id else "co"
+    return body
 
 
 async def _page(
@@ -113,17 +125,21 @@ async def list_cases(
     category: str | None = None,
     unit: str | None = None,
     kind: Kind | None = None,
+    role: Annotated[
+        Literal["lead", "co"] | None,
+        Query(description="lead 本单位主办的，co 本单位协办的；缺省两者都有"),
+    ] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page:
     statuses = None if status is None else frozenset({status})
-    f = CaseFilter(unit, None, statuses, overdue, due_before, category, kind=kind)
+    f = CaseFilter(unit, None, statuses, overdue, due_before, category, kind=kind, role=role)
     return await _page(runtime, uc.list_cases, f, who, limit, offset)
 
 
 @router.get("/cases/{suggestion_id}", summary="The case, with deadlines, timers and history")
 async def get_case(suggestion_id: str, runtime: Rt, who: Caller) -> Any:
-    return await _case(runtime, lambda uow: uc.get_case(suggestion_id, who, uow))
+    return await _case(runtime, lambda uow: uc.get_case(suggestion_id, who, uow), who)
 
 
 @router.post("/cases/{suggestion_id}/accept", summary="签收: the unit signs for the case")
@@ -149,11 +165,17 @@ async def progress(suggestion_id: str, body: ProgressBody, runtime: Rt, who: Uni
 async def reply(
     suggestion_id: str, body: ReplyBody, runtime: Rt, deps: Deps, who: UnitCaller
 ) -> Any:
-    cmd = uc.ReplyToCase(suggestion_id, body.outcome, body.reply, body.measures, body.reason)
+    cmd = uc.ReplyToCase(
+        suggestion_id, body.outcome, body.reply, body.measures, body.reason, body.delivery_by
+    )
     return await _case(runtime, lambda uow: uc.reply_to_case(cmd, who, uow, deps.rules))
 
 
-@router.post("/cases/{suggestion_id}/extend", summary="延期: representative suggestions, once")
+@router.post(
+    "/cases/{suggestion_id}/extend",
+    summary="延期: representative suggestions without signers, once (a formal suggestion: 409 "
+    "extension_needs_approval, use extension-request)",
+)
 async def extend(
     suggestion_id: str, body: ExtendBody, runtime: Rt, deps: Deps, who: UnitCaller
 ) -> Any:
@@ -190,3 +212,8 @@ async def escalations(
 ) -> Page:
     f = CaseFilter(statuses=OPEN_STATUSES, min_escalation=level)
     return await _page(runtime, uc.list_supervised, f, who, limit, offset)
+
+
+@router.get("/reference/units", summary="Unit names by id (the shared unit directory), for pages")
+async def unit_names(who: Caller) -> dict[str, str]:
+    return {u.id: u.name for u in load_unit_names().values()}

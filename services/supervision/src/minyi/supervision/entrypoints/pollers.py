@@ -20,7 +20,7 @@ async def sweep_batch(runtime: SupervisionRuntime, batch: int) -> int:
     """One transaction of at most ``batch`` due cases; returns the cases handled. A lost
     race or a database hiccup rolls it back: the timers stay due for the next pass."""
     async with runtime.unit_of_work() as uow:
-        handled = await fire_due_timers(uow, batch)
+        handled = await fire_due_timers(uow, batch, runtime.deps.rules)
     if handled:
         log.info("deadline sweep: %d case(s) with due timers", handled)
     return handled

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from minyi.platform import errors
-from minyi.supervision.adapters.events import to_contract
+from minyi.supervision.adapters.events import case_id_for, to_contract
 from minyi.supervision.adapters.repositories import CaseFilter, Cases
 from minyi.supervision.adapters.unit_of_work import SupervisionUnitOfWork
-from minyi.supervision.domain import Case, CaseEvent, Rules, Status
+from minyi.supervision.domain import Case, CaseEvent, DeliveryPromised, Kind, Rules, Status
+from minyi.supervision.service_layer.handlers import open_follow_up
 
 
 class CaseNotFound(errors.NotFound):
@@ -29,12 +30,19 @@ class Forbidden(errors.Forbidden):
 
 @dataclass(frozen=True)
 class Actor:
-    """Who calls: unit staff (its own cases only) or a supervisor (a group's districts,
-    or all of them when ``districts`` is None)."""
+    """Who calls: unit staff (its own cases, and read-only those it co-handles) or a
+    supervisor (a group's districts, or all of them when ``districts`` is None); the
+    admin (the congress office) is a supervisor of every district who also decides."""
 
     unit_id: str | None = None
     supervisor: bool = False
     districts: frozenset[str] | None = None
+    admin: bool = False
+    name: str = ""  # the token's subject, recorded as a reviewer
+
+    def require_admin(self) -> None:
+        if not self.admin:
+            raise Forbidden("admin_only", "只有人大常委会办公室可以执行此操作")
 
     def require_unit(self) -> str:
         if self.unit_id is None:
@@ -53,6 +61,7 @@ class ReplyToCase:
     reply: str
     measures: str | None = None
     reason: str | None = None
+    delivery_by: date | None = None
 
 
 @dataclass(frozen=True)
@@ -81,9 +90,19 @@ class UrgeCase:
     note: str
 
 
-async def _find(repo: Cases, suggestion_id: str, actor: Actor, lock: bool) -> Case:
+async def _find(
+    repo: Cases, suggestion_id: str, actor: Actor, lock: bool, *, co: bool = False
+) -> Case:
+    """The caller's case. A co-unit (协办) finds the live case it co-handles only where
+    ``co`` allows (reading it, sending its views); elsewhere it is refused (403)."""
     if actor.unit_id is not None:
         case = await repo.latest_at_unit(suggestion_id, actor.unit_id, lock=lock)
+        if case is None:
+            live = await repo.current_for_suggestion(suggestion_id, lock=lock)
+            if live is not None and live.formal and live.formal.co_unit(actor.unit_id):
+                if not co:
+                    raise Forbidden("co_unit_read_only", "协办单位只能查看此建议并提交协办意见")
+                case = live
     elif actor.supervisor:
         case = await repo.current_for_suggestion(suggestion_id, lock=lock)
         if (
@@ -99,14 +118,16 @@ async def _find(repo: Cases, suggestion_id: str, actor: Actor, lock: bool) -> Ca
     return case
 
 
-async def _change(
+async def change_case(
     uow: SupervisionUnitOfWork,
     suggestion_id: str,
     actor: Actor,
     transition: Callable[[Case, datetime], list[CaseEvent]],
+    *,
+    co: bool = False,
 ) -> Case:
     """Load the caller's case, apply one transition, save it and its events together."""
-    case = await _find(uow.cases, suggestion_id, actor, lock=True)
+    case = await _find(uow.cases, suggestion_id, actor, lock=True, co=co)
     events = transition(case, uow.now())
     await uow.cases.save(case)
     for event in events:
@@ -115,8 +136,26 @@ async def _change(
 
 
 async def get_case(suggestion_id: str, actor: Actor, uow: SupervisionUnitOfWork) -> Case:
-    """The case with its deadlines, timers and history."""
-    return await _find(uow.cases, suggestion_id, actor, lock=False)
+    """The case with its deadlines, timers and history (a co-unit reads it too), a B
+    answer's delivery status as its item stands now."""
+    case = await _find(uow.cases, suggestion_id, actor, lock=False, co=True)
+    await with_delivery_status(uow.cases, case)
+    return case
+
+
+async def with_delivery_status(repo: Cases, case: Case) -> None:
+    """Set a formal suggestion's ``delivery.status`` from its delivery item's case."""
+    delivery = None if case.formal is None else case.formal.delivery
+    if delivery is None:
+        return
+    item = await repo.current_for_suggestion(delivery.delivery_id, lock=False)
+    if item is None:
+        return
+    if item.replied_at is not None:
+        on_time = item.replied_at <= item.reply_by
+        delivery.status = "delivered_on_time" if on_time else "delivered_late"
+    elif item.overdue:
+        delivery.status = "overdue"
 
 
 async def list_cases(
@@ -146,13 +185,13 @@ async def list_supervised(
 async def accept_case(suggestion_id: str, actor: Actor, uow: SupervisionUnitOfWork) -> Case:
     """签收: the unit confirms the case is in its hands."""
     actor.require_unit()
-    return await _change(uow, suggestion_id, actor, lambda c, now: c.accept(now))
+    return await change_case(uow, suggestion_id, actor, lambda c, now: c.accept(now))
 
 
 async def return_case(cmd: ReturnCase, actor: Actor, uow: SupervisionUnitOfWork) -> Case:
     """退回: not ours; routing re-routes (to the suggested unit if it agrees)."""
     actor.require_unit()
-    return await _change(
+    return await change_case(
         uow, cmd.suggestion_id, actor, lambda c, now: c.return_(cmd.reason, cmd.suggested_unit, now)
     )
 
@@ -160,7 +199,7 @@ async def return_case(cmd: ReturnCase, actor: Actor, uow: SupervisionUnitOfWork)
 async def report_progress(cmd: ReportProgress, actor: Actor, uow: SupervisionUnitOfWork) -> Case:
     """办理进展: what the unit has done so far."""
     actor.require_unit()
-    return await _change(
+    return await change_case(
         uow, cmd.suggestion_id, actor, lambda c, now: c.report_progress(cmd.note, now)
     )
 
@@ -172,11 +211,40 @@ async def reply_to_case(
     signs for it first (the unit plainly has it)."""
     actor.require_unit()
 
+    promised: list[DeliveryPromised] = []
+
     def reply(case: Case, now: datetime) -> list[CaseEvent]:
         events = case.accept(now) if case.status is Status.ASSIGNED else []
-        return events + case.reply(cmd.outcome, cmd.reply, cmd.measures, cmd.reason, now, rules)
+        events += case.reply(
+            cmd.outcome, cmd.reply, cmd.measures, cmd.reason, now, rules, cmd.delivery_by
+        )
+        promised.extend(e for e in events if isinstance(e, DeliveryPromised))
+        return events
 
-    return await _change(uow, cmd.suggestion_id, actor, reply)
+    case = await change_case(uow, cmd.suggestion_id, actor, reply)
+    for p in promised:  # a B answer's promise: its own item, in this same transaction
+        due = rules.calendar.end_of_day(p.promised_by)
+        if await uow.cases.exists(case_id_for(p.delivery_id, 1)):  # a B again: re-promised
+
+            def repromise(item: Case, now: datetime, due: datetime = due) -> list[CaseEvent]:
+                return item.repromise(due, now, rules)
+
+            await change_case(uow, p.delivery_id, actor, repromise)
+            continue
+        await open_follow_up(
+            uow,
+            rules,
+            p.delivery_id,
+            Kind.DELIVERY,
+            unit_id=case.unit_id,
+            district=case.district,
+            assigned_at=p.at,
+            title=case.title,
+            promised=due,
+            content=case.measures or case.reply_text,
+            delivery_of=case.suggestion_id,
+        )
+    return case
 
 
 async def extend_deadline(
@@ -184,7 +252,7 @@ async def extend_deadline(
 ) -> Case:
     """延期: once, for representative suggestions, with a written reason."""
     actor.require_unit()
-    return await _change(
+    return await change_case(
         uow, cmd.suggestion_id, actor, lambda c, now: c.extend(cmd.reason, now, rules, cmd.until)
     )
 
@@ -192,7 +260,7 @@ async def extend_deadline(
 async def urge_case(cmd: UrgeCase, actor: Actor, uow: SupervisionUnitOfWork) -> Case:
     """催办 by hand: a supervisor reminds the unit now."""
     actor.require_supervisor()
-    return await _change(uow, cmd.suggestion_id, actor, lambda c, now: c.urge(cmd.note, now))
+    return await change_case(uow, cmd.suggestion_id, actor, lambda c, now: c.urge(cmd.note, now))
 
 
 async def mark_key_case(
@@ -200,4 +268,4 @@ async def mark_key_case(
 ) -> Case:
     """重点督办: the case gets the tighter reminder plan."""
     actor.require_supervisor()
-    return await _change(uow, suggestion_id, actor, lambda c, now: c.mark_key_case(now, rules))
+    return await change_case(uow, suggestion_id, actor, lambda c, now: c.mark_key_case(now, rules))

@@ -6,12 +6,14 @@ import logging
 from datetime import datetime
 
 from minyi.contracts.envelope import RawEvent
-from minyi.contracts.routing import AssignedToUnit
+from minyi.contracts.formal import SignerRated
+from minyi.contracts.intake import SuggestionEndorsed
+from minyi.contracts.routing import AssignedToUnit, SuggestionClustered
 from minyi.contracts.visits import CommitmentMade, WrittenAnswerRequired
 from minyi.platform.errors import DomainError
 from minyi.supervision.adapters.events import case_id_for, to_contract
 from minyi.supervision.adapters.unit_of_work import SupervisionUnitOfWork
-from minyi.supervision.domain import Case, Kind, Rules
+from minyi.supervision.domain import Case, Kind, Rules, SignerRating
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +43,17 @@ async def when_assigned_open_case(
         urgent=a.urgent,
         assigned_at=a.assigned_at,
         rules=rules,
+        title=a.title,
+        content=a.content,
+        # A formal suggestion (代表建议) comes with its number, signers and co-units.
+        number=a.number,
+        signer_ids=a.signer_ids,
+        co_units=[(c.unit_id, c.unit_name) for c in a.co_units],
     )
     await uow.cases.add(case, attempt=a.attempt, category=a.category)
 
 
-async def _open_follow_up(
+async def open_follow_up(
     uow: SupervisionUnitOfWork,
     rules: Rules,
     item_id: str,
@@ -54,10 +62,13 @@ async def _open_follow_up(
     unit_id: str,
     district: str,
     assigned_at: datetime,
-    title: str,
+    title: str | None,
     promised: datetime | None = None,
+    content: str | None = None,
+    delivery_of: str | None = None,
 ) -> None:
-    """Open, once, the case that follows an item a visit left (its only attempt)."""
+    """Open, once, the case that follows an item a visit (or a B answer) left: its only
+    attempt."""
     case_id = case_id_for(item_id, 1)
     if await uow.cases.exists(case_id):
         return
@@ -72,6 +83,8 @@ async def _open_follow_up(
         rules=rules,
         title=title,
         promised=promised,
+        content=content,
+        delivery_of=delivery_of,
     )
     await uow.cases.add(case, attempt=1, category=None)
 
@@ -83,7 +96,7 @@ async def when_commitment_made_open_case(
     that made it, due on the promised date (the next working day's end if that is a day
     off), its text as the case's title."""
     c = event.data_as(CommitmentMade)
-    await _open_follow_up(
+    await open_follow_up(
         uow,
         rules,
         c.commitment_id,
@@ -102,7 +115,7 @@ async def when_written_answer_required_open_case(
     """Follow a question the official could not answer at the visit: a ``visit_question``
     case at the unit, the written answer due by the policy counted from the visit's end."""
     q = event.data_as(WrittenAnswerRequired)
-    await _open_follow_up(
+    await open_follow_up(
         uow,
         rules,
         q.question_id,
@@ -142,3 +155,48 @@ async def when_feedback_received_close_or_reopen(
     await uow.cases.save(case)
     for e in events:
         uow.emit(to_contract(e, case), subject=suggestion_id)
+
+
+async def when_signer_rated_record_it(
+    event: RawEvent, uow: SupervisionUnitOfWork, rules: Rules
+) -> None:
+    """A signer's opinion form (征询意见表): recorded for the current answer; once every
+    signer has rated, the round closes or (any 不满意) goes back to the unit once. A form
+    that cannot apply (not a signer, no answer yet) is logged and acknowledged."""
+    r = event.data_as(SignerRated)
+    case = await uow.cases.current_for_suggestion(r.suggestion_id)
+    if case is None:
+        log.warning("rating %s for %s: no case here; ignored", event.id, r.suggestion_id)
+        return
+    rating = SignerRating(
+        deputy_id=r.deputy_id,
+        round=r.round,
+        contact=r.contact,
+        attitude=r.attitude,
+        result=r.result,
+        comment=r.comment,
+        rated_at=r.rated_at,
+    )
+    try:
+        events = case.record_rating(rating, rules)
+    except DomainError as exc:
+        log.warning("rating %s for %s ignored: %s", event.id, r.suggestion_id, exc)
+        return
+    await uow.cases.save(case)
+    for e in events:
+        uow.emit(to_contract(e, case), subject=r.suggestion_id)
+
+
+async def when_clustered_or_endorsed_count_candidate(
+    event: RawEvent, uow: SupervisionUnitOfWork
+) -> None:
+    """Candidates for key topics: a recurring-appeal cluster's size (routing), and how
+    many times deputies endorsed an appeal (intake)."""
+    if event.type == SuggestionClustered.event_type:
+        c = event.data_as(SuggestionClustered)
+        await uow.topics.count_cluster(
+            c.cluster_id, c.size, c.representative_title, c.district_code, event.time
+        )
+    elif event.type == SuggestionEndorsed.event_type:
+        e = event.data_as(SuggestionEndorsed)
+        await uow.topics.count_endorsement(e.suggestion_id, e.endorsed_at)
