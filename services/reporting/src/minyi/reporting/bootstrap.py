@@ -17,7 +17,7 @@ from minyi.reporting.adapters.unit_of_work import ReportingUnitOfWork
 from minyi.reporting.adapters.views import LiveViews
 from minyi.reporting.adapters.webhooks import WebhookSender
 from minyi.reporting.dependencies import ReportingDeps, ReportingRuntime
-from minyi.reporting.entrypoints import http, reports
+from minyi.reporting.entrypoints import formal, http, reports
 from minyi.reporting.entrypoints.consumers import consumers
 from minyi.reporting.entrypoints.pollers import pollers
 
@@ -33,7 +33,7 @@ def dependencies(runtime: Runtime[Any, ReportingUnitOfWork]) -> ReportingDeps:
 
 
 def routers(_runtime: ReportingRuntime) -> Sequence[APIRouter]:
-    return [http.router, reports.router, http.pages]
+    return [http.router, reports.router, formal.router, http.pages]
 
 
 _heap_frozen = False

@@ -90,10 +90,18 @@ suggestions = Table(
     Column("first_replied_at", UtcDateTime()),
     Column("reply_by", UtcDateTime()),
     Column("closed_at", UtcDateTime()),
+    # A deputy's formal suggestion (代表建议, ``domain/formal.py``): its yearly number, the
+    # year the report files it under, and what its events add (signers, co-units, ratings
+    # by signer and round, the B delivery, topics…). Null for every other item.
+    Column("formal_number", String(20)),
+    Column("formal_year", Integer),
+    Column("formal", JSON),
     Index("ix_suggestions_overdue", "generation", "overdue_open", "reply_by"),
     # A cluster's newest members (the recurring view's sample titles) straight off the index.
     Index("ix_suggestions_cluster_filed", "generation", "cluster_id", "filed_at", "suggestion_id"),
     Index("ix_suggestions_replied", "generation", "replied_at"),
+    # A year's formal suggestions (the report and its handling table) as one index range.
+    Index("ix_suggestions_formal_year", "generation", "formal_year", "formal_number"),
 )
 
 events = Table(

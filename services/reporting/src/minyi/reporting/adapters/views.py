@@ -61,8 +61,15 @@ def _key_filter(table: Table, fields: tuple[str, ...], wanted: dict[str, str]) -
 
 
 def _not_follow_up() -> Any:
-    """A people's suggestion, not a visit's commitment or question (``FOLLOW_UPS``)."""
+    """A people's suggestion or a deputy's, not a visit's commitment or question nor a B
+    answer's delivery (``FOLLOW_UPS``)."""
     return or_(suggestions.c.kind.is_(None), suggestions.c.kind.not_in(FOLLOW_UPS))
+
+
+def _appeal() -> Any:
+    """A people's appeal: no follow-up, and no deputy's formal suggestion (those count only
+    in the formal report, ``domain/formal.py``)."""
+    return and_(_not_follow_up(), suggestions.c.formal_number.is_(None))
 
 
 def _measure_where(measure: str) -> Any:
@@ -115,6 +122,15 @@ ITEM_COLUMNS = (
     "unit_id", "unit_name", "filed_at", "reply_by", "replied_at", "closed_at", "outcome",
     "overdue_open", "escalation_level", "first_rating", "close_result", "ratings",
     "ratings_satisfied", "cluster_id", "station_id", "supervision_group_name",
+)  # fmt: skip
+
+
+# What the formal report reads of a formal suggestion's view (``formal.row``).
+FORMAL_COLUMNS = (
+    "suggestion_id", "title", "representative_id", "district_code", "unit_id", "unit_name",
+    "filed_at", "assigned_at", "first_replied_at", "replied_at", "first_reply_on_time",
+    "on_time", "outcome", "round", "status", "overdue_open", "formal_number", "formal_year",
+    "formal",
 )  # fmt: skip
 
 
@@ -436,7 +452,7 @@ class ViewQueries:
         where = [
             suggestions.c.generation == self.generation,
             suggestions.c.overdue_open.is_(True),
-            _not_follow_up(),
+            _appeal(),
         ]
         if f.district:
             where.append(suggestions.c.district_code == f.district)
@@ -471,10 +487,14 @@ class ViewQueries:
             s.filed_at.is_not(None),
             _measure_where(q.measure),
         ]
+        # As the counters: a deputy's own list (``rep_filed``) has his or her formal
+        # suggestions too, every other figure none (a kind names the follow-ups asked for).
         if f.kind:
             where.append(s.kind == f.kind)
         else:
             where.append(_not_follow_up())
+        if not q.representative_id:
+            where.append(s.formal_number.is_(None))
         for column, value in (
             (s.district_code, f.district),
             (s.category, f.category),
@@ -510,11 +530,34 @@ class ViewQueries:
         s = suggestions.c
         stmt = (
             select(*(s[c] for c in ITEM_COLUMNS), s.on_time, s.round)
-            .where(s.generation == self.generation, s.replied_at.is_not(None), _not_follow_up())
+            .where(s.generation == self.generation, s.replied_at.is_not(None), _appeal())
             .order_by(s.replied_at.desc(), s.suggestion_id.desc())
             .limit(limit)
         )
         return [dict(r) for r in (await self._session.execute(stmt)).mappings()]
+
+    async def formal_views(self, year: int) -> list[dict[str, Any]]:
+        """A year's formal suggestions' views, by number (off ``ix_suggestions_formal_year``)."""
+        s = suggestions.c
+        stmt = (
+            select(*(s[c] for c in FORMAL_COLUMNS))
+            .where(s.generation == self.generation, s.formal_year == year)
+            .order_by(s.formal_number, s.suggestion_id)
+        )
+        return [dict(r) for r in (await self._session.execute(stmt)).mappings()]
+
+    async def views_of(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Items' views by id (B answers' deliveries), read in chunks."""
+        s = suggestions.c
+        out: dict[str, dict[str, Any]] = {}
+        unique = sorted(set(ids))
+        for i in range(0, len(unique), 500):
+            stmt = select(s.suggestion_id, s.replied_at, s.on_time, s.overdue_open).where(
+                s.generation == self.generation, s.suggestion_id.in_(unique[i : i + 500])
+            )
+            for r in (await self._session.execute(stmt)).mappings():
+                out[str(r["suggestion_id"])] = dict(r)
+        return out
 
     async def suggestion(self, sid: str) -> tuple[RowMapping | None, Sequence[RowMapping]]:
         """One suggestion's view row (None if unknown) and its timeline rows."""
@@ -574,7 +617,7 @@ class LiveViews:
             where = [
                 suggestions.c.generation == gen,
                 suggestions.c.filed_at.is_not(None),
-                _not_follow_up(),
+                _appeal(),
             ]
             for column, value in f.wanted().items():
                 where.append(suggestions.c[column] == value)

@@ -12,6 +12,17 @@ from datetime import datetime
 from typing import Any
 
 from minyi.contracts.envelope import RawEvent
+from minyi.contracts.formal import (
+    AnswerReviewed,
+    CoUnitViewsSubmitted,
+    DeliveryPromised,
+    DeputiesContacted,
+    ExtensionRefused,
+    ExtensionRequested,
+    SignerRated,
+    TopicLinked,
+    TopicOpened,
+)
 from minyi.contracts.intake import (
     FeedbackReceived,
     RepresentativeActivityLogged,
@@ -61,6 +72,17 @@ STEPS: dict[str, str] = {
     # no people's appeal (``projection.FOLLOW_UPS``).
     CommitmentMade.event_type: "commitment",
     WrittenAnswerRequired.event_type: "visit_question",
+    # Deputies' formal suggestions (``minyi.contracts.formal``; folded by ``domain/formal.py``).
+    SignerRated.event_type: "signer_rated",
+    CoUnitViewsSubmitted.event_type: "co_views",
+    DeputiesContacted.event_type: "contacted",
+    ExtensionRequested.event_type: "extension_requested",
+    ExtensionRefused.event_type: "extension_refused",
+    AnswerReviewed.event_type: "reviewed",
+    DeliveryPromised.event_type: "delivery_promised",
+    TopicLinked.event_type: "topic_linked",
+    # About a topic, not a suggestion: its title goes to the names (kind ``topic``).
+    TopicOpened.event_type: "topic_opened",
 }
 
 

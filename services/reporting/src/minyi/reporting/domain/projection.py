@@ -17,6 +17,7 @@ from typing import Any
 
 from minyi.contracts.envelope import RawEvent
 from minyi.contracts.status import STATUS_AFTER, SuggestionStatus
+from minyi.reporting.domain import formal
 from minyi.reporting.domain.deputies import activity_kind
 from minyi.reporting.domain.events import as_datetime, as_int, attempt_of, step_of
 from minyi.reporting.domain.periods import CITY_TZ, periods_of
@@ -46,7 +47,8 @@ SATISFIED, UNSATISFIED = "satisfied", "unsatisfied"
 # What an official's visit leaves to follow (``minyi.contracts.visits``): supervised as cases
 # under the commitment's or question's id, but no people's appeal. Such a view counts only in
 # its unit's follow-up dimension, never in the cube, the heat map or any appeal figure.
-FOLLOW_UPS = ("commitment", "visit_question")
+# A B answer's promised delivery (``formal.DELIVERY``) is followed the same way.
+FOLLOW_UPS = ("commitment", "visit_question", formal.DELIVERY)
 TITLE_LENGTH = 200  # the view's ``title`` column
 # Fields a timeline never shows (pseudonymous, but still about a person).
 PRIVATE_FIELDS = frozenset({"citizen_ref", "contact", "phone", "name", "tracking_code_sha256"})
@@ -209,6 +211,25 @@ def apply(view: View, event: RawEvent) -> View:
         rank = (as_int(d.get("round"), 1), as_int(d.get("case_version")), str(deadline))
         if _newer(view, "reply_by", rank):
             view["reply_by"] = as_datetime(deadline)
+    return _derive(formal.fold(view, step, event))
+
+
+def apply_delivery(view: View, event: RawEvent) -> View:
+    """The delivery item a B answer promised (``DeliveryPromised``), as its own view: kind
+    ``delivery``, due at the end of the promised day, assigned to the unit that promised.
+    Supervision's events of the item (its ``Resolved`` is the delivery) fold in as usual."""
+    view = dict(view)
+    d = event.data
+    promised_at = as_datetime(d.get("promised_at")) or event.time
+    view.update(kind=formal.DELIVERY, district_code=d.get("district_code"), filed_at=promised_at)
+    if _newer(view, "assigned", (0,)):
+        view.update(unit_id=d.get("unit_id"), assigned_at=promised_at)
+    due = formal.delivery_due(d.get("promised_by"))
+    if due is not None and _newer(view, "reply_by", (0, 0, due.isoformat())):
+        view["reply_by"] = due
+    position = [1, 0, 0, 20]  # as assigned (``_position``)
+    if position > (view.get("position") or [0, 0, 0, 0]):
+        view.update(position=position, status=SuggestionStatus.ASSIGNED.value)
     return _derive(view)
 
 
@@ -262,6 +283,18 @@ def contributions(view: View) -> dict[tuple[str, str, str], Counter[str]]:
         return {
             ("followup", encode_key((kind, district, unit)), period): Counter(m)
             for period in periods_of(filed_at)
+        }
+    if view.get("formal_number"):
+        # A deputy's formal suggestion is no people's appeal: it counts as the suggestion
+        # its deputies filed and seconded, and in the formal report (``formal.summarize``).
+        reps = (
+            [("rep_filed", (view["representative_id"],))] if view.get("representative_id") else []
+        )
+        reps += [("rep_endorsed", (e,)) for e in (view.get("marks") or {}).get("endorsers", ())]
+        return {
+            (dimension, encode_key(key), period): Counter(m)
+            for period in periods_of(filed_at)
+            for dimension, key in reps
         }
     # Only the cube carries the status: a status change then moves one cube row, and the
     # other dimensions keep few keys (fast to sum; their measures already tell the stage).

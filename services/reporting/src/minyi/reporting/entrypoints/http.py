@@ -396,10 +396,11 @@ async def unsubscribe(sub_id: str, runtime: Rt) -> Response:
 PAGES = Pages(
     "minyi.reporting",
     "static",
-    ("dashboard.js", "dashboard.css", "echarts.min.js"),
+    ("dashboard.js", "dashboard.css", "echarts.min.js", "formal.js"),
     csp=CSP,
     asset_cache="public, max-age=3600",
 )
+PAGES.serve_files(pages)
 
 
 @pages.get("/")
@@ -407,12 +408,7 @@ async def dashboard() -> FileResponse:
     return PAGES.page("index.html")
 
 
-@pages.get("/static/kit/{name}")
-async def kit(name: str, request: Request) -> Response:
-    """The platform's sign-in kit, which every staff page uses."""
-    return PAGES.kit(name, request)
-
-
-@pages.get("/static/{name}")
-async def static(name: str) -> FileResponse:
-    return PAGES.asset(name)
+@pages.get("/formal")
+async def formal_page() -> FileResponse:
+    """代表建议办理情况: a year's formal suggestions (``entrypoints/formal.py``)."""
+    return PAGES.page("formal.html")

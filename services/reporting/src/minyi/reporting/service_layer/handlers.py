@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from minyi.contracts.envelope import RawEvent
 from minyi.contracts.supervision import Resolved
 from minyi.reporting.adapters.store import ViewStore
@@ -59,16 +61,36 @@ async def project(views: ViewStore, generation: int, event: RawEvent) -> bool:
     if step is None:
         await project_liaison(views, generation, event)
         return True
+    if step == "topic_opened":
+        # A key topic (重点督办专题): the formal report names it by its title.
+        d = event.data
+        if d.get("topic_id") and d.get("title"):
+            views.name(generation, "topic", str(d["topic_id"]), str(d["title"])[:200])
+        return True
     sid = str(event.data.get("suggestion_id") or event.subject)
+    await _fold(views, generation, sid, event, projection.apply)
+    if step == "delivery_promised" and event.data.get("delivery_id"):
+        # The promise is also the delivery item's own view (followed like a commitment).
+        delivery_id = str(event.data["delivery_id"])
+        await _fold(views, generation, delivery_id, event, projection.apply_delivery)
+    for kind, ident, name in projection.names_in(event):
+        views.name(generation, kind, ident, name)
+    return True
+
+
+async def _fold(
+    views: ViewStore,
+    generation: int,
+    sid: str,
+    event: RawEvent,
+    fold: Callable[[projection.View, RawEvent], projection.View],
+) -> None:
     old = await views.view(generation, sid)
-    new = projection.apply(old, event)
+    new = fold(old, event)
     views.add_counts(
         generation, projection.delta(projection.contributions(old), projection.contributions(new))
     )
     views.replace(generation, sid, new)
-    for kind, ident, name in projection.names_in(event):
-        views.name(generation, kind, ident, name)
-    return True
 
 
 async def project_liaison(views: ViewStore, generation: int, event: RawEvent) -> None:

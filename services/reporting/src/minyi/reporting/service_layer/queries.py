@@ -32,6 +32,8 @@ FREE_TEXT = frozenset({"title"})
 # What a case's view says in words (an analyst's timeline leaves it out), and the fields of a
 # timeline entry's summary that are figures, codes or names of offices, never free text.
 CASE_FREE_TEXT = frozenset({"title", "reply", "feedback", "explanation"})
+# The same in a formal suggestion's part (``domain/formal.py``): the assignment's title.
+FORMAL_FREE_TEXT = frozenset({"assigned_title", "ranks"})
 TIMELINE_FIGURES = frozenset({
     "unit_id", "unit_name", "category", "focus_area", "district_code", "channel", "kind",
     "outcome", "on_time", "round", "attempt", "level", "target_name", "result", "satisfied",
@@ -612,6 +614,9 @@ async def suggestion(views: LiveViews, sid: str, who: Principal) -> dict[str, An
         {k: v for k, v in e.items() if k not in ("suggestion_id", "generation")} for e in entries
     ]
     result["district_name"] = q.district_names.get(view["district_code"] or "")
+    if isinstance(result.get("formal"), dict):  # the fold's ranks are no reader's business
+        left_out = FORMAL_FREE_TEXT if analyst else {"ranks"}
+        result["formal"] = {k: v for k, v in result["formal"].items() if k not in left_out}
     if analyst:
         # The steps, times and actors of a case, none of its free text (titles, replies,
         # comments, explanations): an analyst reads the path, not the words.
