@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from minyi.contracts.formal import FormalDetails
 from minyi.contracts.intake import FeedbackReceived, SuggestionEndorsed, SuggestionFiled
 from minyi.contracts.liaison import MatterReferred, ReceptionHeld
 from minyi.contracts.supervision import Resolved
@@ -174,6 +175,25 @@ def test_a_suggestion_takes_its_outcome_and_a_second_round_replaces_the_first_in
     # The same answer again changes nothing.
     answered = rules.with_outcome(filed, second)
     assert answered is not None and rules.with_outcome(answered, second) is None
+
+
+def test_each_co_signer_of_a_formal_suggestion_gets_a_cosign_entry_and_the_lead_one_only(
+    policy: EvaluationPolicy,
+) -> None:
+    data = _filed()
+    data["formal"] = FormalDetails(
+        number="2026-0001",
+        lead_deputy_id="REP-1",
+        co_signer_ids=["REP-2", "REP-1", "REP-3"],
+        session="between_sessions",
+    ).model_dump(mode="json")
+    entries = rules.entries_from(SuggestionFiled.event_type, "ev-f", data)
+    assert [(e.deputy_id, e.kind, e.state) for e in entries] == [
+        ("REP-1", "suggestion", "filed"),
+        ("REP-2", "endorsement", "cosign"),
+        ("REP-3", "endorsement", "cosign"),
+    ]
+    assert policy.kinds["endorsement"].weights["cosign"].value > 0
 
 
 def test_a_rating_is_kept_for_the_newest_round_whatever_the_order() -> None:

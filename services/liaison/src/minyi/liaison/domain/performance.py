@@ -38,7 +38,7 @@ ENTRY_KINDS: dict[str, str] = {
     "matter_answered": "当场答复群众反映",
     "matter_referred": "群众反映转办",
     "suggestion": "提出代表建议",
-    "endorsement": "附议或转为代表建议",
+    "endorsement": "附议、联名或转为代表建议",
     "commitment": "跟踪承诺事项",
 }
 
@@ -80,6 +80,7 @@ STATE_LABELS: dict[str, str] = {
     "D": "D类（留作参考）",
     "endorse": "附议",
     "convert": "转为代表建议",
+    "cosign": "联名提出代表建议",
     "open": "跟踪中",
     "on_time": "按期兑现",
     "late": "逾期兑现",
@@ -261,6 +262,20 @@ def entries_from(event_type: str, event_id: str, data: Mapping[str, Any]) -> lis
                 "filed",
             )
             for deputy in _deputies([data.get("representative_id")])
+        ] + [
+            # Each co-signer (联名) of a formal suggestion: an endorsement-weight entry.
+            _entry(
+                event_id,
+                event_type,
+                deputy,
+                "endorsement",
+                beijing_day(_instant(data["filed_at"])),
+                str(data["suggestion_id"]),
+                "联名提出代表建议",
+                "cosign",
+            )
+            for deputy in _deputies((data.get("formal") or {}).get("co_signer_ids"))
+            if deputy != data.get("representative_id")
         ]
     if event_type == SUGGESTION_ENDORSED:
         mode = "convert" if data.get("mode") == "convert" else "endorse"

@@ -4,7 +4,7 @@ and every other origin; each page reads its data from the API."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Response
 
 from minyi.platform.app.pages import Pages
 from minyi.platform.auth import public
@@ -35,6 +35,7 @@ PAGES = Pages(
         "office.js",
     ),
 )
+PAGES.serve_files(router)
 
 
 @router.get("/")
@@ -77,14 +78,3 @@ async def deputy_own_page() -> Response:
 async def office_page() -> Response:
     """代表履职评价: the office's disputes, deputies' files and published snapshots."""
     return PAGES.page("office.html")
-
-
-@router.get("/static/{name}")
-async def static(name: str) -> Response:
-    return PAGES.asset(name)
-
-
-@router.get("/static/kit/{name}")
-async def kit(name: str, request: Request) -> Response:
-    """The platform's sign-in kit, which every staff page uses."""
-    return PAGES.kit(name, request)
