@@ -40,24 +40,37 @@ def test_each_role_gets_a_link_to_its_pages_with_a_token_of_that_role() -> None:
     found = links(ALL)
     liaison = f"http://127.0.0.1:{SERVICE_PORTS['liaison']}"
     reporting = f"http://127.0.0.1:{SERVICE_PORTS['reporting']}"
+    intake = f"http://127.0.0.1:{SERVICE_PORTS['intake']}"
+    routing = f"http://127.0.0.1:{SERVICE_PORTS['routing']}"
+    supervision = f"http://127.0.0.1:{SERVICE_PORTS['supervision']}"
     pages = {who: [(title, url) for title, url, _ in rows] for who, rows in found.items()}
     assert pages["人大办公室（管理员）"] == [
         ("民情数据看板", reporting + "/"),
         ("代表履职评价", liaison + "/office"),
         ("局长进站工作台", liaison + "/office/visits"),
+        ("代表建议交办", routing + "/office/assign"),
+        ("督办、延期审批与重点专题", supervision + "/group"),
     ]
     assert pages["联络站工作人员（ST-420802-05）"] == [
         ("联络站工作台", liaison + "/staff"),
         ("局长进站工作台", liaison + "/office/visits"),
     ]
-    assert pages["人大代表（REP-420802-009）"] == [("我的履职", liaison + "/me")]
+    assert pages["人大代表（REP-420802-009）"] == [
+        ("我的履职", liaison + "/me"),
+        ("我的代表建议", intake + "/deputy"),
+    ]
+    assert pages["承办单位工作人员（db-zjj）"] == [("承办单位工作台", supervision + "/workbench")]
     assert pages["数据分析人员"] == [("民情数据看板", reporting + "/")]
-    assert pages["督导组（g1）"] == [("民情数据看板", reporting + "/")]
+    assert pages["督导组（g1）"] == [
+        ("督导组工作台", supervision + "/group"),
+        ("民情数据看板", reporting + "/"),
+    ]
     roles = {who: {p.role for _, _, p in rows} for who, rows in found.items() if rows}
     assert roles == {
         "人大办公室（管理员）": {Role.ADMIN},
         "联络站工作人员（ST-420802-05）": {Role.STATION_STAFF},
         "人大代表（REP-420802-009）": {Role.REPRESENTATIVE},
+        "承办单位工作人员（db-zjj）": {Role.UNIT_STAFF},
         "数据分析人员": {Role.ANALYST},
         "督导组（g1）": {Role.SUPERVISOR},
     }
@@ -66,14 +79,15 @@ def test_each_role_gets_a_link_to_its_pages_with_a_token_of_that_role() -> None:
     assert found["人大代表（REP-420802-009）"][0][2].representative == "REP-420802-009"
 
 
-def test_unit_staff_without_a_page_get_the_header_and_tokens_are_short_lived() -> None:
+def test_a_role_whose_services_are_not_running_gets_the_header_and_tokens_are_short_lived() -> None:
     now = time.time()
-    lines = signin_lines(KEYRING, ALL, SERVICE_PORTS, now=now)
+    lines = signin_lines(KEYRING, ["liaison"], SERVICE_PORTS, now=now)
     unit = lines[lines.index("  承办单位工作人员（db-zjj）") + 1]
     token = unit.rsplit("Bearer ", 1)[1]
     assert KEYRING.verify(token).unit == "db-zjj"
+    lines = signin_lines(KEYRING, ALL, SERVICE_PORTS, now=now)
     linked = re.findall(r"#token=([\w.-]+)", "\n".join(lines))
-    assert (len(linked), len(set(linked))) == (8, 5)  # a role's pages share its token
+    assert (len(linked), len(set(linked))) == (13, 6)  # a role's pages share its token
     for token in [*linked, unit.rsplit("Bearer ", 1)[1]]:
         claims = jwt.decode(token, options={"verify_signature": False})
         assert claims["exp"] - claims["iat"] == TTL_SECONDS == 8 * 3600

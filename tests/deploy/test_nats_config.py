@@ -53,6 +53,8 @@ DURABLES = {
         "supervision__feedback_received": "minyi.suggestion.feedback_received",
         "supervision__commitment_made": "minyi.commitment.made",
         "supervision__written_answer_required": "minyi.visit.written_answer_required",
+        "supervision__signer_rated": "minyi.suggestion.signer_rated",
+        "supervision__topic_candidates": "minyi.suggestion.clustered",
     },
     "reporting": {"reporting__all": "minyi.>"},
     "liaison": {

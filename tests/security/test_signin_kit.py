@@ -22,6 +22,8 @@ KIT_PAGES = {
     "intake": ROOT / "services/intake/src/minyi/intake/web",
     "liaison": ROOT / "services/liaison/src/minyi/liaison/web",
     "reporting": ROOT / "services/reporting/src/minyi/reporting/static",
+    "routing": ROOT / "services/routing/src/minyi/routing/web",
+    "supervision": ROOT / "services/supervision/src/minyi/supervision/web",
 }
 STAFF_ROLES = [
     Role.ADMIN,
@@ -51,8 +53,6 @@ def test_the_session_of_a_missing_expired_or_citizen_token_is_refused(service: S
 
 
 def test_the_kit_is_served_with_the_pages_security_headers(service: Service) -> None:
-    if service.name != "liaison":
-        pytest.skip("served by the services with staff pages; liaison is one")
     for name, media in (("session.js", "text/javascript"), ("kit.css", "text/css")):
         r = service.client.get(f"/static/kit/{name}")
         assert r.status_code == 200, name
@@ -65,8 +65,6 @@ def test_the_kit_is_served_with_the_pages_security_headers(service: Service) -> 
 
 
 def test_the_kit_config_names_the_sign_in_proxy_only_when_one_is_set(service: Service) -> None:
-    if service.name != "liaison":
-        pytest.skip("served by the services with staff pages; liaison is one")
     r = service.client.get("/static/kit/config.json")
     assert r.json() == {"signin_url": None, "signout_url": None}
     assert r.headers["Cache-Control"] == "no-store"

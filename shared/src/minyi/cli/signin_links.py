@@ -46,6 +46,8 @@ def demo_staff() -> list[SignInLink]:
                 dashboard,
                 ("代表履职评价", "liaison", "/office"),
                 ("局长进站工作台", "liaison", "/office/visits"),
+                ("代表建议交办", "routing", "/office/assign"),
+                ("督办、延期审批与重点专题", "supervision", "/group"),
             ),
         ),
         SignInLink(
@@ -59,12 +61,12 @@ def demo_staff() -> list[SignInLink]:
         SignInLink(
             f"人大代表（{DEPUTY}）",
             Principal(Role.REPRESENTATIVE, f"representative:{DEPUTY}", representative=DEPUTY),
-            (("我的履职", "liaison", "/me"),),
+            (("我的履职", "liaison", "/me"), ("我的代表建议", "intake", "/deputy")),
         ),
         SignInLink(
             f"承办单位工作人员（{UNIT}）",
             Principal(Role.UNIT_STAFF, f"unit_staff:{UNIT}", unit=UNIT),
-            (),
+            (("承办单位工作台", "supervision", "/workbench"),),
         ),
         SignInLink(
             "数据分析人员",
@@ -79,7 +81,7 @@ def demo_staff() -> list[SignInLink]:
                 group=GROUP,
                 districts=_group_districts(),
             ),
-            (dashboard,),
+            (("督导组工作台", "supervision", "/group"), dashboard),
         ),
     ]
 
@@ -102,8 +104,8 @@ def signin_lines(
         lines.append(f"  {staff.who}")
         for title, service, path in pages:
             lines.append(f"    {title}: http://{host}:{ports[service]}{path}#token={token}")
-        if not staff.pages:
-            lines.append(f"    (no page yet: the API, /docs) Authorization: Bearer {token}")
+        if not pages:  # its pages' services are not running here: the API
+            lines.append(f"    (no page here: the API, /docs) Authorization: Bearer {token}")
     return lines
 
 
