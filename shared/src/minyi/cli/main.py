@@ -109,15 +109,24 @@ def simulate(
     seed: int = typer.Option(1, help="random seed, for repeatable runs"),
     exit_when_done: bool = typer.Option(False, "--exit", help="stop the system at the end"),
     summary: Path | None = typer.Option(None, help="also write the summary to this JSON file"),
+    formal: int | None = typer.Option(
+        None,
+        min=0,
+        help="deputies' formal suggestions (代表建议) filed over the run; default: the "
+        "reference scale (2,340 a year, pro rata) when --days is 300 or more, else none",
+    ),
 ) -> None:
     """Run the whole system on an accelerated clock with synthetic citizens and units."""
     from datetime import UTC, datetime
 
     from minyi.cli.simulate import default_start
     from minyi.cli.simulate import simulate as run
+    from minyi.cli.simulate_formal import PER_YEAR
     from minyi.platform.settings import Settings
 
     first = datetime.fromisoformat(start).replace(tzinfo=UTC) if start else default_start()
+    if formal is None:
+        formal = round(PER_YEAR * days / 365) if days >= 300 else 0
     raise typer.Exit(
         run(
             days,
@@ -129,6 +138,7 @@ def simulate(
             not exit_when_done,
             service_names(),
             summary,
+            formal,
         )
     )
 

@@ -5,10 +5,13 @@ service reads (``MINYI_CLOCK_START`` / ``MINYI_CLOCK_SPEED`` / ``MINYI_CLOCK_ORI
 plays synthetic citizens (who file, and rate the answers), units (which sign, report
 progress, reply — some late, some return an item that is not theirs, and keep the promises
 their officials made at stations) and deputies, stations and the office
-(``simulate_deputies``: reception days, officials' visits, duties, disputes) over HTTP,
+(``simulate_deputies``: reception days, officials' visits, duties, disputes) and, with
+``--formal``, a year of deputies' formal suggestions (``simulate_formal``) over HTTP,
 exactly as people and adapters would. Deadlines, reminders and escalations come from supervision's
-own sweep on the accelerated clock. It prints a summary and, unless ``--exit``, leaves the
-system running so the dashboards can be read.
+own sweep on the accelerated clock, which the simulation holds while the formal play runs
+more than a simulated day behind (a slow host), so deadlines stay true to the simulated
+days. It prints a summary and, unless ``--exit``, leaves the system running so the
+dashboards can be read.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from typing import Any
 import httpx
 
 from minyi.cli.simulate_deputies import DeputyPlay
+from minyi.cli.simulate_formal import FormalPlay, formal_summary
 from minyi.platform.auth import Principal, Role, local_bearer
 from minyi.platform.clock import write_clock_file
 from minyi.platform.settings import SERVICE_PORTS
@@ -46,6 +50,10 @@ GROUPS = ["g1", "g2", "g3", "g4", "g5", "g6"]
 # Cases that are promises made at officials' visits, not people's suggestions: units keep
 # them (reply) but never return them, and reporting does not count them as suggestions.
 FOLLOW_UP_KINDS = frozenset({"commitment", "visit_question"})
+# Deputies' formal suggestions and their B deliveries: ``FormalPlay``'s units handle them.
+FORMAL_KINDS = frozenset({"representative_suggestion", "delivery"})
+OPEN_STATUSES = ("assigned", "accepted", "in_progress", "reopened")
+UNIT_PLAY_KINDS = ("citizen_appeal", *sorted(FOLLOW_UP_KINDS))
 REPLIES = {
     "A": "经现场核查，问题已于本周处理完毕，相关设施已恢复正常，感谢您对我们工作的监督和支持。",
     "B": "您反映的问题已列入本年度工作计划，目前正在组织施工，预计下月底前完成，请您理解支持。",
@@ -85,9 +93,43 @@ class Simulation:
     replied_ids: set[str] = field(default_factory=set)
     tokens: dict[str, dict[str, str]] = field(default_factory=dict)
     deputies: DeputyPlay | None = None
+    formal: FormalPlay | None = None
+    # The clock every service reads: ``start`` (after a hold: ``anchor``) at the real
+    # moment ``origin``, going at ``speed``; ``held_reading`` while held (``hold_clock``).
+    clock_file: Path | None = None
+    anchor: datetime | None = None
+    held: bool = False
+    held_seconds: float = 0.0
+    hold_started: float = 0.0
+    tick_day: float = 0.0  # the simulated day the current tick began
+    held_reading: datetime = field(default_factory=lambda: datetime.min.replace(tzinfo=UTC))
 
     def now(self) -> datetime:
-        return self.start + timedelta(seconds=(time.time() - self.origin) * self.speed)
+        return self.reading(time.time())
+
+    def reading(self, real: float) -> datetime:
+        running = (self.anchor or self.start) + timedelta(seconds=(real - self.origin) * self.speed)
+        return min(running, self.held_reading) if self.held else running
+
+    def hold_clock(self, hold: bool) -> None:
+        """Hold every service's clock while the formal play is more than a simulated day
+        behind (a slow host in the session's rush), and set it going again once it caught
+        up: deadlines stay true to the simulated days. Never a step back, never a leap:
+        the clock stops at its reading a moment ahead (``hold_started``; a service re-reads
+        the file within 0.1 s, so one still on the old reading never passes it), and goes
+        on from there, not before that moment."""
+        if self.clock_file is None or hold == self.held:
+            return
+        real = time.time()
+        if hold:
+            self.hold_started = real + 0.3
+            self.held_reading = self.reading(self.hold_started)
+            self.held = True
+            write_clock_file(self.clock_file, self.held_reading, 0.0, self.hold_started)
+        elif real >= self.hold_started:
+            self.anchor, self.origin, self.held = self.held_reading, real, False
+            write_clock_file(self.clock_file, self.anchor, self.speed, real)
+            self.held_seconds += real - self.hold_started
 
     def day(self) -> float:
         return (self.now() - self.start).total_seconds() / 86400
@@ -122,14 +164,17 @@ class Simulation:
             self.counts[f"file_{r.status_code}"] += 1
 
     async def units_act(self, client: httpx.AsyncClient) -> None:
-        for group in GROUPS:
+        # Open cases only, status by status and kind by kind: a long run's answered cases
+        # and the formal suggestions (``FormalPlay``'s) are not read again and again.
+        lists = [(g, s, k) for g in GROUPS for s in OPEN_STATUSES for k in UNIT_PLAY_KINDS]
+        for group, status, kind in lists:
             sup = self.auth(Principal(Role.SUPERVISOR, f"sim-{group}", group=group))
             offset, total = 0, 1
             while offset < total:
                 r = await client.get(
                     url("supervision", "/v1/cases"),
                     headers=sup,
-                    params={"limit": 200, "offset": offset},
+                    params={"limit": 200, "offset": offset, "status": status, "kind": kind},
                 )
                 if r.status_code != 200:
                     self.counts[f"list_{r.status_code}"] += 1
@@ -140,7 +185,7 @@ class Simulation:
 
     async def handle_case(self, client: httpx.AsyncClient, case: dict[str, Any]) -> None:
         sid, status, unit = case["suggestion_id"], case["status"], case["unit_id"]
-        if status not in ("assigned", "accepted", "in_progress", "reopened"):
+        if status not in OPEN_STATUSES or case.get("kind") in FORMAL_KINDS:
             return
         key = f"{sid}:{case.get('case_id', '')}:{case.get('round', 1)}"
         now_day = self.day()
@@ -231,10 +276,20 @@ class Simulation:
 
     async def run(self) -> None:
         async with httpx.AsyncClient(timeout=30) as client:
+            if self.formal is not None:
+                self.hold_clock(True)  # the first day waits for the plays' set-up
             if self.deputies is not None:
                 await self.deputies.setup(client)
+            driver = None
+            if self.formal is not None:
+                await self.formal.setup(client)
+                self.formal.start()
+                await asyncio.sleep(max(0.0, self.hold_started - time.time()))
+                self.hold_clock(False)
+                driver = asyncio.create_task(self.drive_formal(client))
             tick = 0
             while (day := self.day()) < self.days:
+                self.tick_day = day
                 due = int(day * self.rate) - self.counts["filed"]
                 await asyncio.gather(*(self.file_one(client) for _ in range(max(0, due))))
                 tick += 1
@@ -244,17 +299,55 @@ class Simulation:
                     await self.citizens_rate(client)
                 if self.deputies is not None:
                     await self.deputies.act(client, day)
+                formal = (
+                    f"  formal filed {self.formal.counts['filed']:4d}"
+                    f" answered {self.formal.answered():4d}"
+                    if self.formal is not None
+                    else ""
+                )
                 print(
                     f"\r  simulated day {min(day, self.days):5.1f}/{self.days}  "
-                    f"filed {self.counts['filed']:5d}  replied {self.counts['replied']:5d}",
+                    f"filed {self.counts['filed']:5d}  replied {self.counts['replied']:5d}"
+                    + formal,
                     end="",
                     flush=True,
                 )
                 await asyncio.sleep(0.1)
+            if self.formal is not None and driver is not None:
+                driver.cancel()
+                await asyncio.sleep(max(0.0, self.hold_started - time.time()))
+                self.hold_clock(False)
+                await self.formal.stop()
+                self.share_file_entries()
             # The month's last filings, if the final ticks ran late.
             missing = int(self.days * self.rate) - self.counts["filed"]
             await asyncio.gather(*(self.file_one(client) for _ in range(max(0, missing))))
             print()
+
+    async def drive_formal(self, client: httpx.AsyncClient) -> None:
+        """The formal play's own pace, whatever a tick of the others takes: every 0.1 s
+        it hands what is due to its workers; the clock is held while it is behind, or
+        while a tick of the others (citizens, units, deputies) has taken more than a
+        simulated day, so that they keep their pace too."""
+        assert self.formal is not None
+        while True:
+            day = self.day()
+            await self.formal.act(client, day)
+            self.share_file_entries()
+            slow_tick = day - self.tick_day > (0.2 if self.held else 1.0)
+            self.hold_clock(self.formal.behind(day, self.held) or slow_tick)
+            await asyncio.sleep(0.1)
+
+    def share_file_entries(self) -> None:
+        """A formal suggestion's signers get entries in their performance files (liaison):
+        the lead a suggestion, each co-signer an endorsement; the deputies' play expects
+        them with the rest."""
+        if self.formal is None:
+            return
+        entries, self.formal.file_entries = self.formal.file_entries, []
+        if self.deputies is not None:
+            for deputy_id, kind in entries:
+                self.deputies.done[deputy_id][kind] += 1
 
 
 def load_corpus() -> list[dict[str, str]]:
@@ -292,7 +385,11 @@ async def deputies_summary(sim: Simulation) -> dict[str, Any]:
 
 
 def write_summary(
-    path: Path, sim: Simulation, result: dict[str, Any], deputies: dict[str, Any]
+    path: Path,
+    sim: Simulation,
+    result: dict[str, Any],
+    deputies: dict[str, Any],
+    formal: dict[str, Any],
 ) -> None:
     path.write_text(
         json.dumps(
@@ -302,6 +399,7 @@ def write_summary(
                 "suggestions_replied": len(sim.replied_ids),
                 "reporting": result,
                 "deputies": deputies,
+                "formal": formal,
             },
             ensure_ascii=False,
             indent=1,
@@ -320,6 +418,7 @@ def simulate(
     keep_running: bool,
     services: list[str],
     summary_file: Path | None = None,
+    formal: int = 0,
 ) -> int:
     from minyi.cli.up import LocalSystem, StartFailed, print_urls, stop_on_signals
 
@@ -353,12 +452,23 @@ def simulate(
             origin=origin,
             rng=random.Random(seed),
             corpus=load_corpus(),
+            clock_file=clock_file,
         )
         if "liaison" in services:
             sim.deputies = DeputyPlay(random.Random(seed + 1), sim.auth, sim.now)
+        if formal > 0:
+            sim.formal = FormalPlay(
+                random.Random(seed + 2),
+                sim.auth,
+                sim.now,
+                formal,
+                days,
+                citizen_ids=lambda: list(sim.filed),
+            )
         print(
-            f"simulating {days} days from {start:%Y-%m-%d}, {rate:g} suggestions a day, "
-            f"one day every {seconds_per_day:g} s"
+            f"simulating {days} days from {start:%Y-%m-%d}, {rate:g} suggestions a day"
+            + (f", {formal} deputies' formal suggestions" if formal else "")
+            + f", one day every {seconds_per_day:g} s"
         )
         t0 = time.monotonic()
         asyncio.run(sim.run())
@@ -375,6 +485,13 @@ def simulate(
         while time.monotonic() < deadline and deputies.get("files") != deputies.get("expected"):
             time.sleep(1.0)  # the last answers and activities reaching the files
             deputies = asyncio.run(deputies_summary(sim))
+        formal_counts: dict[str, Any] = {}
+        if sim.formal is not None:
+            formal_counts = asyncio.run(formal_summary(sim.formal, sim.start))
+            while time.monotonic() < deadline and not formal_counts["agree"]:
+                time.sleep(1.0)  # the last answers and ratings reaching reporting
+                formal_counts = asyncio.run(formal_summary(sim.formal, sim.start))
+            formal_counts["clock_held_seconds"] = round(sim.held_seconds, 1)
         print(f"\nsimulation done in {time.monotonic() - t0:.0f} s. What the synthetic people did:")
         for k, v in sorted(sim.counts.items()):
             print(f"  {k:<14} {v}")
@@ -384,8 +501,10 @@ def simulate(
         print(f"  {result['stats']}")
         if result["headline"]:
             print(f"  headline: {result['headline']}")
+        if formal_counts:
+            print_formal(formal_counts)
         if summary_file:
-            write_summary(summary_file, sim, result, deputies)
+            write_summary(summary_file, sim, result, deputies, formal_counts)
         if keep_running and not stopping[0]:
             print(
                 "\nThe system keeps running (its clock still fast) so the dashboards can be read:"
@@ -401,6 +520,21 @@ def simulate(
         return 1
     finally:
         system.stop()
+
+
+def print_formal(counts: dict[str, Any]) -> None:
+    print("Deputies' formal suggestions (the play, intake, supervision, reporting):")
+    for k, v in sorted(counts["actions"].items()):
+        print(f"  {k:<28} {v}")
+    print(f"  filings ran behind their planned day by {counts['filing_lag_days']} days at most")
+    print(
+        f"  the clock was held {counts.get('clock_held_seconds', 0):.0f} s for the play to catch up"
+    )
+    print(f"  play:        {counts['expected']}")
+    print(f"  reporting:   {counts['reporting']}")
+    print(f"  intake:      {counts['intake']}")
+    print(f"  supervision: {counts['supervision']}")
+    print("  they agree" if counts["agree"] else "  they DO NOT agree")
 
 
 def default_start() -> datetime:
