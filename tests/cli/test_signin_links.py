@@ -46,6 +46,7 @@ def test_each_role_gets_a_link_to_its_pages_with_a_token_of_that_role() -> None:
     pages = {who: [(title, url) for title, url, _ in rows] for who, rows in found.items()}
     assert pages["人大办公室（管理员）"] == [
         ("民情数据看板", reporting + "/"),
+        ("代表建议办理情况", reporting + "/formal"),
         ("代表履职评价", liaison + "/office"),
         ("局长进站工作台", liaison + "/office/visits"),
         ("代表建议交办", routing + "/office/assign"),
@@ -60,10 +61,14 @@ def test_each_role_gets_a_link_to_its_pages_with_a_token_of_that_role() -> None:
         ("我的代表建议", intake + "/deputy"),
     ]
     assert pages["承办单位工作人员（db-zjj）"] == [("承办单位工作台", supervision + "/workbench")]
-    assert pages["数据分析人员"] == [("民情数据看板", reporting + "/")]
+    assert pages["数据分析人员"] == [
+        ("民情数据看板", reporting + "/"),
+        ("代表建议办理情况", reporting + "/formal"),
+    ]
     assert pages["督导组（g1）"] == [
         ("督导组工作台", supervision + "/group"),
         ("民情数据看板", reporting + "/"),
+        ("代表建议办理情况", reporting + "/formal"),
     ]
     roles = {who: {p.role for _, _, p in rows} for who, rows in found.items() if rows}
     assert roles == {
@@ -87,7 +92,7 @@ def test_a_role_whose_services_are_not_running_gets_the_header_and_tokens_are_sh
     assert KEYRING.verify(token).unit == "db-zjj"
     lines = signin_lines(KEYRING, ALL, SERVICE_PORTS, now=now)
     linked = re.findall(r"#token=([\w.-]+)", "\n".join(lines))
-    assert (len(linked), len(set(linked))) == (13, 6)  # a role's pages share its token
+    assert (len(linked), len(set(linked))) == (16, 6)  # a role's pages share its token
     for token in [*linked, unit.rsplit("Bearer ", 1)[1]]:
         claims = jwt.decode(token, options={"verify_signature": False})
         assert claims["exp"] - claims["iat"] == TTL_SECONDS == 8 * 3600

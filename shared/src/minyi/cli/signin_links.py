@@ -38,12 +38,14 @@ def _group_districts() -> frozenset[str]:
 
 def demo_staff() -> list[SignInLink]:
     dashboard = ("民情数据看板", "reporting", "/")
+    formal = ("代表建议办理情况", "reporting", "/formal")
     return [
         SignInLink(
             "人大办公室（管理员）",
             Principal(Role.ADMIN, "admin:minyi-up"),
             (
                 dashboard,
+                formal,
                 ("代表履职评价", "liaison", "/office"),
                 ("局长进站工作台", "liaison", "/office/visits"),
                 ("代表建议交办", "routing", "/office/assign"),
@@ -71,7 +73,7 @@ def demo_staff() -> list[SignInLink]:
         SignInLink(
             "数据分析人员",
             Principal(Role.ANALYST, "analyst:minyi-up"),
-            (dashboard,),
+            (dashboard, formal),
         ),
         SignInLink(
             f"督导组（{GROUP}）",
@@ -81,7 +83,7 @@ def demo_staff() -> list[SignInLink]:
                 group=GROUP,
                 districts=_group_districts(),
             ),
-            (("督导组工作台", "supervision", "/group"), dashboard),
+            (("督导组工作台", "supervision", "/group"), dashboard, formal),
         ),
     ]
 
