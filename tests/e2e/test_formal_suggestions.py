@@ -17,6 +17,7 @@ import io
 import zipfile
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -28,6 +29,7 @@ pytestmark = pytest.mark.e2e
 
 LEAD, CO1, CO2 = "REP-420802-001", "REP-420802-002", "REP-420802-003"
 LEAD_UNIT, CO_UNIT = "jm-zjj", "jm-zrzyj"
+CITY = ZoneInfo("Asia/Shanghai")
 REPLY_B = (
     "该路段改造已列入本年度城建计划，我局已会同自然资源和规划局完成选线，"
     "预计年底前完工，届时将同步增设人行道和路灯。"
@@ -116,7 +118,8 @@ def test_a_formal_suggestion_from_filing_to_delivery_shows_in_reporting_and_the_
         call(system, "POST", "intake", f"/v1/formal-suggestions/{sid}/submit", staff.deputy(LEAD))
     )
     number = submitted["number"]
-    assert number.startswith(f"{datetime.now().year}-") or number[:4].isdigit()
+    year = datetime.now(CITY).year  # numbered by the Beijing year of the submission
+    assert number == f"{year}-0001", number
 
     # -- 交办: routing proposes, the office confirms a lead and a co-unit -----------------
     def queued() -> dict[str, Any] | None:
@@ -257,7 +260,6 @@ def test_a_formal_suggestion_from_filing_to_delivery_shows_in_reporting_and_the_
     )
 
     # -- reporting: the year's figures and the office's handling table -------------------
-    year = datetime.now().year
 
     def figures() -> dict[str, Any] | None:
         r = call(system, "GET", "reporting", f"/v1/formal-suggestions/year/{year}", staff.office)
