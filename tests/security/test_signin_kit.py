@@ -66,18 +66,26 @@ def test_the_kit_is_served_with_the_pages_security_headers(service: Service) -> 
 
 def test_the_kit_config_names_the_sign_in_proxy_only_when_one_is_set(service: Service) -> None:
     r = service.client.get("/static/kit/config.json")
-    assert r.json() == {"signin_url": None, "signout_url": None}
+    assert r.json() == {"signin_url": None, "signout_url": None, "links": {}}
     assert r.headers["Cache-Control"] == "no-store"
     runtime = service.runtime
     settings = runtime.settings
     runtime.settings = settings.model_copy(
-        update={"web_signin_url": "/oauth2/start", "web_signout_url": "/oauth2/sign_out"}
+        update={
+            "web_signin_url": "/oauth2/start",
+            "web_signout_url": "/oauth2/sign_out",
+            "web_links": "intake=http://127.0.0.1:8001/, reporting = https://r.example",
+        }
     )
     try:
         r = service.client.get("/static/kit/config.json")
     finally:
         runtime.settings = settings
-    assert r.json() == {"signin_url": "/oauth2/start", "signout_url": "/oauth2/sign_out"}
+    assert r.json() == {
+        "signin_url": "/oauth2/start",
+        "signout_url": "/oauth2/sign_out",
+        "links": {"intake": "http://127.0.0.1:8001", "reporting": "https://r.example"},
+    }
 
 
 @pytest.mark.parametrize("svc", sorted(KIT_PAGES))

@@ -172,6 +172,14 @@ class LocalSystem:
             env["MINYI_NATS_URL"] = f"nats://127.0.0.1:{port}"
         else:
             print(f"using NATS at {env['MINYI_NATS_URL']}", flush=True)
+        # A page links to another service's pages (the public ledger to intake's 附议 page).
+        env.setdefault(
+            "MINYI_WEB_LINKS",
+            ",".join(
+                f"{n}=http://127.0.0.1:{env.get(f'MINYI_HTTP_PORT_{n.upper()}') or p}"
+                for n, p in SERVICE_PORTS.items()
+            ),
+        )
         for name in self.services:
             # Each its own port: SERVICE_PORTS, or MINYI_HTTP_PORT_<SERVICE> to move one.
             port = int(env.get(f"MINYI_HTTP_PORT_{name.upper()}") or SERVICE_PORTS[name])

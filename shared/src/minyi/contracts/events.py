@@ -33,6 +33,19 @@ from minyi.contracts.liaison import (
     StationUpdated,
 )
 from minyi.contracts.performance import ActivityRecorded, DeputyScored, PerformancePublished
+from minyi.contracts.projects import (
+    MilestoneDelivered,
+    ProjectAccepted,
+    ProjectCompleted,
+    ProjectInspected,
+    ProjectProgressReported,
+    ProjectRated,
+    ProjectRegistered,
+    ProjectStatusChanged,
+    ProjectUpdated,
+    RecurringAppealPublished,
+    SupportAdded,
+)
 from minyi.contracts.routing import AssignedToUnit, AssignmentExplanation
 from minyi.contracts.supervision import CaseAccepted, Outcome, Resolved
 from minyi.contracts.visits import (
@@ -80,17 +93,28 @@ __all__ = [
     "ExtensionRequested",
     "MatterRecorded",
     "MatterReferred",
+    "MilestoneDelivered",
     "Outcome",
     "PerformancePublished",
+    "ProjectAccepted",
+    "ProjectCompleted",
+    "ProjectInspected",
+    "ProjectProgressReported",
+    "ProjectRated",
+    "ProjectRegistered",
+    "ProjectStatusChanged",
+    "ProjectUpdated",
     "ReceptionCancelled",
     "ReceptionHeld",
     "ReceptionScheduled",
+    "RecurringAppealPublished",
     "Resolved",
     "SignerRated",
     "StationEnded",
     "StationRegistered",
     "StationUpdated",
     "SuggestionFiled",
+    "SupportAdded",
     "TopicLinked",
     "TopicOpened",
     "VisitCancelled",

@@ -36,6 +36,11 @@ class SuggestionFiled(EventData):
     # Added in v1 (optional): a deputy's formal suggestion (代表建议) — its number, signers,
     # session; None for everything else (see ``minyi.contracts.formal``).
     formal: FormalDetails | None = None
+    # Added in v1 (optional): the township (乡镇街道) in the district, when the filing named
+    # one (the heat map's drill-down), and whether the citizen agreed, when filing, that
+    # the text may be shown in public (default no: only counts and the office's titles are).
+    township: str | None = None
+    publish_consent: bool = False
 
 
 # Subjects of the events below, declared beside them (``subjects`` holds the shared ones).

@@ -273,3 +273,6 @@ class MatterReferred(EventData):
     citizen_ref: str | None = None
     tracking_code_sha256: str
     referred_at: datetime
+    # Added in v1 (optional): the citizen agreed, when the matter was recorded, that the
+    # text may be shown in public (default no).
+    publish_consent: bool = False

@@ -111,6 +111,8 @@ class CommitmentMade(EventData):
     subject_name: ClassVar[str] = COMMITMENT_MADE
 
     commitment_id: str
+    # For a finding of a project inspection (视察) that became a commitment: the
+    # inspection's id, ``station_id`` empty and ``project_id`` set (added in v1, optional).
     visit_id: str
     station_id: str
     district_code: str
@@ -121,6 +123,7 @@ class CommitmentMade(EventData):
     due_at: datetime  # the end of that day, as an instant
     deputy_ids: list[str] = Field(default_factory=list)  # deputies present, who follow it
     made_at: datetime
+    project_id: str | None = None
 
 
 class WrittenAnswerRequired(EventData):

@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     # Unset (development): a token is pasted or comes in a sign-in link.
     web_signin_url: str | None = None
     web_signout_url: str | None = None
+    # Where another service's public pages are, for a page's links to them
+    # ("intake=https://…,reporting=https://…"). Unset (production behind one Ingress): the
+    # links are same-origin paths. ``minyi up`` sets it to the local ports.
+    web_links: str = ""
     # Outbound webhooks may go to public addresses only; these host names, addresses and
     # CIDRs (comma-separated) are allowed although private (minyi.platform.egress).
     egress_allow: str = ""

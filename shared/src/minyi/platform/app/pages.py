@@ -34,6 +34,12 @@ KIT_ASSETS = frozenset({"session.js", "kit.css"})
 KIT_CONFIG = "config.json"
 
 
+def web_links(setting: str) -> dict[str, str]:
+    """``"intake=http://host:8001,…"`` as a mapping (a page prefixes its links with it)."""
+    pairs = (item.partition("=") for item in setting.split(",") if "=" in item)
+    return {name.strip(): url.strip().rstrip("/") for name, _, url in pairs if name.strip()}
+
+
 class Pages:
     """``folder`` of ``package``; only the ``assets`` named are served under /static/."""
 
@@ -68,7 +74,11 @@ class Pages:
         addresses, null in development: the page then offers the token form)."""
         if name == KIT_CONFIG:
             settings = runtime_of(request).settings
-            body = {"signin_url": settings.web_signin_url, "signout_url": settings.web_signout_url}
+            body = {
+                "signin_url": settings.web_signin_url,
+                "signout_url": settings.web_signout_url,
+                "links": web_links(settings.web_links),
+            }
             return JSONResponse(body, headers={**self._headers, "Cache-Control": "no-store"})
         if name not in KIT_ASSETS:
             raise NotFound("no_such_file", f"没有这个文件（no such file: kit/{name}）")
