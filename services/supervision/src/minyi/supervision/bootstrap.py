@@ -15,7 +15,7 @@ from minyi.supervision.adapters.tables import metadata
 from minyi.supervision.adapters.unit_of_work import SupervisionUnitOfWork
 from minyi.supervision.config import SupervisionSettings
 from minyi.supervision.dependencies import SupervisionDeps, SupervisionRuntime
-from minyi.supervision.entrypoints import http, http_formal, web
+from minyi.supervision.entrypoints import http, http_formal, http_projects, web
 from minyi.supervision.entrypoints.consumers import consumers
 from minyi.supervision.entrypoints.pollers import pollers
 
@@ -28,7 +28,7 @@ def dependencies(_runtime: Runtime[Any, SupervisionUnitOfWork]) -> SupervisionDe
 
 
 def routers(_runtime: SupervisionRuntime) -> Sequence[APIRouter]:
-    return [http.router, http_formal.router, web.router]
+    return [http.router, http_formal.router, http_projects.router, web.router]
 
 
 SERVICE = ServiceDefinition(

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from minyi.contracts import formal as formal_wire
+from minyi.contracts import projects as project_wire
 from minyi.contracts import supervision as wire
+from minyi.contracts import visits as visit_wire
 from minyi.contracts.envelope import EventData
 from minyi.supervision import domain
 
@@ -180,4 +182,16 @@ PUBLISHED: list[type[EventData]] = [
     formal_wire.DeliveryPromised,
     formal_wire.TopicOpened,
     formal_wire.TopicLinked,
+    project_wire.ProjectRegistered,
+    project_wire.ProjectUpdated,
+    project_wire.ProjectProgressReported,
+    project_wire.MilestoneDelivered,
+    project_wire.ProjectStatusChanged,
+    project_wire.ProjectInspected,
+    project_wire.ProjectCompleted,
+    project_wire.ProjectRated,
+    project_wire.ProjectAccepted,
+    project_wire.RecurringAppealPublished,
+    # A project inspection's finding that became a commitment (the visits' own event).
+    visit_wire.CommitmentMade,
 ]

@@ -19,13 +19,19 @@ from minyi.platform.errors import Conflict
 from minyi.supervision.adapters.tables import (
     case_co_units,
     cases,
+    project_evidence,
+    projects,
+    published_appeals,
+    supports,
     topic_candidates,
     topic_links,
     topics,
 )
 from minyi.supervision.domain import Case, Kind, Status
+from minyi.supervision.domain.project import Project
 
 _CASE = TypeAdapter(Case)
+_PROJECT = TypeAdapter(Project)
 
 
 class ConcurrentUpdate(Conflict):
@@ -291,6 +297,10 @@ class Topics(Protocol):
 
     async def candidates(self, limit: int, min_size: int) -> list[dict[str, Any]]: ...
 
+    async def cluster_exists(self, cluster_id: str) -> bool: ...
+
+    async def count_support(self, cluster_id: str) -> None: ...
+
 
 class TopicRepository(Topics):
     def __init__(self, session: AsyncSession) -> None:
@@ -394,10 +404,176 @@ class TopicRepository(Topics):
         await self._put("endorsed", suggestion_id, size, values)
 
     async def candidates(self, limit: int, min_size: int) -> list[dict[str, Any]]:
+        # Citizens' support of a published appeal counts beside the cluster's size.
+        weight = topic_candidates.c.size + topic_candidates.c.supports
         rows = await self.session.execute(
             select(topic_candidates)
-            .where(topic_candidates.c.size >= min_size)
-            .order_by(topic_candidates.c.size.desc(), topic_candidates.c.updated_at.desc())
+            .where(weight >= min_size)
+            .order_by(weight.desc(), topic_candidates.c.updated_at.desc())
             .limit(limit)
+        )
+        return [dict(r._mapping) for r in rows]
+
+    async def cluster_exists(self, cluster_id: str) -> bool:
+        return await self._size("cluster", cluster_id) is not None
+
+    async def count_support(self, cluster_id: str) -> None:
+        await self.session.execute(
+            update(topic_candidates)
+            .where(topic_candidates.c.source == "cluster", topic_candidates.c.ref == cluster_id)
+            .values(supports=topic_candidates.c.supports + 1)
+        )
+
+
+class Projects(Protocol):
+    """Improvement projects, their evidence files, published appeals and supports."""
+
+    async def add(self, project: Project, next_check_at: datetime | None) -> None: ...
+
+    async def get(self, project_id: str, *, lock: bool = True) -> Project | None: ...
+
+    async def save(self, project: Project, next_check_at: datetime | None) -> None: ...
+
+    async def all(self) -> list[Project]: ...
+
+    async def due(self, now: datetime, limit: int) -> list[Project]: ...
+
+    async def add_evidence(self, project_id: str, row: dict[str, Any]) -> None: ...
+
+    async def evidence(self, project_id: str, file_id: str) -> dict[str, Any] | None: ...
+
+    async def add_support(self, row: dict[str, Any]) -> bool: ...
+
+    async def support_counts(self, target_kind: str) -> dict[str, int]: ...
+
+    async def appeal(self, cluster_id: str) -> dict[str, Any] | None: ...
+
+    async def put_appeal(self, row: dict[str, Any]) -> None: ...
+
+    async def appeals(self) -> list[dict[str, Any]]: ...
+
+
+class ProjectRepository(Projects):
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self._loaded: dict[str, int] = {}
+
+    def _rehydrate(self, state: Any) -> Project:
+        project = _PROJECT.validate_python(state)
+        self._loaded[project.project_id] = project.version
+        return project
+
+    def _lock(self, query: Select[Any], *, skip_locked: bool = False) -> Select[Any]:
+        if self.session.get_bind().dialect.name == "sqlite":
+            return query
+        return query.with_for_update(skip_locked=skip_locked)
+
+    @staticmethod
+    def _columns(project: Project, next_check_at: datetime | None) -> dict[str, Any]:
+        return {
+            "name": project.name,
+            "focus_area": project.focus_area,
+            "lead_unit_id": project.lead_unit,
+            "status": project.status,
+            "version": project.version,
+            "next_check_at": next_check_at,
+            "registered_at": project.registered_at,
+            "state": _PROJECT.dump_python(project, mode="json"),
+        }
+
+    async def add(self, project: Project, next_check_at: datetime | None) -> None:
+        await self.session.execute(
+            projects.insert(),
+            {"project_id": project.project_id, **self._columns(project, next_check_at)},
+        )
+        self._loaded[project.project_id] = project.version
+
+    async def get(self, project_id: str, *, lock: bool = True) -> Project | None:
+        query = select(projects.c.state).where(projects.c.project_id == project_id)
+        state = (await self.session.execute(self._lock(query) if lock else query)).scalar()
+        return None if state is None else self._rehydrate(state)
+
+    async def save(self, project: Project, next_check_at: datetime | None) -> None:
+        query = update(projects).where(projects.c.project_id == project.project_id)
+        if project.project_id in self._loaded:
+            query = query.where(projects.c.version == self._loaded[project.project_id])
+        result = await self.session.execute(query.values(**self._columns(project, next_check_at)))
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise Conflict("concurrent_update", "项目刚被其他操作修改，请刷新后重试")
+        self._loaded[project.project_id] = project.version
+
+    async def all(self) -> list[Project]:
+        """Every project (a programme has dozens, not thousands), newest first."""
+        rows = await self.session.execute(
+            select(projects.c.state).order_by(
+                projects.c.registered_at.desc(), projects.c.project_id
+            )
+        )
+        return [_PROJECT.validate_python(state) for state in rows.scalars()]
+
+    async def due(self, now: datetime, limit: int) -> list[Project]:
+        query = (
+            select(projects.c.state)
+            .where(projects.c.next_check_at <= now)
+            .order_by(projects.c.next_check_at)
+            .limit(limit)
+        )
+        rows = (await self.session.execute(self._lock(query, skip_locked=True))).scalars()
+        return [self._rehydrate(state) for state in rows]
+
+    async def add_evidence(self, project_id: str, row: dict[str, Any]) -> None:
+        await self.session.execute(project_evidence.insert(), {"project_id": project_id, **row})
+
+    async def evidence(self, project_id: str, file_id: str) -> dict[str, Any] | None:
+        row = (
+            await self.session.execute(
+                select(project_evidence).where(
+                    project_evidence.c.project_id == project_id,
+                    project_evidence.c.file_id == file_id,
+                )
+            )
+        ).first()
+        return None if row is None else dict(row._mapping)
+
+    async def add_support(self, row: dict[str, Any]) -> bool:
+        found = await self.session.execute(
+            select(supports.c.support_id).where(supports.c.support_id == row["support_id"])
+        )
+        if found.first() is not None:
+            return False
+        await self.session.execute(supports.insert(), row)
+        return True
+
+    async def support_counts(self, target_kind: str) -> dict[str, int]:
+        rows = await self.session.execute(
+            select(supports.c.target_id, func.count())
+            .where(supports.c.target_kind == target_kind)
+            .group_by(supports.c.target_id)
+        )
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    async def appeal(self, cluster_id: str) -> dict[str, Any] | None:
+        row = (
+            await self.session.execute(
+                select(published_appeals).where(published_appeals.c.cluster_id == cluster_id)
+            )
+        ).first()
+        return None if row is None else dict(row._mapping)
+
+    async def put_appeal(self, row: dict[str, Any]) -> None:
+        if await self.appeal(row["cluster_id"]) is None:
+            await self.session.execute(published_appeals.insert(), row)
+            return
+        await self.session.execute(
+            update(published_appeals)
+            .where(published_appeals.c.cluster_id == row["cluster_id"])
+            .values(**{k: v for k, v in row.items() if k != "cluster_id"})
+        )
+
+    async def appeals(self) -> list[dict[str, Any]]:
+        rows = await self.session.execute(
+            select(published_appeals).order_by(
+                published_appeals.c.published_at.desc(), published_appeals.c.cluster_id
+            )
         )
         return [dict(r._mapping) for r in rows]

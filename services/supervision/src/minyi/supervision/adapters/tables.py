@@ -101,5 +101,63 @@ topic_candidates = Table(
     Column("district", String(20), nullable=True),
     Column("size", Integer, nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
+    # Citizens' support (附议) of the published appeal of a cluster: counts in the ranking.
+    Column("supports", Integer, nullable=False, server_default=text("0")),
     Index("ix_topic_candidates_size", "size"),
+)
+
+# Improvement projects (改善项目): the whole project as JSON beside the columns that lists
+# and the sweep need (the truth stays in ``state``).
+projects = Table(
+    "projects",
+    metadata,
+    Column("project_id", String(40), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("focus_area", String(40), nullable=False),
+    Column("lead_unit_id", String(64), nullable=False, index=True),
+    Column("status", String(20), nullable=False),
+    Column("version", Integer, nullable=False),
+    # When the colour (or the acceptance) may next change by itself: the sweep's index.
+    Column("next_check_at", UtcDateTime(), nullable=True, index=True),
+    Column("registered_at", UtcDateTime(), nullable=False),
+    Column("state", JSON, nullable=False),
+)
+
+# Evidence files of progress reports; the bytes live on disk under the data dir, named by
+# ``file_id`` only (never by the client's name).
+project_evidence = Table(
+    "project_evidence",
+    metadata,
+    Column("file_id", String(40), primary_key=True),
+    Column("project_id", String(40), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("media_type", String(120), nullable=False),
+    Column("size_bytes", Integer, nullable=False),
+    Column("stored_at", UtcDateTime(), nullable=False),
+)
+
+# Recurring-appeal clusters the office published under its own title (only these titles
+# and the counts are ever public).
+published_appeals = Table(
+    "published_appeals",
+    metadata,
+    Column("cluster_id", String(80), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("division_codes", JSON, nullable=False),
+    Column("focus_area", String(40), nullable=True),
+    Column("public", Boolean, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("published_at", UtcDateTime(), nullable=False),
+)
+
+# Citizens' support (附议) as intake published it, once per support id.
+supports = Table(
+    "supports",
+    metadata,
+    Column("support_id", String(80), primary_key=True),
+    Column("target_kind", String(20), nullable=False),
+    Column("target_id", String(80), nullable=False),
+    Column("supported_at", UtcDateTime(), nullable=False),
+    Index("ix_supports_target", "target_kind", "target_id"),
 )

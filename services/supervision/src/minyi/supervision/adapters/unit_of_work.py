@@ -1,4 +1,4 @@
-"""Supervision's unit of work: one transaction, with the stores of cases and topics on it."""
+"""Supervision's unit of work: one transaction, with the stores of cases, topics and projects on it."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from minyi.platform.runtime import Runtime, UnitOfWork
 from minyi.supervision.adapters.repositories import (
     CaseRepository,
     Cases,
+    ProjectRepository,
+    Projects,
     TopicRepository,
     Topics,
 )
@@ -20,3 +22,4 @@ class SupervisionUnitOfWork(UnitOfWork):
         super().__init__(runtime, session)
         self.cases: Cases = CaseRepository(session)
         self.topics: Topics = TopicRepository(session)
+        self.projects: Projects = ProjectRepository(session)

@@ -238,6 +238,7 @@ _NOT_RETURNABLE = {
     Kind.VISIT_QUESTION: "进站时未能当场答复的问题由本单位书面答复，不能退回；"
     "如需调整请联系人大常委会办公室",
     Kind.DELIVERY: "B类答复的兑现事项由本单位承诺，不能退回；如需调整请联系人大常委会办公室",
+    Kind.MILESTONE: "项目里程碑由本单位按登记的计划交付，不能退回；如需调整请联系人大常委会办公室",
 }
 
 # Statuses in which the unit is handling (the reply clock runs).
@@ -682,11 +683,14 @@ class Case:
         new promise replaces the old one, so the deadline moves to the new date
         (``ExtensionGranted``). An item already delivered stays as it is."""
         require_aware(promised, "promised")
-        if self.kind is not Kind.DELIVERY:
+        if self.kind not in (Kind.DELIVERY, Kind.MILESTONE):
             raise IllegalTransition("not_a_delivery", "只有兑现事项可以重新承诺兑现时间")
         if self.status in (Status.REPLIED, Status.CLOSED) or promised == self.reply_by:
             return []
-        return self._grant_extension("重新办理后承办单位重新承诺的兑现时间", promised, at, rules)
+        reason = "重新办理后承办单位重新承诺的兑现时间"
+        if self.kind is Kind.MILESTONE:  # the office moved the milestone's day
+            reason = "人大常委会办公室调整了项目里程碑的完成日期"
+        return self._grant_extension(reason, promised, at, rules)
 
     def _grant_extension(
         self, reason: str, new_deadline: datetime, at: datetime, rules: Rules

@@ -27,6 +27,9 @@ class Kind(StrEnum):
     # A B answer's promise (列入计划/正在解决 → 兑现), followed at the unit that made it until
     # the date the unit itself set (``DeliveryPromised``).
     DELIVERY = "delivery"
+    # A milestone of an improvement project (项目里程碑), followed at the lead unit until the
+    # end of its due day; its id is ``<project_id>~<milestone_id>``.
+    MILESTONE = "milestone"
 
 
 class PolicyError(ValueError):
@@ -169,6 +172,46 @@ class FeedbackRules(_Model):
     source: str = ""
 
 
+class Number(_Model):
+    """A number of the projects' rules with where it comes from."""
+
+    value: float = Field(ge=0)
+    source: str = ""
+
+
+class Count(_Model):
+    value: int = Field(ge=0)
+    source: str = ""
+
+
+class AcceptanceRule(_Model):
+    """满意 if the satisfied share exceeds ``satisfied_share``; 基本满意 if satisfied and
+    basically satisfied together exceed ``positive_share``; otherwise 不满意."""
+
+    rule: str
+    satisfied_share: Number
+    positive_share: Number
+    source: str = ""
+
+
+class PublicVote(_Model):
+    window_days: Count  # calendar days after completion
+    min_votes: Count
+    source: str = ""
+
+
+class ProjectRules(_Model):
+    """Improvement projects (项目): the schedule's colour and the acceptance (验收)."""
+
+    # A milestone late by up to this many working days is ``late``; more is ``very_late``.
+    late_working_days: Count
+    acceptance: AcceptanceRule
+    inspector_rating_window: Duration  # after completion, for the inspecting deputies
+    public_vote: PublicVote
+    comment: str = ""
+    source: str = ""
+
+
 class SupervisionGroup(_Model):
     name: str
     districts: list[str]
@@ -200,6 +243,9 @@ class DeadlinePolicy(_Model):
     supervision_groups: dict[str, SupervisionGroup]
     default_group: str
     districts: dict[str, str] = Field(default_factory=dict)  # code → name, for display
+    # Issue 19: improvement projects. Optional here only so that its absence is refused
+    # below with a message saying how to fix it.
+    projects: ProjectRules | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> DeadlinePolicy:
@@ -208,11 +254,17 @@ class DeadlinePolicy(_Model):
             # A policy file written before visits (issue 17) lacks the two follow-up kinds:
             # refused at start-up rather than guessed, since every number needs a source.
             hint = ""
-            if missing <= {Kind.COMMITMENT, Kind.VISIT_QUESTION, Kind.DELIVERY}:
-                hint = " (the follow-up kinds of officials' visits and B answers' delivery:"
-                hint += " copy their rules from the bundled reference/deadlines.json and"
-                hint += " adjust their sources)"
+            if missing <= {Kind.COMMITMENT, Kind.VISIT_QUESTION, Kind.DELIVERY, Kind.MILESTONE}:
+                hint = " (the follow-up kinds of officials' visits, B answers' delivery and"
+                hint += " projects' milestones: copy their rules from the bundled"
+                hint += " reference/deadlines.json and adjust their sources)"
             raise ValueError(f"kinds lacks {sorted(str(k) for k in missing)}{hint}")
+        if self.projects is None:
+            raise ValueError(
+                "projects is missing (improvement projects: late_working_days, acceptance,"
+                " inspector_rating_window, public_vote: copy the section from the bundled"
+                " reference/deadlines.json and adjust its sources)"
+            )
         if self.kinds[Kind.REPRESENTATIVE_SUGGESTION].formal is None:
             # Issue 18: the co-units' views, contact and rating windows need their sources.
             raise ValueError(
@@ -321,6 +373,11 @@ class DeadlinePolicy(_Model):
         if formal is None:
             raise ValueError("kinds.representative_suggestion.formal is missing")
         return formal
+
+    def project_rules(self) -> ProjectRules:
+        if self.projects is None:  # pragma: no cover - refused when the policy is parsed
+            raise ValueError("projects is missing")
+        return self.projects
 
     def reminder_marks(self, key_case: bool) -> list[float]:
         return list(self.reminders.key_case if key_case else self.reminders.normal)

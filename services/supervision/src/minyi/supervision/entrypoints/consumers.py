@@ -1,7 +1,8 @@
 """Supervision's durable consumers: an assignment opens a case, the citizen's feedback
 closes or reopens it; a commitment made at an official's visit, or a question left there
 for a written answer, opens a case too; a signer's rating of a formal suggestion settles
-its round; clusters and endorsements make candidates for key topics. Subjects and types
+its round; clusters and endorsements make candidates for key topics; the public's
+ratings of a finished project and citizens' support (附议) are counted. Subjects and types
 come from the contracts."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from minyi.contracts import subjects
 from minyi.contracts.envelope import RawEvent
 from minyi.contracts.formal import SignerRated
 from minyi.contracts.intake import FeedbackReceived, SuggestionEndorsed
+from minyi.contracts.projects import ProjectRated, SupportAdded
 from minyi.contracts.routing import AssignedToUnit, SuggestionClustered
 from minyi.contracts.visits import CommitmentMade, WrittenAnswerRequired
 from minyi.platform.runtime import Consumer
@@ -24,6 +26,10 @@ from minyi.supervision.service_layer.handlers import (
     when_feedback_received_close_or_reopen,
     when_signer_rated_record_it,
     when_written_answer_required_open_case,
+)
+from minyi.supervision.service_layer.projects import (
+    when_public_rated_record_it,
+    when_support_added_count_it,
 )
 
 # Only these two reach the candidates' durable (the server filters the rest).
@@ -47,6 +53,9 @@ def consumers(runtime: SupervisionRuntime) -> Sequence[Consumer[SupervisionUnitO
 
     async def on_rated(event: RawEvent, uow: SupervisionUnitOfWork) -> None:
         await when_signer_rated_record_it(event, uow, rules)
+
+    async def on_project_rated(event: RawEvent, uow: SupervisionUnitOfWork) -> None:
+        await when_public_rated_record_it(event, uow, rules)
 
     return [
         Consumer(
@@ -85,5 +94,19 @@ def consumers(runtime: SupervisionRuntime) -> Sequence[Consumer[SupervisionUnitO
             when_clustered_or_endorsed_count_candidate,
             frozenset(m.event_type for m in CANDIDATE_EVENTS),
             tuple(m.subject_name for m in CANDIDATE_EVENTS),
+        ),
+        # The public's acceptance ratings of a project (intake publishes them; the
+        # deputies' own ratings, published here, are skipped by the handler).
+        Consumer(
+            ProjectRated.subject_name,
+            subjects.durable_name("supervision", "project_rated"),
+            on_project_rated,
+            frozenset({ProjectRated.event_type}),
+        ),
+        Consumer(
+            SupportAdded.subject_name,
+            subjects.durable_name("supervision", "support_added"),
+            when_support_added_count_it,
+            frozenset({SupportAdded.event_type}),
         ),
     ]

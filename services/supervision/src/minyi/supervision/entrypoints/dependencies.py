@@ -29,10 +29,17 @@ def actor_of(principal: Principal, policy: DeadlinePolicy) -> Actor:
         return Actor(unit_id=principal.unit, name=principal.subject)
     if principal.role is Role.ADMIN:
         return Actor(supervisor=True, admin=True, name=principal.subject)
+    if principal.role is Role.REPRESENTATIVE:
+        return Actor(deputy_id=principal.representative, name=principal.subject)
     group = policy.supervision_groups.get(principal.group or "")
     if group is None:
         raise Forbidden("unknown_group", f"未知的督导组：{principal.group}")
-    return Actor(supervisor=True, districts=frozenset(group.districts), name=principal.subject)
+    return Actor(
+        supervisor=True,
+        districts=frozenset(group.districts),
+        name=principal.subject,
+        group_id=principal.group,
+    )
 
 
 def caller(*roles: Role) -> Callable[..., Awaitable[Actor]]:

@@ -11,19 +11,23 @@ from collections.abc import Sequence
 
 from minyi.platform.periodic import Periodic
 from minyi.supervision.dependencies import SupervisionRuntime
+from minyi.supervision.service_layer.projects import check_due_projects
 from minyi.supervision.service_layer.sweep import fire_due_timers
 
 log = logging.getLogger(__name__)
 
 
 async def sweep_batch(runtime: SupervisionRuntime, batch: int) -> int:
-    """One transaction of at most ``batch`` due cases; returns the cases handled. A lost
-    race or a database hiccup rolls it back: the timers stay due for the next pass."""
+    """One transaction of at most ``batch`` due cases and ``batch`` projects to look at
+    (a milestone's day passed, a rating window closed); returns the larger count, so a
+    full batch of either runs again. A lost race or a database hiccup rolls it back: the
+    timers stay due for the next pass."""
     async with runtime.unit_of_work() as uow:
         handled = await fire_due_timers(uow, batch, runtime.deps.rules)
-    if handled:
-        log.info("deadline sweep: %d case(s) with due timers", handled)
-    return handled
+        projects = await check_due_projects(uow, batch, runtime.deps.rules)
+    if handled or projects:
+        log.info("deadline sweep: %d case(s) with due timers, %d project(s)", handled, projects)
+    return max(handled, projects)
 
 
 def deadline_sweep(runtime: SupervisionRuntime) -> Periodic:

@@ -11,7 +11,15 @@ from minyi.platform import errors
 from minyi.supervision.adapters.events import case_id_for, to_contract
 from minyi.supervision.adapters.repositories import CaseFilter, Cases
 from minyi.supervision.adapters.unit_of_work import SupervisionUnitOfWork
-from minyi.supervision.domain import Case, CaseEvent, DeliveryPromised, Kind, Rules, Status
+from minyi.supervision.domain import (
+    Case,
+    CaseEvent,
+    DeliveryPromised,
+    IllegalTransition,
+    Kind,
+    Rules,
+    Status,
+)
 from minyi.supervision.service_layer.handlers import open_follow_up
 
 
@@ -39,6 +47,9 @@ class Actor:
     districts: frozenset[str] | None = None
     admin: bool = False
     name: str = ""  # the token's subject, recorded as a reviewer
+    # A deputy (representative): inspects and rates projects; a supervisor's group id.
+    deputy_id: str | None = None
+    group_id: str | None = None
 
     def require_admin(self) -> None:
         if not self.admin:
@@ -214,6 +225,10 @@ async def reply_to_case(
     promised: list[DeliveryPromised] = []
 
     def reply(case: Case, now: datetime) -> list[CaseEvent]:
+        if case.kind is Kind.MILESTONE:  # its delivery is the project's, with its events
+            raise IllegalTransition(
+                "milestone_via_project", "项目里程碑请在项目页面报告交付，不在此答复"
+            )
         events = case.accept(now) if case.status is Status.ASSIGNED else []
         events += case.reply(
             cmd.outcome, cmd.reply, cmd.measures, cmd.reason, now, rules, cmd.delivery_by

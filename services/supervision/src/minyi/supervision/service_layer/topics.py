@@ -149,7 +149,9 @@ async def unlink(
 
 def _why(row: dict[str, Any]) -> str:
     if row["source"] == "cluster":
-        return f"同类诉求反复出现：近期已聚集 {row['size']} 件"
+        why = f"同类诉求反复出现：近期已聚集 {row['size']} 件"
+        supports = int(row.get("supports") or 0)
+        return f"{why}，公开后获群众附议 {supports} 次" if supports else why
     return f"代表附议或转为代表建议 {row['size']} 次"
 
 

@@ -47,11 +47,35 @@ const FIELD = {
   views: "协办意见", contacted_on: "沟通日期", mode: "沟通方式", verdict: "审核结论",
   approve: "审批结论", title: "专题名称", year: "年度", lead_id: "牵头督导组编码",
   lead_name: "牵头督导组名称", suggestion_id: "建议编号",
+  name: "项目名称", focus_area: "重点领域", division_codes: "涉及区划", unit_ids: "责任单位",
+  budget_yuan: "预算", starts_on: "开始日期", ends_on: "结束日期", milestones: "里程碑",
+  summary: "简介", acceptance_by: "验收方式", links: "关联事项", cluster_ids: "高频诉求",
+  suggestion_ids: "建议编号", commitment_ids: "承诺事项编号", percent: "完成进度",
+  files: "佐证材料", held_on: "视察日期", inspector_kind: "视察方式", deputy_ids: "视察代表",
+  group_id: "督导组", findings: "视察发现", rating: "评价", cluster_id: "高频诉求",
+  public: "是否公开",
+};
+// Inside a list of rows (loc ["body", "milestones", 0, "due_on"]): the row, then its field.
+const ROW = {
+  milestones: ["里程碑", { title: "名称", due_on: "完成期限", deliverable: "交付成果" }],
+  findings: ["视察发现", { text: "内容", unit_id: "承诺单位", due_on: "承诺完成期限" }],
 };
 
 // FastAPI's own validation messages are English: the common ones, in Chinese.
+function fieldLabel(loc) {
+  if (!Array.isArray(loc) || !loc.length) return null;
+  const at = loc.findIndex((x, i) => ROW[x] && Number.isInteger(loc[i + 1]));
+  if (at >= 0) {
+    const [row, fields] = ROW[loc[at]];
+    const rest = loc.slice(at + 2).filter((x) => typeof x === "string");
+    const last = rest[rest.length - 1];
+    return "第" + (loc[at + 1] + 1) + "个" + row + (last ? "的" + (fields[last] || FIELD[last] || last) : "");
+  }
+  return FIELD[loc[loc.length - 1]] || null;
+}
+
 function problemText(p) {
-  const field = Array.isArray(p.loc) ? FIELD[p.loc[p.loc.length - 1]] : null;
+  const field = fieldLabel(p.loc);
   const msg = String(p.msg || "");
   let text = msg;
   const n = (msg.match(/\d+/) || [""])[0];

@@ -1,5 +1,6 @@
 // 督导组: overdue and escalated cases with 催办 and 重点督办, C answers to review, the
-// extension requests the office decides, and the key topics (重点督办专题). A supervisor
+// extension requests the office decides, and the key topics (重点督办专题); the projects'
+// tabs (民生项目, 公开高频诉求) are office_projects.js. A supervisor
 // sees its group's districts, the admin (the congress office) all of them plus the office's
 // actions. A panel whose endpoint this server lacks (404 of the route) is hidden.
 import { claims, startSession } from "/static/kit/session.js";
@@ -7,6 +8,7 @@ import {
   $, KIND, OUTCOME, STATUS, byUrgency, clearErrors, dayLabel, el, fail, get, itemName,
   loadUnitNames, send, show, timeLabel, unitName,
 } from "/static/common.js";
+import { setupProjects, startProjects } from "/static/office_projects.js";
 
 const state = { admin: false, topics: [] };
 const list = (x) => (Array.isArray(x) ? x : (x && (x.items || x.suggestions || x.links)) || []);
@@ -243,17 +245,19 @@ async function load() {
       })
       : show($("extensions-section"), false),
     panel("topics-section", "topics", loadTopics),
+    startProjects(state.admin).catch((err) => fail($("error"), err)),
   ]);
 }
 
 document.addEventListener("DOMContentLoaded", () => {
   $("topic-form").elements.year.value = new Date().getFullYear();
   $("topic-form").addEventListener("submit", createTopic);
+  setupProjects();
   startSession({
     title: "督导组登录",
     hint: "督导组成员用督导组的访问令牌登录；人大常委会办公室用管理员令牌登录。",
     roles: ["supervisor", "admin"],
     onSignedIn: load,
-    onSignedOut: () => ["overdue", "escalations", "reviews", "extensions", "topics", "topic-detail", "candidates"].forEach((id) => $(id).replaceChildren()),
+    onSignedOut: () => ["overdue", "escalations", "reviews", "extensions", "topics", "topic-detail", "candidates", "projects", "project", "published", "appeal-candidates"].forEach((id) => $(id).replaceChildren()),
   });
 });

@@ -1,11 +1,13 @@
 // 承办单位工作台: a unit's cases by urgency (overdue first, then the earliest deadline), one
-// item's facts, history and the actions its state allows. Unit staff act; the admin may look
+// item's facts, history and the actions its state allows; the unit's improvement projects
+// are unit_projects.js. Unit staff act; the admin may look
 // at a unit (?unit=…) without acting. Signing in is the platform kit's.
 import { claims, startSession } from "/static/kit/session.js";
 import {
   $, KIND, MODE, OPEN, OUTCOME, RATING, STATUS, beijingToday, byUrgency, clearErrors, dayLabel,
   el, fail, get, itemName, loadUnitNames, send, show, timeLabel, unitName, urgency,
 } from "/static/common.js";
+import { loadUnitProjects, openUnitProject } from "/static/unit_projects.js";
 
 const MIN_REPLY = 20; // the reply's minimum length (the server says so too)
 
@@ -406,11 +408,22 @@ function viewsForm(c, co) {
 
 // -- navigation -------------------------------------------------------------------------
 function route() {
-  const sid = new URLSearchParams(location.hash.slice(1)).get("case");
+  const hash = new URLSearchParams(location.hash.slice(1));
+  const sid = hash.get("case");
+  const project = hash.get("project");
+  show($("project-view"), Boolean(project));
+  if (project) {
+    show($("list-view"), false);
+    show($("item-view"), false);
+    show($("error"), false);
+    openUnitProject(project, state.unit, state.acts);
+    return;
+  }
   if (sid) { openItem(sid); return; }
   show($("item-view"), false);
   show($("list-view"), true);
   loadList();
+  loadUnitProjects(state.unit, state.acts);
 }
 
 async function signedIn() {
@@ -430,6 +443,7 @@ document.addEventListener("DOMContentLoaded", () => {
     if (event.target.name === "status") loadList(); else renderList();
   });
   $("back").addEventListener("click", () => { location.hash = ""; });
+  $("project-back").addEventListener("click", () => { location.hash = ""; });
   $("unit-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const unit = $("unit-id").value.trim();
@@ -441,6 +455,6 @@ document.addEventListener("DOMContentLoaded", () => {
     hint: "承办单位工作人员用本单位的访问令牌登录；管理员可查看各单位。",
     roles: ["unit_staff", "admin"],
     onSignedIn: signedIn,
-    onSignedOut: () => { state.me = {}; ["cases", "item", "actions", "timeline"].forEach((id) => $(id).replaceChildren()); },
+    onSignedOut: () => { state.me = {}; ["cases", "item", "actions", "timeline", "unit-projects", "project"].forEach((id) => $(id).replaceChildren()); },
   });
 });
