@@ -15,12 +15,19 @@ from minyi.intake.adapters.repositories import (
     IdempotencyKeys,
     KeyTaken,
     Listed,
+    Notifications,
+    PublicRatings,
     Registry,
     StoredKey,
     SuggestionRepository,
+    SupportCodes,
+    SupporterSessions,
+    Supports,
+    SupportTargets,
 )
 from minyi.intake.adapters.unit_of_work import IntakeUnitOfWork
 from minyi.intake.domain.suggestion import FiledBefore, Suggestion
+from minyi.intake.domain.support import IssuedCode, Target
 
 
 class FakeSuggestions(SuggestionRepository):
@@ -95,6 +102,12 @@ class FakeUnitOfWork(IntakeUnitOfWork):
         self.suggestions = FakeSuggestions()
         self.idempotency = FakeIdempotencyKeys()
         self.registry = FakeRegistry()
+        self.support_targets = FakeSupportTargets()
+        self.support_codes = FakeSupportCodes()
+        self.supporter_sessions = FakeSupporterSessions()
+        self.supports = FakeSupports()
+        self.public_ratings = FakePublicRatings()
+        self.notifications = FakeNotifications()
         self.events: list[tuple[str, EventData]] = []
         self.at = now  # a test moves it
 
@@ -104,3 +117,107 @@ class FakeUnitOfWork(IntakeUnitOfWork):
     def emit(self, data: EventData, *, subject: str) -> str:
         self.events.append((subject, data))
         return f"event-{len(self.events)}"
+
+
+class FakeSupportTargets(SupportTargets):
+    """Targets as tests set them (the replica's upserts are SQL: test_support.py)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, str], Target] = {}
+
+    async def get(self, kind: str, target_id: str) -> Target | None:
+        return self.rows.get((kind, target_id))
+
+
+class FakeSupportCodes(SupportCodes):
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+
+    async def serialize(self, citizen_ref: str) -> None:
+        return None
+
+    async def purge(self, before: datetime) -> None:
+        self.purged_before = before
+
+    async def issued_since(self, citizen_ref: str, since: datetime) -> list[datetime]:
+        return [
+            r["created_at"]
+            for r in self.rows
+            if r["citizen_ref"] == citizen_ref and r["created_at"] > since
+        ]
+
+    async def add(self, citizen_ref: str, digest: str, now: datetime, expires_at: datetime) -> None:
+        for r in self.rows:
+            if r["citizen_ref"] == citizen_ref:
+                r["used"] = True
+        self.rows.append(
+            {"id": len(self.rows) + 1, "citizen_ref": citizen_ref, "digest": digest,
+             "created_at": now, "expires_at": expires_at, "tries": 0, "used": False}
+        )  # fmt: skip
+
+    async def latest_for_update(self, citizen_ref: str) -> IssuedCode | None:
+        mine = [r for r in self.rows if r["citizen_ref"] == citizen_ref]
+        if not mine:
+            return None
+        r = mine[-1]
+        return IssuedCode(r["id"], r["digest"], r["expires_at"], r["tries"], r["used"])
+
+    async def tried(self, code_id: int, tries: int) -> None:
+        self.rows[code_id - 1]["tries"] = tries
+
+    async def use(self, code_id: int) -> None:
+        self.rows[code_id - 1]["used"] = True
+
+
+class FakeSupporterSessions(SupporterSessions):
+    def __init__(self) -> None:
+        self.rows: dict[str, tuple[str, datetime]] = {}
+
+    async def add(
+        self, token_sha256: str, citizen_ref: str, now: datetime, expires_at: datetime
+    ) -> None:
+        self.rows[token_sha256] = (citizen_ref, expires_at)
+
+    async def citizen(self, token_sha256: str, now: datetime) -> str | None:
+        found = self.rows.get(token_sha256)
+        return found[0] if found and found[1] > now else None
+
+    async def purge(self, now: datetime) -> None:
+        self.rows = {k: v for k, v in self.rows.items() if v[1] > now}
+
+
+class FakeSupports(Supports):
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, str, str], str] = {}
+
+    async def add(
+        self, support_id: str, citizen_ref: str, kind: str, target_id: str, now: datetime
+    ) -> bool:
+        key = (citizen_ref, kind, target_id)
+        if key in self.rows:
+            return False
+        self.rows[key] = support_id
+        return True
+
+    async def count(self, kind: str, target_id: str) -> int:
+        return sum(1 for (_, k, t) in self.rows if (k, t) == (kind, target_id))
+
+
+class FakePublicRatings(PublicRatings):
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, str], str] = {}
+
+    async def add(self, project_id: str, citizen_ref: str, rating: str, now: datetime) -> bool:
+        if (project_id, citizen_ref) in self.rows:
+            return False
+        self.rows[(project_id, citizen_ref)] = rating
+        return True
+
+
+class FakeNotifications(Notifications):
+    def __init__(self) -> None:
+        self.sms: list[tuple[str, str, str]] = []  # (sealed phone, kind, message)
+
+    async def add_to_phone(self, sealed_phone: str, kind: str, message: str, now: datetime) -> int:
+        self.sms.append((sealed_phone, kind, message))
+        return len(self.sms)

@@ -74,6 +74,7 @@ async def test_a_new_suggestion_is_stored_with_sealed_contact_and_announced(
                 citizen_ref=VAULT.blind_index(PHONE),
                 filed_at=NOW,
                 category_hint="001",
+                township=LAMP.township,
             ),
         )
     ]

@@ -3,8 +3,11 @@ screen; screenshots go to docs/img/liaison-*.png."""
 
 from __future__ import annotations
 
+import json
 import re
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import timedelta
 from typing import Any
 
@@ -117,11 +120,24 @@ def test_staff_schedule_a_citizen_books_and_the_matter_is_referred_with_a_tracki
     page.fill("#matter-form textarea[name=content]", "金泉路12号附近路灯坏了一个月，晚上出行不便。")
     page.check("#matter-form input[value=referred]")
     page.fill("#matter-form input[name=booking_code]", booking_code)
+    consent = page.locator("#matter-form input[name=publish_consent]")
+    sync_api.expect(consent).not_to_be_checked()  # default: no
+    consent.check()
     page.click("#matter-form button[type=submit]")
     tracking = page.locator("#tracking-code")
     sync_api.expect(tracking).to_have_text(re.compile(r"^MY-(?:[0-9A-Z]{4}-){4}[0-9A-Z]$"))
+    [referred] = _outbox(server, "minyi.matter.referred")
+    assert referred["data"]["publish_consent"] is True
     shot(page, "staff")
 
     citizen.fill("#code", booking_code)
     citizen.click("#code-form button[type=submit]")
     sync_api.expect(citizen.locator("#code-result")).to_contain_text(tracking.inner_text())
+
+
+def _outbox(server: Server, subject: str) -> list[dict[str, Any]]:
+    """Events waiting in liaison's outbox (NATS is away), read beside the app."""
+    store = server.runtime.settings.data_dir / "liaison.sqlite3"
+    with closing(sqlite3.connect(store)) as db:
+        rows = db.execute("SELECT payload FROM outbox WHERE subject = ?", (subject,)).fetchall()
+    return [json.loads(r[0]) for r in rows]

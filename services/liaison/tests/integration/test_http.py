@@ -188,6 +188,30 @@ async def test_staff_record_matters_and_a_referred_one_gives_the_citizen_a_track
     assert mine["matters"][0]["tracking_code"] == tracking
 
 
+async def test_a_referred_matter_carries_the_citizens_consent_to_publish_default_no(
+    liaison: Liaison,
+) -> None:
+    reception = await liaison.schedule()
+    liaison.clock.advance(timedelta(days=5))
+    matter = {"title": "路灯不亮", "content": "金泉路路灯坏了一个月。", "outcome": "referred"}
+    async with liaison.staff() as c:
+        silent = await c.post(f"/v1/receptions/{reception['id']}/matters", json=matter)
+        agreed = await c.post(
+            f"/v1/receptions/{reception['id']}/matters",
+            json=matter | {"title": "垃圾清运", "publish_consent": True},
+        )
+        bad = await c.post(
+            f"/v1/receptions/{reception['id']}/matters", json=matter | {"publish_consent": "也许"}
+        )
+    assert silent.status_code == 201 and agreed.status_code == 201
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"][-1] == "publish_consent"
+    consent = {
+        e["data"]["suggestion_id"]: e["data"]["publish_consent"]
+        for e in await liaison.events(MatterReferred.event_type)
+    }
+    assert consent == {silent.json()["suggestion_id"]: False, agreed.json()["suggestion_id"]: True}
+
+
 async def test_the_day_before_a_reminder_goes_out_with_the_phone_only_to_the_notifier(
     liaison: Liaison,
 ) -> None:

@@ -14,13 +14,14 @@ from minyi.contracts.intake import (
     SuggestionEndorsed,
     SuggestionFiled,
 )
+from minyi.contracts.projects import ProjectRated, SupportAdded
 from minyi.intake.adapters.reference import divisions, load_reference
 from minyi.intake.adapters.tables import metadata
 from minyi.intake.adapters.unit_of_work import IntakeUnitOfWork
 from minyi.intake.config import IntakeSettings, load_api_keys, load_chat_secret
 from minyi.intake.dependencies import IntakeDeps, IntakeRuntime
 from minyi.intake.domain.places import Places
-from minyi.intake.entrypoints import chat, formal, http, open311, places, web
+from minyi.intake.entrypoints import chat, formal, http, open311, places, support, web
 from minyi.intake.entrypoints.consumers import consumers
 from minyi.intake.entrypoints.guard import Guard
 from minyi.intake.entrypoints.pollers import pollers
@@ -70,6 +71,7 @@ def routers(_runtime: IntakeRuntime) -> Sequence[APIRouter]:
         places.router,
         chat.router,
         open311.router,
+        support.router,
         web.router,
     ]
 
@@ -85,7 +87,14 @@ SERVICE = ServiceDefinition(
     pollers=pollers,
     title="Minyi intake",
     # RepresentativeActivityLogged is no longer published: duties moved to liaison.
-    publishes=(SuggestionFiled, FeedbackReceived, SuggestionEndorsed, SignerRated),
+    publishes=(
+        SuggestionFiled,
+        FeedbackReceived,
+        SuggestionEndorsed,
+        SignerRated,
+        SupportAdded,
+        ProjectRated,
+    ),
     # Filings insert new rows and share none: four groups committing at once on PostgreSQL
     # hide each other's round trips (173 → 256 req/s measured); lifecycle updates lock
     # their row (FOR UPDATE), so concurrent groups stay correct.

@@ -46,16 +46,22 @@ from minyi.intake.adapters.tables import (
     formal_suggestions,
     idempotency_keys,
     notifications,
+    public_ratings,
     registry_deputies,
     registry_station_areas,
     registry_stations,
     suggestions,
+    support_codes,
+    support_targets,
+    supporter_sessions,
+    supports,
 )
 from minyi.intake.domain.formal import FormalDraft, Signer
 from minyi.intake.domain.places import Community
 from minyi.intake.domain.registry import ACTIVE, SERVING, Area
 from minyi.intake.domain.status import CLOSED
 from minyi.intake.domain.suggestion import FiledBefore, Suggestion
+from minyi.intake.domain.support import IssuedCode, Target
 from minyi.platform.db import dialect_insert, insert_or_ignore, serialize_on
 
 S = suggestions.c
@@ -335,6 +341,24 @@ class Notifications(_Repository):
             )
         )
 
+    async def add_to_phone(self, sealed_phone: str, kind: str, message: str, now: datetime) -> int:
+        """A message to a phone outside any suggestion (a one-time code), kept sealed."""
+        result = await self.session.execute(
+            notifications.insert()
+            .values(
+                suggestion_id=None,
+                phone_enc=sealed_phone,
+                kind=kind,
+                message=message,
+                created_at=now,
+                attempts=0,
+                next_attempt_at=now,
+                failed=False,
+            )
+            .returning(notifications.c.id)
+        )
+        return int(result.scalar_one())
+
     async def claim_due(
         self, now: datetime, *, limit: int, lease_until: datetime
     ) -> list[DueNotification]:
@@ -345,8 +369,8 @@ class Notifications(_Repository):
         n = notifications.c
         due = (
             await self.session.execute(
-                select(n.id, n.message, n.attempts, S.phone_enc)
-                .join(suggestions, S.id == n.suggestion_id)
+                select(n.id, n.message, n.attempts, func.coalesce(n.phone_enc, S.phone_enc))
+                .outerjoin(suggestions, S.id == n.suggestion_id)
                 .where(n.sent_at.is_(None), n.failed.is_(False), n.next_attempt_at <= now)
                 .order_by(n.id)
                 .limit(limit)
@@ -359,7 +383,7 @@ class Notifications(_Repository):
                 .where(n.id.in_([d.id for d in due]))
                 .values(next_attempt_at=lease_until)
             )
-        return [DueNotification(*d) for d in due]
+        return [DueNotification(*d) for d in due if d[3] is not None]
 
     async def failed(
         self, notification_id: int, attempts: int, *, retry_at: datetime, final: bool, error: str
@@ -725,3 +749,187 @@ class FormalSuggestions(_Repository):
             .order_by(FR.round, FR.rated_at)
         )
         return [dict(r._mapping) for r in rows]
+
+
+TG, SC, SS, SP, PR = (
+    support_targets.c,
+    support_codes.c,
+    supporter_sessions.c,
+    supports.c,
+    public_ratings.c,
+)
+
+
+class SupportTargets(_Repository):
+    """Intake's replica of the public appeals and projects (supervision's events): the
+    newest ``version`` of a record wins; completion and acceptance only ever turn on."""
+
+    async def put(
+        self, kind: str, target_id: str, *, title: str, public: bool,
+        acceptance_by: str | None, version: int, changed_at: datetime,
+    ) -> None:  # fmt: skip
+        row = {
+            "kind": kind,
+            "id": target_id,
+            "title": title[:200],
+            "public": public,
+            "acceptance_by": acceptance_by,
+            "version": version,
+            "changed_at": changed_at,
+        }
+        stmt = dialect_insert(self.session.get_bind().dialect.name)(support_targets).values(
+            {**row, "completed": False, "accepted": False}
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[TG.kind, TG.id],
+            set_={name: stmt.excluded[name] for name in row if name not in ("kind", "id")},
+            where=TG.version < stmt.excluded.version,
+        )
+        await self.session.execute(stmt)
+
+    async def mark(
+        self, kind: str, target_id: str, changed_at: datetime, **flags: bool | str
+    ) -> None:
+        """Turn on ``completed`` / ``accepted`` (and set ``acceptance_by``); a record not
+        known yet is kept as a placeholder (version 0, not public) until it is."""
+        stmt = dialect_insert(self.session.get_bind().dialect.name)(support_targets).values(
+            {
+                "kind": kind,
+                "id": target_id,
+                "title": "",
+                "public": False,
+                "acceptance_by": None,
+                "completed": False,
+                "accepted": False,
+                "version": 0,
+                "changed_at": changed_at,
+                **flags,
+            }
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[TG.kind, TG.id], set_={k: stmt.excluded[k] for k in flags}
+        )
+        await self.session.execute(stmt)
+
+    async def get(self, kind: str, target_id: str) -> Target | None:
+        row = await self._first(
+            select(
+                TG.kind, TG.id, TG.title, TG.public, TG.acceptance_by, TG.completed, TG.accepted
+            ).where(TG.kind == kind, TG.id == target_id)
+        )
+        return None if row is None else Target(*row)
+
+
+class SupportCodes(_Repository):
+    async def serialize(self, citizen_ref: str) -> None:
+        """Two code requests for one phone at once take turns (PostgreSQL), so the limits
+        count both."""
+        await serialize_on(self.session, f"support-code:{citizen_ref}")
+
+    async def issued_since(self, citizen_ref: str, since: datetime) -> list[datetime]:
+        rows = await self.session.execute(
+            select(SC.created_at).where(SC.citizen_ref == citizen_ref, SC.created_at > since)
+        )
+        return [r[0] for r in rows]
+
+    async def add(self, citizen_ref: str, digest: str, now: datetime, expires_at: datetime) -> None:
+        """The new code replaces any earlier one still alive (only the newest counts)."""
+        await self.session.execute(
+            update(support_codes)
+            .where(SC.citizen_ref == citizen_ref, SC.used.is_(False))
+            .values(used=True)
+        )
+        await self.session.execute(
+            support_codes.insert().values(
+                citizen_ref=citizen_ref,
+                code_digest=digest,
+                created_at=now,
+                expires_at=expires_at,
+                tries=0,
+                used=False,
+            )
+        )
+
+    async def latest_for_update(self, citizen_ref: str) -> IssuedCode | None:
+        row = await self._first(
+            select(SC.id, SC.code_digest, SC.expires_at, SC.tries, SC.used)
+            .where(SC.citizen_ref == citizen_ref)
+            .order_by(SC.created_at.desc(), SC.id.desc())
+            .limit(1)
+            .with_for_update()
+        )
+        return None if row is None else IssuedCode(*row)
+
+    async def tried(self, code_id: int, tries: int) -> None:
+        await self.session.execute(
+            update(support_codes).where(SC.id == code_id).values(tries=tries)
+        )
+
+    async def use(self, code_id: int) -> None:
+        await self.session.execute(update(support_codes).where(SC.id == code_id).values(used=True))
+
+    async def purge(self, before: datetime) -> None:
+        """Codes issued before ``before``: dead, and past every limit's window."""
+        await self.session.execute(delete(support_codes).where(SC.created_at < before))
+
+
+class SupporterSessions(_Repository):
+    async def add(
+        self, token_sha256: str, citizen_ref: str, now: datetime, expires_at: datetime
+    ) -> None:
+        await self.session.execute(
+            supporter_sessions.insert().values(
+                token_sha256=token_sha256,
+                citizen_ref=citizen_ref,
+                created_at=now,
+                expires_at=expires_at,
+            )
+        )
+
+    async def citizen(self, token_sha256: str, now: datetime) -> str | None:
+        row = await self._first(
+            select(SS.citizen_ref).where(SS.token_sha256 == token_sha256, SS.expires_at > now)
+        )
+        return None if row is None else str(row[0])
+
+    async def purge(self, now: datetime) -> None:
+        await self.session.execute(delete(supporter_sessions).where(SS.expires_at <= now))
+
+
+class Supports(_Repository):
+    async def add(
+        self, support_id: str, citizen_ref: str, kind: str, target_id: str, now: datetime
+    ) -> bool:
+        """False when this person supported this target already (the unique constraint)."""
+        return await insert_or_ignore(
+            self.session,
+            supports,
+            {
+                "id": support_id,
+                "citizen_ref": citizen_ref,
+                "target_kind": kind,
+                "target_id": target_id,
+                "supported_at": now,
+            },
+        )
+
+    async def count(self, kind: str, target_id: str) -> int:
+        row = await self._first(
+            select(func.count()).where(SP.target_kind == kind, SP.target_id == target_id)
+        )
+        return int(row[0]) if row else 0
+
+
+class PublicRatings(_Repository):
+    async def add(self, project_id: str, citizen_ref: str, rating: str, now: datetime) -> bool:
+        """False when this person rated this project already (the primary key)."""
+        return await insert_or_ignore(
+            self.session,
+            public_ratings,
+            {
+                "project_id": project_id,
+                "citizen_ref": citizen_ref,
+                "rating": rating,
+                "rated_at": now,
+            },
+        )

@@ -14,6 +14,8 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
+    false,
 )
 
 from minyi.platform.db import UtcDateTime
@@ -60,6 +62,8 @@ suggestions = Table(
     Column("status_round", Integer),
     Column("category_hint", String(50)),
     Column("history", JSON, nullable=False),
+    # The citizen agreed, when filing, that the text may be shown in public (default no).
+    Column("publish_consent", Boolean, nullable=False, server_default=false()),
     Index("ix_suggestions_dedupe", "citizen_ref", "fingerprint", "created_at"),
     Index("ix_suggestions_tracking_code_sha256", "tracking_code_sha256", unique=True),
 )
@@ -116,13 +120,16 @@ activities = Table(
     Column("logged_at", UtcDateTime(), nullable=False),
 )
 
-# Citizen notifications waiting for delivery (an outbox for the SMS gateway). The phone is
-# not copied here: the dispatcher decrypts it from ``suggestions`` at the moment it sends.
+# Citizen notifications waiting for delivery (an outbox for the SMS gateway). An answer's
+# notice does not copy the phone: the dispatcher decrypts it from ``suggestions`` at the
+# moment it sends. A one-time code for support (附议) belongs to no suggestion: its phone is
+# kept sealed here (``phone_enc``).
 notifications = Table(
     "notifications",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("suggestion_id", String(64), nullable=False),
+    Column("suggestion_id", String(64)),
+    Column("phone_enc", Text),
     Column("kind", String(30), nullable=False),
     Column("message", Text, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
@@ -272,5 +279,73 @@ formal_ratings = Table(
     Column("attitude", String(20), nullable=False),
     Column("result", String(20), nullable=False),
     Column("comment", Text),
+    Column("rated_at", UtcDateTime(), nullable=False),
+)
+
+
+# Citizens' support (附议) and public acceptance ratings (docs/SECURITY.md, "Citizens'
+# support"). A person is the keyed blind index of a phone checked by a one-time code: no
+# phone, no code and no session token is stored in the clear.
+
+# What may be supported or rated: intake's replica of supervision's public appeals and
+# projects (minyi.contracts.projects); the newest ``version`` of a record wins.
+support_targets = Table(
+    "support_targets",
+    metadata,
+    Column("kind", String(10), primary_key=True),  # appeal / project
+    Column("id", String(64), primary_key=True),
+    Column("title", String(200), nullable=False),
+    Column("public", Boolean, nullable=False),
+    Column("acceptance_by", String(20)),
+    Column("completed", Boolean, nullable=False),
+    Column("accepted", Boolean, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("changed_at", UtcDateTime(), nullable=False),
+)
+
+# One-time codes: the keyed digest of the code with the phone's blind index.
+support_codes = Table(
+    "support_codes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("citizen_ref", String(64), nullable=False),
+    Column("code_digest", String(64), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("tries", Integer, nullable=False),
+    Column("used", Boolean, nullable=False),
+    Index("ix_support_codes_citizen", "citizen_ref", "created_at"),
+)
+
+# Supporter sessions: the SHA-256 of the random token handed to the page.
+supporter_sessions = Table(
+    "supporter_sessions",
+    metadata,
+    Column("token_sha256", String(64), primary_key=True),
+    Column("citizen_ref", String(64), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+)
+
+# One support per person and target (the unique constraint refuses a second).
+supports = Table(
+    "supports",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("citizen_ref", String(64), nullable=False),
+    Column("target_kind", String(10), nullable=False),
+    Column("target_id", String(64), nullable=False),
+    Column("supported_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("citizen_ref", "target_kind", "target_id", name="uq_supports_once"),
+    Index("ix_supports_target", "target_kind", "target_id"),
+)
+
+# One public acceptance rating per person and project (the primary key).
+public_ratings = Table(
+    "public_ratings",
+    metadata,
+    Column("project_id", String(64), primary_key=True),
+    Column("citizen_ref", String(64), primary_key=True),
+    Column("rating", String(20), nullable=False),
     Column("rated_at", UtcDateTime(), nullable=False),
 )

@@ -12,8 +12,13 @@ from minyi.intake.adapters.repositories import (
     FormalSuggestions,
     IdempotencyKeys,
     Notifications,
+    PublicRatings,
     Registry,
     SuggestionRepository,
+    SupportCodes,
+    SupporterSessions,
+    Supports,
+    SupportTargets,
 )
 from minyi.platform.runtime import UnitOfWork
 
@@ -56,3 +61,23 @@ class IntakeUnitOfWork(UnitOfWork):
     @cached_property
     def formal(self) -> FormalSuggestions:
         return FormalSuggestions(self.session)
+
+    @cached_property
+    def support_targets(self) -> SupportTargets:
+        return SupportTargets(self.session)
+
+    @cached_property
+    def support_codes(self) -> SupportCodes:
+        return SupportCodes(self.session)
+
+    @cached_property
+    def supporter_sessions(self) -> SupporterSessions:
+        return SupporterSessions(self.session)
+
+    @cached_property
+    def supports(self) -> Supports:
+        return Supports(self.session)
+
+    @cached_property
+    def public_ratings(self) -> PublicRatings:
+        return PublicRatings(self.session)

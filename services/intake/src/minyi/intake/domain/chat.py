@@ -49,6 +49,18 @@ def parse(text: str) -> ChatIntent:
     return FreeText(text)
 
 
+# Written anywhere in a filing's messages, it records the citizen's consent that the text
+# may be shown in public (never the contact data); without it the answer is no.
+CONSENT_WORDS = "同意公开"
+
+
+def take_consent(text: str) -> tuple[str, bool]:
+    """The text without the consent words, and whether they were there."""
+    if CONSENT_WORDS not in text:
+        return text, False
+    return text.replace(CONSENT_WORDS, " ").strip(), True
+
+
 def title_from(text: str, limit: int = 30) -> str:
     """A short title from the first line of a chat message."""
     first = text.strip().splitlines()[0] if text.strip() else text
@@ -58,4 +70,5 @@ def title_from(text: str, limit: int = 30) -> str:
 HELP = (
     "您好，这里是民意直通车。直接发送您的意见建议即可提交（请写明所在区县、乡镇街道）；"
     "发送“查询 查询码”查看办理进度；发送“评价 查询码 满意/不满意 [意见]”评价答复。"
+    "如同意公开您反映的内容（不含姓名、电话等个人信息），请在消息中写上“同意公开”。"
 )

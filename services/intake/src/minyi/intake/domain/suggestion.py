@@ -36,6 +36,9 @@ class Submission:
     representative_id: str | None = None
     urgent: bool = False
     category_hint: str | None = None
+    # The citizen agreed, when filing, that the text may be shown in public (never the
+    # contact data). Every channel asks; the default is no.
+    publish_consent: bool = False
 
     def fingerprint(self) -> str:
         """The same for the same words (a resubmission), whatever the spacing or width."""
@@ -112,6 +115,7 @@ class Suggestion:
             township=matter.township,
             station_id=matter.station_id,
             representative_id=matter.representative_id,
+            publish_consent=matter.publish_consent,
         )
         return cls(
             matter.suggestion_id,
@@ -142,6 +146,8 @@ class Suggestion:
             filed_at=self.filed_at,
             category_hint=s.category_hint,
             formal=self.formal,
+            township=s.township,
+            publish_consent=s.publish_consent,
         )
 
 

@@ -1,6 +1,7 @@
 """Intake's durable consumers, by their contracts: a suggestion's lifecycle (the status a
 citizen tracks), liaison's registry (the replica of deputies and stations) and the matters
-liaison refers (filed as suggestions)."""
+liaison refers (filed as suggestions), and the public appeals and projects citizens may
+support (附议) or rate."""
 
 from __future__ import annotations
 
@@ -21,6 +22,11 @@ from minyi.intake.service_layer.registry import (
     REGISTRY_SUBJECTS,
     REGISTRY_TYPES,
     when_registry_changed_update_replica,
+)
+from minyi.intake.service_layer.support import (
+    TARGET_SUBJECTS,
+    TARGET_TYPES,
+    when_target_changed_update_replica,
 )
 from minyi.platform.runtime import Consumer
 
@@ -51,5 +57,12 @@ def consumers(runtime: IntakeRuntime) -> Sequence[Consumer[IntakeUnitOfWork]]:
             subjects.durable_name("intake", "matters"),
             when_matter_referred_file_suggestion,
             frozenset({MatterReferred.event_type}),
+        ),
+        Consumer(
+            subjects.ALL_EVENTS,
+            subjects.durable_name("intake", "support_targets"),
+            when_target_changed_update_replica,
+            TARGET_TYPES,
+            TARGET_SUBJECTS,
         ),
     ]

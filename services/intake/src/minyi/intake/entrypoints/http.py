@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Header, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
+from minyi.contracts.gazetteer import Gazetteer
 from minyi.contracts.reference import load_divisions
 from minyi.intake.adapters.repositories import KeyTaken
 from minyi.intake.domain.errors import UnknownSuggestion
@@ -29,7 +30,7 @@ from minyi.intake.entrypoints.schemas import (
 )
 from minyi.intake.service_layer import queries, registry
 from minyi.intake.service_layer.feedback import GiveFeedback, give_feedback
-from minyi.intake.service_layer.filing import Citizen, FileSuggestion
+from minyi.intake.service_layer.filing import Citizen, FileSuggestion, with_township
 from minyi.intake.service_layer.idempotency import FileOnce, file_once, request_hash
 from minyi.intake.service_layer.representatives import (
     EndorseSuggestion,
@@ -74,32 +75,34 @@ def _filing_in_scope(who: Principal | None, body: SuggestionIn) -> None:
         )
 
 
-def _command(body: SuggestionIn) -> FileSuggestion:
+def _command(body: SuggestionIn, places: Gazetteer) -> FileSuggestion:
+    submission = Submission(
+        title=body.title,
+        content=body.content,
+        kind=body.kind,
+        channel=body.channel,
+        district_code=body.district_code,
+        township=body.township,
+        address=body.address,
+        lat=body.location.lat if body.location else None,
+        lon=body.location.lon if body.location else None,
+        station_id=body.station_id,
+        representative_id=body.representative_id,
+        urgent=body.urgent,
+        publish_consent=body.publish_consent,
+    )
     return FileSuggestion(
-        Submission(
-            title=body.title,
-            content=body.content,
-            kind=body.kind,
-            channel=body.channel,
-            district_code=body.district_code,
-            township=body.township,
-            address=body.address,
-            lat=body.location.lat if body.location else None,
-            lon=body.location.lon if body.location else None,
-            station_id=body.station_id,
-            representative_id=body.representative_id,
-            urgent=body.urgent,
-        ),
+        with_township(submission, places),
         citizen=Citizen(body.citizen.name, body.citizen.phone) if body.citizen else None,
     )
 
 
-def _once(body: SuggestionIn, idempotency_key: str | None) -> FileOnce:
+def _once(body: SuggestionIn, idempotency_key: str | None, places: Gazetteer) -> FileOnce:
     if not idempotency_key:
-        return FileOnce(_command(body))
+        return FileOnce(_command(body, places))
     # The body's hash tells a retry (the same body) from a reused key (another body).
     digest = request_hash(body.model_dump(mode="json"))
-    return FileOnce(_command(body), f"suggestions:{idempotency_key}", digest)
+    return FileOnce(_command(body, places), f"suggestions:{idempotency_key}", digest)
 
 
 @router.post(
@@ -115,7 +118,8 @@ async def post_suggestion(
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Response:
     _filing_in_scope(who, body)
-    work = partial(file_once, _once(body, idempotency_key), vault=runtime.deps.vault)
+    command = _once(body, idempotency_key, runtime.deps.places.base)
+    work = partial(file_once, command, vault=runtime.deps.vault)
     # Group commit: concurrent filings share one transaction; each answer is sent only
     # after its suggestion and event are durably stored.
     try:

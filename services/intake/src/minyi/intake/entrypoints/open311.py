@@ -214,8 +214,22 @@ def _request_command(form: dict[str, str], deps: IntakeDeps) -> FileSuggestion:
         lat=lat,
         lon=lon,
         category_hint=code,
+        publish_consent=_consent(form),
     )
     return FileSuggestion(submission, Citizen(name, phone) if name or phone else None)
+
+
+CONSENT_ATTRIBUTE = "attribute[publish_consent]"
+_YES, _NO = frozenset({"true", "1", "yes"}), frozenset({"", "false", "0", "no"})
+
+
+def _consent(form: dict[str, str]) -> bool:
+    """GeoReport v2 attributes (``attribute[code]=value``): ``publish_consent`` true lets
+    the text be shown in public; absent means no."""
+    value = form.get(CONSENT_ATTRIBUTE, "").strip().lower()
+    if value not in _YES | _NO:
+        raise open311.Open311Error(400, f"{CONSENT_ATTRIBUTE} must be true or false")
+    return value in _YES
 
 
 def _record(row: Mapping[str, Any], reference: IntakeReference) -> dict[str, Any]:

@@ -80,6 +80,11 @@ class SuggestionIn(BaseModel):
     representative_id: RepresentativeId | None = None
     citizen: CitizenIn | None = None
     urgent: bool = False
+    publish_consent: bool = Field(
+        default=False,
+        description="the citizen agreed that the text may be shown in public "
+        "(never name or phone); default no",
+    )
 
     @model_validator(mode="after")
     def _required_together(self) -> SuggestionIn:
@@ -156,3 +161,32 @@ class SignerRatingIn(BaseModel):
     comment: Annotated[Clean, Field(max_length=1000)] | None = None
     # The answer round rated; the latest when left out.
     round: int | None = Field(default=None, ge=1, le=20)
+
+
+class SupportCodeIn(BaseModel):
+    """获取验证码: the phone a one-time code is sent to (never stored in the clear)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    phone: Annotated[str, Field(max_length=30), AfterValidator(_phone)]
+
+
+class SupportVerifyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    phone: Annotated[str, Field(max_length=30), AfterValidator(_phone)]
+    code: Annotated[str, Field(pattern=r"^\d{6}$", description="the 6-digit code sent by SMS")]
+
+
+class SupportIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    target_kind: Literal["appeal", "project"]
+    target_id: Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_utf8)]
+
+
+class ProjectRatingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    project_id: Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_utf8)]
+    rating: Rating

@@ -19,7 +19,11 @@ router = APIRouter(
     ],
 )
 
-PAGES = Pages("minyi.intake", "web", ("app.js", "find.js", "app.css", "deputy.js", "deputy.css"))
+PAGES = Pages(
+    "minyi.intake",
+    "web",
+    ("app.js", "find.js", "app.css", "deputy.js", "deputy.css", "support.js", "support.css"),
+)
 PAGES.serve_files(router)
 
 
@@ -32,3 +36,10 @@ async def index() -> Response:
 async def deputy_page() -> Response:
     """我的代表建议: file with co-signers, confirm, follow the answers, rate them."""
     return PAGES.page("deputy.html")
+
+
+@router.get("/support")
+async def support_page() -> Response:
+    """附议: a citizen supports a public appeal or project (``?kind=&id=``) with a phone
+    checked by a one-time code; rates a finished project put to a public vote."""
+    return PAGES.page("support.html")

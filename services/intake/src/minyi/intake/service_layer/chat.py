@@ -40,7 +40,10 @@ class ChatReply:
 
 def _ask_district() -> str:
     names = "、".join(d.name for d in load_divisions().values())
-    return f"收到您的意见。请问您反映的问题在哪个区县或乡镇街道？（如：{names}）"
+    return (
+        f"收到您的意见。请问您反映的问题在哪个区县或乡镇街道？（如：{names}）"
+        f"如同意公开您反映的内容（不含姓名、电话等个人信息），请一并写上“{chat.CONSENT_WORDS}”。"
+    )
 
 
 async def handle_message(
@@ -76,6 +79,7 @@ async def _answer(
         )
         return ChatReply(_ask_district())
     await uow.conversations.forget(user_ref)
+    content, consent = chat.take_consent(content)
     submission = Submission(
         title=chat.title_from(content),
         content=content[:5000],
@@ -83,6 +87,7 @@ async def _answer(
         channel="chat",
         district_code=place.code,
         township=place.township,
+        publish_consent=consent,
     )
     filed = await file_suggestion(
         FileSuggestion(submission, citizen_ref=user_ref),
@@ -90,9 +95,10 @@ async def _answer(
         vault,
     )
     where = place.name + (f"{place.township}" if place.township else "")
+    public = "您已同意公开反映内容（不含个人信息）。" if consent else ""
     return ChatReply(
         f"已受理您反映的{where}的问题。查询码：{filed.tracking_code}，"
-        f"请妥善保存，发送“查询 {filed.tracking_code}”可查看办理进度。",
+        f"请妥善保存，发送“查询 {filed.tracking_code}”可查看办理进度。{public}",
         filed.tracking_code,
     )
 

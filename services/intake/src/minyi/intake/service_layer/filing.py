@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from minyi.contracts import tracking_code
 from minyi.contracts.formal import FormalDetails
+from minyi.contracts.gazetteer import Gazetteer
 from minyi.intake.adapters.unit_of_work import IntakeUnitOfWork
 from minyi.intake.domain import text
 from minyi.intake.domain.suggestion import Submission, Suggestion
 from minyi.intake.service_layer.registry import require_listed
 from minyi.platform.pii_vault import PiiVault
+
+
+def with_township(submission: Submission, places: Gazetteer) -> Submission:
+    """The township the filing's words name, when it named none and the place matched lies
+    in its district (the heat map's drill-down); else the submission as it is."""
+    if submission.township:
+        return submission
+    words = " ".join(x for x in (submission.address, submission.title, submission.content) if x)
+    match = places.find_district(words)
+    if match is None or match.code != submission.district_code or not match.township:
+        return submission
+    return replace(submission, township=match.township)
 
 
 @dataclass(frozen=True)

@@ -157,6 +157,8 @@ async def submit(
         channel=CHANNEL,
         district_code=draft.district_code,
         representative_id=draft.lead_deputy_id,
+        # 是否同意公开: the deputy's own choice on the draft.
+        publish_consent=draft.publishable,
     )
     filing = FileSuggestion(submission, suggestion_id=draft.id, formal=draft.details())
     await file_suggestion(filing, uow, vault)

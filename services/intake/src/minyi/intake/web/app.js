@@ -84,6 +84,7 @@ async function fileSuggestion(event) {
     citizen: citizen.name || citizen.phone ? citizen : undefined,
     representative_id: addressee ? addressee.representative_id : undefined,
     station_id: addressee ? addressee.station_id : undefined,
+    publish_consent: f.publish_consent.checked,
   };
   try {
     const filed = await api("/v1/suggestions", {

@@ -49,6 +49,10 @@ class MatterBody(BaseModel):
     answer: str | None = Field(default=None, max_length=5000, description="当场答复的内容")
     deputy_id: str | None = Field(default=None, max_length=64, description="接待的代表")
     booking_code: str | None = Field(default=None, max_length=30, description="群众的预约码")
+    publish_consent: bool = Field(
+        default=False,
+        description="群众同意公开反映的内容（不含个人信息）；转为建议时随之转交，默认不同意",
+    )
 
 
 # Public ------------------------------------------------------------------------------------
@@ -180,7 +184,13 @@ async def record_matter(
 ) -> dict[str, Any]:
     """A matter raised: answered on the spot, or referred (becomes a suggestion)."""
     matter = matters.Matter(
-        body.title, body.content, body.outcome, body.answer, body.deputy_id, body.booking_code
+        body.title,
+        body.content,
+        body.outcome,
+        body.answer,
+        body.deputy_id,
+        body.booking_code,
+        body.publish_consent,
     )
     async with runtime.unit_of_work() as uow:
         return await matters.record(uow, actor, reception_id, matter, deps.policy)

@@ -25,6 +25,9 @@ class Matter:
     answer: str | None = None
     deputy_id: str | None = None
     booking_code: str | None = None  # the citizen who raised it, if they had booked
+    # The citizen agreed that the text may be shown in public (no contact data); carried
+    # to intake with a referred matter (MatterReferred.publish_consent). Default no.
+    publish_consent: bool = False
 
 
 async def record(
@@ -95,6 +98,7 @@ async def record(
             citizen_ref=citizen_ref,
             tracking_code_sha256=tracking_code.digest(tracking),
             referred_at=now,
+            publish_consent=matter.publish_consent,
         ),
         subject=suggestion_id,
     )

@@ -82,6 +82,7 @@ async function recordMatter(event) {
       title: f.title.value.trim(), content: f.content.value.trim(), outcome: f.outcome.value,
       answer: f.answer.value.trim() || undefined, deputy_id: f.deputy_id.value || undefined,
       booking_code: f.booking_code.value.trim() || undefined,
+      publish_consent: f.publish_consent.checked,
     });
     event.target.reset();
     await openReception(current.id);
