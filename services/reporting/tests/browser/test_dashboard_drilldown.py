@@ -98,6 +98,7 @@ def page(reporting: Dashboard) -> Iterator[Any]:
 def test_the_darkest_cell_opens_its_items_and_an_item_its_timeline(
     reporting: Dashboard, page: Any
 ) -> None:
+    page.click("#tab-matrix")  # the heat map's second view (the map is the first)
     page.wait_for_timeout(800)  # the chart's first animation
     cell = page.evaluate(DARKEST_CELL)
     box = page.locator("#heatmap").bounding_box()

@@ -17,23 +17,29 @@ from minyi.reporting.adapters.unit_of_work import ReportingUnitOfWork
 from minyi.reporting.adapters.views import LiveViews
 from minyi.reporting.adapters.webhooks import WebhookSender
 from minyi.reporting.dependencies import ReportingDeps, ReportingRuntime
-from minyi.reporting.entrypoints import formal, http, reports
+from minyi.reporting.domain.geo import Division, Geography
+from minyi.reporting.entrypoints import formal, http, ledger, reports
 from minyi.reporting.entrypoints.consumers import consumers
 from minyi.reporting.entrypoints.pollers import pollers
 
 
 def dependencies(runtime: Runtime[Any, ReportingUnitOfWork]) -> ReportingDeps:
-    districts = {code: d.name for code, d in load_divisions().items()}
+    divisions = load_divisions()
+    districts = {code: d.name for code, d in divisions.items()}
     return ReportingDeps(
         views=LiveViews(runtime.sessions, districts, runtime.clock.now),
         resolutions=Broadcaster(),
+        public_changes=Broadcaster(),
+        geography=Geography.of(
+            Division(d.code, d.name, d.kind, tuple(d.townships)) for d in divisions.values()
+        ),
         deliveries_due=Bell(),
         webhook_sender=WebhookSender(Egress.from_setting(runtime.settings.egress_allow)),
     )
 
 
 def routers(_runtime: ReportingRuntime) -> Sequence[APIRouter]:
-    return [http.router, reports.router, formal.router, http.pages]
+    return [http.router, reports.router, formal.router, ledger.router, http.pages]
 
 
 _heap_frozen = False

@@ -29,7 +29,10 @@ from minyi.reporting.adapters.tables import (
     liaison_visits,
     names,
     projection_state,
+    projects,
+    public_appeals,
     suggestions,
+    supports,
 )
 from minyi.reporting.domain import liaison
 from minyi.reporting.domain.projection import MEASURES, UNKNOWN_STATUS
@@ -201,6 +204,49 @@ class ViewStore:
             update(clusters)
             .where(clusters.c.generation == generation, clusters.c.cluster_id == cid)
             .values({k: v for k, v in cluster.items() if k not in ("generation", "cluster_id")})
+        )
+
+    async def project(self, generation: int, pid: str) -> dict[str, Any]:
+        """A project's folded record (``domain/projects.py``), read and locked. Projects
+        change now and then: written at once, not batched."""
+        row = await _locked_row(self._session, projects, generation, "project_id", pid)
+        return dict(row.get("record") or {})
+
+    async def save_project(self, generation: int, pid: str, record: dict[str, Any]) -> None:
+        await self._session.execute(
+            update(projects)
+            .where(projects.c.generation == generation, projects.c.project_id == pid)
+            .values(
+                name=record.get("name"),
+                focus_area=record.get("focus_area"),
+                status=record.get("status"),
+                percent=record.get("percent"),
+                division_codes=record.get("division_codes") or [],
+                record=record,
+            )
+        )
+
+    async def public_appeal(self, generation: int, cid: str) -> dict[str, Any]:
+        return await _locked_row(self._session, public_appeals, generation, "cluster_id", cid)
+
+    async def save_public_appeal(self, generation: int, cid: str, appeal: dict[str, Any]) -> None:
+        await self._session.execute(
+            update(public_appeals)
+            .where(public_appeals.c.generation == generation, public_appeals.c.cluster_id == cid)
+            .values({k: v for k, v in appeal.items() if k not in ("generation", "cluster_id")})
+        )
+
+    async def add_support(self, generation: int, kind: str, target: str) -> None:
+        """One more 附议 for a target (the timeline's insert already dropped a duplicate)."""
+        insert = dialect_insert(self._session.get_bind().dialect.name)
+        stmt = insert(supports).values(
+            generation=generation, target_kind=kind, target_id=target, n=1
+        )
+        await self._session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["generation", "target_kind", "target_id"],
+                set_={"n": supports.c.n + 1},
+            )
         )
 
     async def count_activity(

@@ -96,6 +96,10 @@ suggestions = Table(
     Column("formal_number", String(20)),
     Column("formal_year", Integer),
     Column("formal", JSON),
+    # Issue 19: the township the filing named (the map's drill-down), and whether the citizen
+    # agreed, when filing, that the text may be shown in public.
+    Column("township", String(60)),
+    Column("publish_consent", Boolean),
     Index("ix_suggestions_overdue", "generation", "overdue_open", "reply_by"),
     # A cluster's newest members (the recurring view's sample titles) straight off the index.
     Index("ix_suggestions_cluster_filed", "generation", "cluster_id", "filed_at", "suggestion_id"),
@@ -220,6 +224,9 @@ liaison_stations = _replica(
     Column("name", String(200)),
     Column("kind", String(30)),
     Column("division_codes", JSON),
+    # Where it is, when the registry knows (the map's points).
+    Column("latitude", Float),
+    Column("longitude", Float),
 )
 liaison_deputies = _replica(
     "liaison_deputies",
@@ -285,6 +292,49 @@ deputy_snapshots = _score(
     Column("published_at", UtcDateTime()),
 )
 
+# ---- projects in public (issue 19): the ledger, published appeals, support counts ---------
+
+projects = Table(
+    "projects",
+    metadata,
+    Column("generation", Integer, primary_key=True),
+    Column("project_id", String(64), primary_key=True),
+    Column("name", String(200)),
+    Column("focus_area", String(40)),
+    Column("status", String(20)),
+    Column("percent", Integer),
+    Column("division_codes", JSON),
+    # The whole folded record (``domain/projects.py``): milestones, progress, inspections,
+    # ratings, acceptance and the timeline.
+    Column("record", JSON),
+    Index("ix_projects_focus", "generation", "focus_area"),
+)
+
+public_appeals = Table(
+    "public_appeals",
+    metadata,
+    Column("generation", Integer, primary_key=True),
+    Column("cluster_id", String(64), primary_key=True),
+    Column("title", String(200)),
+    Column("summary", Text),
+    Column("division_codes", JSON),
+    Column("focus_area", String(40)),
+    Column("public", Boolean),
+    Column("version", Integer),
+    Column("published_at", UtcDateTime()),
+    Column("rank", JSON),
+    Index("ix_public_appeals_public", "generation", "public"),
+)
+
+supports = Table(
+    "supports",
+    metadata,
+    Column("generation", Integer, primary_key=True),
+    Column("target_kind", String(20), primary_key=True),
+    Column("target_id", String(64), primary_key=True),
+    Column("n", Integer, nullable=False, server_default="0"),
+)
+
 subscriptions = Table(
     "subscriptions",
     metadata,
@@ -326,4 +376,7 @@ GENERATIONAL = (
     liaison_visits,
     deputy_scores,
     deputy_snapshots,
+    projects,
+    public_appeals,
+    supports,
 )

@@ -29,7 +29,10 @@ from minyi.reporting.adapters.tables import (
     liaison_stations,
     liaison_visits,
     names,
+    projects,
+    public_appeals,
     suggestions,
+    supports,
 )
 from minyi.reporting.domain import liaison
 from minyi.reporting.domain.dimensions import DIMENSION_FIELDS, Filters, ItemQuery
@@ -585,6 +588,107 @@ class ViewQueries:
             .all()
         )
         return view, timeline
+
+    # ---- projects in public (issue 19) --------------------------------------------------
+
+    async def project_records(self, focus_area: str | None = None) -> list[dict[str, Any]]:
+        """Every project's folded record (a city has tens), optionally of one focus area."""
+        where = [projects.c.generation == self.generation, projects.c.name.is_not(None)]
+        if focus_area:
+            where.append(projects.c.focus_area == focus_area)
+        rows = await self._session.execute(
+            select(projects.c.record).where(*where).order_by(projects.c.project_id)
+        )
+        return [dict(r or {}) for r in rows.scalars()]
+
+    async def project_record(self, pid: str) -> dict[str, Any] | None:
+        record = await self._session.scalar(
+            select(projects.c.record).where(
+                projects.c.generation == self.generation,
+                projects.c.project_id == pid,
+                projects.c.name.is_not(None),
+            )
+        )
+        return dict(record) if record else None
+
+    async def published_appeals(self, ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """The recurring appeals the office published (withdrawn ones left out)."""
+        t = public_appeals
+        where = [t.c.generation == self.generation, t.c.public.is_(True)]
+        if ids is not None:
+            where.append(t.c.cluster_id.in_(list(ids)))
+        rows = await self._session.execute(
+            select(
+                t.c.cluster_id, t.c.title, t.c.division_codes, t.c.focus_area, t.c.published_at
+            ).where(*where)
+        )
+        return [dict(r) for r in rows.mappings()]
+
+    async def support_counts(self, kind: str, ids: Sequence[str]) -> dict[str, int]:
+        if not ids:
+            return {}
+        rows = await self._session.execute(
+            select(supports.c.target_id, supports.c.n).where(
+                supports.c.generation == self.generation,
+                supports.c.target_kind == kind,
+                supports.c.target_id.in_(list(ids)),
+            )
+        )
+        return {str(i): int(n) for i, n in rows.all()}
+
+    async def cluster_sizes(self, ids: Sequence[str]) -> dict[str, int]:
+        """Suggestions in each cluster: its members' all-time count, or the size routing
+        reported, whichever is greater (as the recurring view)."""
+        if not ids:
+            return {}
+        members = await self._session.execute(
+            select(counts.c.key, counts.c.n).where(
+                counts.c.generation == self.generation,
+                counts.c.dimension == "cluster",
+                counts.c.period == ALL_TIME,
+                counts.c.key.in_([encode_key((i,)) for i in ids]),
+            )
+        )
+        out = {decode_key(k)[0]: int(n or 0) for k, n in members.all()}
+        reported = await self._session.execute(
+            select(clusters.c.cluster_id, clusters.c.size).where(
+                clusters.c.generation == self.generation, clusters.c.cluster_id.in_(list(ids))
+            )
+        )
+        for cid, size in reported.all():
+            out[str(cid)] = max(out.get(str(cid), 0), int(size or 0))
+        return out
+
+    async def linked_suggestions(self, ids: Sequence[str]) -> list[dict[str, Any]]:
+        """A project's linked suggestions: status and answer, and the title (the caller
+        shows it only where the citizen agreed)."""
+        if not ids:
+            return []
+        s = suggestions.c
+        rows = await self._session.execute(
+            select(s.suggestion_id, s.status, s.outcome, s.title, s.publish_consent).where(
+                s.generation == self.generation,
+                s.suggestion_id.in_(list(ids)),
+                s.filed_at.is_not(None),
+            )
+        )
+        return [dict(r) for r in rows.mappings()]
+
+    async def station_points(self) -> list[dict[str, Any]]:
+        """Stations with coordinates (the map's points); ended ones left out."""
+        t = liaison_stations
+        rows = await self._session.execute(
+            select(t.c.station_id, t.c.name, t.c.kind, t.c.division_codes, t.c.latitude,
+                   t.c.longitude)
+            .where(
+                t.c.generation == self.generation,
+                t.c.latitude.is_not(None),
+                t.c.longitude.is_not(None),
+                or_(t.c.status.is_(None), t.c.status != "ended"),
+            )
+            .order_by(t.c.station_id)
+        )  # fmt: skip
+        return [dict(r) for r in rows.mappings()]
 
 
 class LiveViews:

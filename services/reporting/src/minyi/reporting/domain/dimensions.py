@@ -17,6 +17,8 @@ DIMENSION_FIELDS: dict[str, tuple[str, ...]] = {
     "cube": ("kind", "status", "district_code", "category", "focus_area"),
     "area": (*HEAD, "category", "focus_area"),
     "unit": (*HEAD, "unit_id"),
+    # The map's drill-down (issue 19): a district's townships.
+    "township": (*HEAD, "township"),
     "group": (*HEAD, "group_id"),
     "station": ("station_id", "category"),
     "cluster": ("cluster_id",),

@@ -250,7 +250,13 @@ def apply_station(row: View, data: StationEvent) -> View:
     """A station's record in the replica (see the module docstring for the ranks)."""
     if isinstance(data, StationEnded):
         return _record(row, data.version, "ended")
-    fields = {"name": data.name, "kind": data.kind, "division_codes": list(data.division_codes)}
+    fields = {
+        "name": data.name,
+        "kind": data.kind,
+        "division_codes": list(data.division_codes),
+        "latitude": data.latitude,
+        "longitude": data.longitude,
+    }
     return _record(row, data.version, data.status, fields)
 
 

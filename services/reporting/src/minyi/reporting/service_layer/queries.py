@@ -359,8 +359,11 @@ async def recurring(q: ViewQueries, f: Filters, limit: int = 20) -> list[dict[st
                 "solved": int(r.solved or 0),
             }
         )
+    # Citizens' support (附议) of the appeals the office published (issue 19).
+    supports = await q.support_counts("appeal", [str(r["cluster_id"]) for r in rows])
     for row in rows:
         row["sample_titles"] = await q.newest_titles(row["cluster_id"])
+        row["supports"] = supports.get(str(row["cluster_id"]), 0)
     return rows
 
 

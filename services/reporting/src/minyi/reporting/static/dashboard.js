@@ -1,6 +1,7 @@
 // 民情数据看板: reads the reporting API and listens to /v1/stream/resolutions. Signing in,
 // the bearer header and the way back to sign-in on a 401 are the platform's kit's.
 import { authorizedFetch, startSession } from "/static/kit/session.js";
+import { clickedDivision, drawMap, renderTownships, renderZones } from "/static/citymap.js";
 
 (function () {
   const charts = {};
@@ -286,6 +287,29 @@ import { authorizedFetch, startSession } from "/static/kit/session.js";
     }, true);
   }
 
+  // The map view of the heat map (citymap.js): a district's townships on a click.
+  let cityMapData = null;
+  function renderCityMap(data) {
+    cityMapData = data;
+    drawMap(charts.citymap, data);
+    renderZones(document.getElementById("zones"), data, (code) => openDistrict(code).catch(report));
+    const open = document.getElementById("townships");
+    if (!open.hidden && open.dataset.code) openDistrict(open.dataset.code).catch(report);
+  }
+  async function openDistrict(code) {
+    const data = await getJSON(`/v1/map/${encodeURIComponent(code)}` + qs(periodQuery()));
+    renderTownships(document.getElementById("townships"), data);
+  }
+  function showTab(which) {
+    for (const [tab, panel] of [["tab-map", "panel-map"], ["tab-matrix", "panel-matrix"]]) {
+      const on = tab === which;
+      document.getElementById(tab).setAttribute("aria-selected", String(on));
+      document.getElementById(panel).hidden = !on;
+    }
+    // Only the charts on show: a hidden one has no size to lay a map out in.
+    Object.values(charts).filter((c) => c.getDom().offsetWidth > 0).forEach((c) => c.resize());
+  }
+
   let trendWeeks = [];
   function renderTrends(rows) {
     trendWeeks = rows.map((r) => r.week);
@@ -497,8 +521,8 @@ import { authorizedFetch, startSession } from "/static/kit/session.js";
   async function refresh() {
     const mine = ++refreshes;
     const p = qs(periodQuery());
-    const [headline, heatmap, trends, recurring, units, overdue, latest, stations, weeks, year, coverage, definitions] = await Promise.all([
-      getJSON("/v1/headline" + p), getJSON("/v1/heatmap" + p), getJSON("/v1/trends" + p),
+    const [headline, heatmap, cityMap, trends, recurring, units, overdue, latest, stations, weeks, year, coverage, definitions] = await Promise.all([
+      getJSON("/v1/headline" + p), getJSON("/v1/heatmap" + p), getJSON("/v1/map" + p), getJSON("/v1/trends" + p),
       getJSON("/v1/recurring" + p), getJSON("/v1/units" + p), getJSON("/v1/overdue" + p),
       getJSON("/v1/replies/latest?limit=10"),
       getJSON("/v1/liaison/stations"), getJSON("/v1/liaison/weekly"),
@@ -512,6 +536,7 @@ import { authorizedFetch, startSession } from "/static/kit/session.js";
     if (mine !== refreshes) return;
     renderHeadline(headline);
     renderHeatmap(heatmap);
+    renderCityMap(cityMap);
     renderTrends(trends);
     const rec = document.getElementById("recurring");
     rec.replaceChildren();
@@ -520,7 +545,7 @@ import { authorizedFetch, startSession } from "/static/kit/session.js";
       const item = document.createElement("li");
       const name = c.representative_title || "未命名诉求";
       item.append(drill(name, { cluster: c.cluster_id }, `高频诉求“${name}”`),
-        `（${c.district_name || "—"}，共 ${c.size} 件，本时段新增 ${c.growth} 件）`);
+        `（${c.district_name || "—"}，共 ${c.size} 件，本时段新增 ${c.growth} 件${c.supports ? `，附议 ${c.supports} 人` : ""}）`);
       item.dataset.clusterId = c.cluster_id;
       rec.appendChild(item);
     }
@@ -597,6 +622,13 @@ import { authorizedFetch, startSession } from "/static/kit/session.js";
 
   document.addEventListener("DOMContentLoaded", () => {
     charts.heatmap = echarts.init(document.getElementById("heatmap"));
+    charts.citymap = echarts.init(document.getElementById("citymap"));
+    charts.citymap.on("click", (e) => {
+      const code = cityMapData && clickedDivision(cityMapData, e);
+      if (code) openDistrict(code).catch(report);
+    });
+    document.getElementById("tab-map").addEventListener("click", () => showTab("tab-map"));
+    document.getElementById("tab-matrix").addEventListener("click", () => showTab("tab-matrix"));
     charts.trends = echarts.init(document.getElementById("trends"));
     charts.liaison = echarts.init(document.getElementById("liaison-weekly"));
     // Every chart element opens its items: a heat-map cell, a week's point of a series.
@@ -690,13 +722,13 @@ import { authorizedFetch, startSession } from "/static/kit/session.js";
       document.getElementById("drill").hidden = true;
       refresh().catch(report);
     });
-    window.addEventListener("resize", () => Object.values(charts).forEach((c) => c.resize()));
+    window.addEventListener("resize", () => Object.values(charts).filter((c) => c.getDom().offsetWidth > 0).forEach((c) => c.resize()));
     startSession({
       title: "民情数据看板登录",
       hint: "看板数据仅供分析人员、督导组和人大办公室查看。",
       roles: ["analyst", "supervisor", "admin"],
       onSignedIn: async () => {
-        Object.values(charts).forEach((c) => c.resize());
+        Object.values(charts).filter((c) => c.getDom().offsetWidth > 0).forEach((c) => c.resize());
         start();
       },
       onSignedOut: () => { started = false; },
