@@ -50,7 +50,8 @@ def test_each_role_gets_a_link_to_its_pages_with_a_token_of_that_role() -> None:
         ("代表履职评价", liaison + "/office"),
         ("局长进站工作台", liaison + "/office/visits"),
         ("代表建议交办", routing + "/office/assign"),
-        ("督办、延期审批与重点专题", supervision + "/group"),
+        ("督办、延期审批与重点专题、民生项目", supervision + "/group"),
+        ("项目视察与验收", supervision + "/inspect"),
     ]
     assert pages["联络站工作人员（ST-420802-05）"] == [
         ("联络站工作台", liaison + "/staff"),
@@ -59,6 +60,7 @@ def test_each_role_gets_a_link_to_its_pages_with_a_token_of_that_role() -> None:
     assert pages["人大代表（REP-420802-009）"] == [
         ("我的履职", liaison + "/me"),
         ("我的代表建议", intake + "/deputy"),
+        ("项目视察与验收", supervision + "/inspect"),
     ]
     assert pages["承办单位工作人员（db-zjj）"] == [("承办单位工作台", supervision + "/workbench")]
     assert pages["数据分析人员"] == [
@@ -67,6 +69,7 @@ def test_each_role_gets_a_link_to_its_pages_with_a_token_of_that_role() -> None:
     ]
     assert pages["督导组（g1）"] == [
         ("督导组工作台", supervision + "/group"),
+        ("项目视察与验收", supervision + "/inspect"),
         ("民情数据看板", reporting + "/"),
         ("代表建议办理情况", reporting + "/formal"),
     ]
@@ -92,7 +95,7 @@ def test_a_role_whose_services_are_not_running_gets_the_header_and_tokens_are_sh
     assert KEYRING.verify(token).unit == "db-zjj"
     lines = signin_lines(KEYRING, ALL, SERVICE_PORTS, now=now)
     linked = re.findall(r"#token=([\w.-]+)", "\n".join(lines))
-    assert (len(linked), len(set(linked))) == (16, 6)  # a role's pages share its token
+    assert (len(linked), len(set(linked))) == (19, 6)  # a role's pages share its token
     for token in [*linked, unit.rsplit("Bearer ", 1)[1]]:
         claims = jwt.decode(token, options={"verify_signature": False})
         assert claims["exp"] - claims["iat"] == TTL_SECONDS == 8 * 3600

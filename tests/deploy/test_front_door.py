@@ -98,11 +98,23 @@ def test_the_ingress_sends_each_host_to_one_service_and_covers_all_five(
         assert host == domain or host.endswith("." + domain), "one domain for all"
 
 
-def test_the_ingress_limits_request_bodies_to_the_services_own_limit(ingress: Manifest) -> None:
+def test_the_ingress_limits_request_bodies_to_the_services_own_limit(
+    ingress: Manifest, k8s: ModuleType
+) -> None:
     annotations = ingress["metadata"]["annotations"]
     size = annotations["nginx.ingress.kubernetes.io/proxy-body-size"]
     assert size == "1m" and Settings().max_body_bytes == 1024 * 1024
     assert annotations["nginx.ingress.kubernetes.io/force-ssl-redirect"] == "true"
+    # Evidence files only: a second Ingress on supervision's project routes.
+    evidence = k8s.find(k8s.render(REPO / "deploy/k8s/base"), "Ingress", "minyi-evidence")
+    assert (
+        evidence["metadata"]["annotations"]["nginx.ingress.kubernetes.io/proxy-body-size"] == "26m"
+    )
+    [rule] = evidence["spec"]["rules"]
+    assert [(p["path"], p["pathType"]) for p in rule["http"]["paths"]] == [
+        ("/v1/projects", "Prefix")
+    ]
+    assert rule["http"]["paths"][0]["backend"]["service"]["name"] == "supervision"
 
 
 @pytest.mark.parametrize("name", SERVICES)
@@ -134,6 +146,12 @@ def test_the_public_links_point_at_the_front_door(k8s: ModuleType, ingress_route
         container = k8s.find(base, "Deployment", service)["spec"]["template"]["spec"]
         env = {e["name"]: e.get("value") for e in container["containers"][0]["env"]}
         assert env[variable] == f"https://{liaison_host}"
+    # The public ledger's 附议 links open intake's /support at intake's host.
+    [intake_host] = [h for h, (s, _) in ingress_routes.items() if s == "intake"]
+    container = k8s.find(base, "Deployment", "reporting")["spec"]["template"]["spec"]
+    env = {e["name"]: e.get("value") for e in container["containers"][0]["env"]}
+    assert env["MINYI_WEB_LINKS"] == f"intake=https://{intake_host}"
+    assert routed(ingress_routes[intake_host][1], "/support")
 
 
 # ---- compose: the same through Caddy -------------------------------------------------
@@ -174,7 +192,11 @@ def test_caddy_routes_the_same_hosts_and_paths_as_the_ingress(ingress_routes: Ro
 
 def test_caddy_limits_bodies_and_serves_plain_http_on_8080() -> None:
     text = (REPO / "deploy/compose/Caddyfile").read_text(encoding="utf-8")
-    assert re.search(r"request_body \{\s+max_size 1MiB\s+\}", text)
+    assert re.search(
+        r"@body not path /v1/projects/\*/progress\s+request_body @body \{\s+max_size 1MiB\s+\}",
+        text,
+    )
+    assert re.search(r"request_body @evidence \{\s+max_size 26MiB\s+\}", text)
     assert "http_port 8080" in text and "admin off" in text
 
 

@@ -39,6 +39,7 @@ def _group_districts() -> frozenset[str]:
 def demo_staff() -> list[SignInLink]:
     dashboard = ("民情数据看板", "reporting", "/")
     formal = ("代表建议办理情况", "reporting", "/formal")
+    inspect = ("项目视察与验收", "supervision", "/inspect")
     return [
         SignInLink(
             "人大办公室（管理员）",
@@ -49,7 +50,8 @@ def demo_staff() -> list[SignInLink]:
                 ("代表履职评价", "liaison", "/office"),
                 ("局长进站工作台", "liaison", "/office/visits"),
                 ("代表建议交办", "routing", "/office/assign"),
-                ("督办、延期审批与重点专题", "supervision", "/group"),
+                ("督办、延期审批与重点专题、民生项目", "supervision", "/group"),
+                inspect,
             ),
         ),
         SignInLink(
@@ -63,7 +65,7 @@ def demo_staff() -> list[SignInLink]:
         SignInLink(
             f"人大代表（{DEPUTY}）",
             Principal(Role.REPRESENTATIVE, f"representative:{DEPUTY}", representative=DEPUTY),
-            (("我的履职", "liaison", "/me"), ("我的代表建议", "intake", "/deputy")),
+            (("我的履职", "liaison", "/me"), ("我的代表建议", "intake", "/deputy"), inspect),
         ),
         SignInLink(
             f"承办单位工作人员（{UNIT}）",
@@ -83,7 +85,7 @@ def demo_staff() -> list[SignInLink]:
                 group=GROUP,
                 districts=_group_districts(),
             ),
-            (("督导组工作台", "supervision", "/group"), dashboard, formal),
+            (("督导组工作台", "supervision", "/group"), inspect, dashboard, formal),
         ),
     ]
 
