@@ -23,7 +23,7 @@ from minyi.reporting.domain.geo import MAP_NAME, NO_TOWNSHIP_LABEL, Geography
 from minyi.reporting.domain.periods import local_day
 
 # The ranking of published appeals: suggestions in the cluster plus supports (附议), each
-# counting one; ties by the newest publication, then the cluster id.
+# counting one; ties go to more supports, then the cluster id.
 RANK_RULE = "排序分 = 该类诉求的意见建议件数 + 附议数（each suggestion and each support count one）"
 MAX_DAYS = 3660
 

@@ -27,7 +27,7 @@ Rating = Literal["satisfied", "basically_satisfied", "unsatisfied"]
 
 STATUS_LABELS: dict[str, str] = {
     "on_plan": "按计划推进",
-    "late": "进度滞后",
+    "late": "滞后",
     "very_late": "严重滞后",
     "completed": "已完成待验收",
     "accepted": "已验收",
