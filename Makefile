@@ -60,7 +60,7 @@ office:
 
 # A month of synthetic citizens and units on an accelerated clock (dashboards stay up).
 simulate: env
-	$(VENV)/bin/minyi simulate
+	$(VENV)/bin/minyi simulate --projects 7
 
 # Minyi against the raw limits of its building blocks, in one run (about 8-10 minutes).
 bench: env

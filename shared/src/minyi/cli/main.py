@@ -115,6 +115,13 @@ def simulate(
         help="deputies' formal suggestions (代表建议) filed over the run; default: the "
         "reference scale (2,340 a year, pro rata) when --days is 300 or more, else none",
     ),
+    projects: int = typer.Option(
+        0,
+        min=0,
+        help="improvement projects (改善项目) the office registers and units, deputies and "
+        "citizens play on the public ledger (/ledger), with published appeals and support; "
+        "0: none",
+    ),
 ) -> None:
     """Run the whole system on an accelerated clock with synthetic citizens and units."""
     from datetime import UTC, datetime
@@ -139,6 +146,7 @@ def simulate(
             service_names(),
             summary,
             formal,
+            projects,
         )
     )
 

@@ -5,12 +5,13 @@ service reads (``MINYI_CLOCK_START`` / ``MINYI_CLOCK_SPEED`` / ``MINYI_CLOCK_ORI
 plays synthetic citizens (who file, and rate the answers), units (which sign, report
 progress, reply — some late, some return an item that is not theirs, and keep the promises
 their officials made at stations) and deputies, stations and the office
-(``simulate_deputies``: reception days, officials' visits, duties, disputes) and, with
-``--formal``, a year of deputies' formal suggestions (``simulate_formal``) over HTTP,
-exactly as people and adapters would. Deadlines, reminders and escalations come from supervision's
-own sweep on the accelerated clock, which the simulation holds while the formal play runs
-more than a simulated day behind (a slow host), so deadlines stay true to the simulated
-days. It prints a summary and, unless ``--exit``, leaves the system running so the
+(``simulate_deputies``: reception days, officials' visits, duties, disputes), with
+``--formal``, a year of deputies' formal suggestions (``simulate_formal``) and, with
+``--projects``, improvement projects on the public ledger with published appeals and
+citizens' support (``simulate_projects``) over HTTP, exactly as people and adapters would.
+Deadlines, reminders and escalations come from supervision's own sweep on the accelerated
+clock, which the simulation holds while the formal play runs more than a simulated day
+behind (a slow host), so deadlines stay true to the simulated days. It prints a summary and, unless ``--exit``, leaves the system running so the
 dashboards can be read.
 """
 
@@ -33,9 +34,10 @@ import httpx
 
 from minyi.cli.simulate_deputies import DeputyPlay
 from minyi.cli.simulate_formal import FormalPlay, formal_summary
+from minyi.cli.simulate_projects import ProjectPlay, projects_summary
 from minyi.platform.auth import Principal, Role, local_bearer
 from minyi.platform.clock import write_clock_file
-from minyi.platform.settings import SERVICE_PORTS
+from minyi.platform.settings import service_port
 
 DISTRICT_WEIGHTS = {
     "420802": 26,
@@ -62,7 +64,7 @@ REPLIES = {
 
 
 def url(service: str, path: str) -> str:
-    return f"http://127.0.0.1:{SERVICE_PORTS[service]}{path}"
+    return f"http://127.0.0.1:{service_port(service)}{path}"
 
 
 @dataclass
@@ -94,6 +96,7 @@ class Simulation:
     tokens: dict[str, dict[str, str]] = field(default_factory=dict)
     deputies: DeputyPlay | None = None
     formal: FormalPlay | None = None
+    projects: ProjectPlay | None = None
     # The clock every service reads: ``start`` (after a hold: ``anchor``) at the real
     # moment ``origin``, going at ``speed``; ``held_reading`` while held (``hold_clock``).
     clock_file: Path | None = None
@@ -163,6 +166,28 @@ class Simulation:
         else:
             self.counts[f"file_{r.status_code}"] += 1
 
+    async def file_many(self, client: httpx.AsyncClient, n: int) -> None:
+        """``n`` filings, at most 50 at once: a tick that ran days behind on a slow host
+        catches up without waiting past the client's pool timeout for a connection."""
+        for at in range(0, max(0, n), 50):
+            self.settle(
+                await asyncio.gather(
+                    *(self.file_one(client) for _ in range(min(50, n - at))),
+                    return_exceptions=True,
+                ),
+                "file",
+            )
+
+    def settle(self, results: list[Any], what: str) -> None:
+        """A connection the overloaded host dropped or could not give in time is counted
+        (``<what>_error``) and the act tried again on a later tick (a filing is due again
+        until it is counted filed); anything else is a bug and is raised."""
+        for result in results:
+            if isinstance(result, httpx.TransportError):
+                self.counts[f"{what}_error"] += 1
+            elif isinstance(result, BaseException):
+                raise result
+
     async def units_act(self, client: httpx.AsyncClient) -> None:
         # Open cases only, status by status and kind by kind: a long run's answered cases
         # and the formal suggestions (``FormalPlay``'s) are not read again and again.
@@ -181,7 +206,13 @@ class Simulation:
                     break
                 page = r.json()
                 total, offset = page["total"], offset + len(page["items"]) or total
-                await asyncio.gather(*(self.handle_case(client, c) for c in page["items"]))
+                self.settle(
+                    await asyncio.gather(
+                        *(self.handle_case(client, c) for c in page["items"]),
+                        return_exceptions=True,
+                    ),
+                    "unit",
+                )
 
     async def handle_case(self, client: httpx.AsyncClient, case: dict[str, Any]) -> None:
         sid, status, unit = case["suggestion_id"], case["status"], case["unit_id"]
@@ -275,7 +306,9 @@ class Simulation:
                 self.counts[f"feedback_{r.status_code}"] += 1
 
     async def run(self) -> None:
-        async with httpx.AsyncClient(timeout=30) as client:
+        # The projects' play has connections of its own: the unit play's bursts (hundreds
+        # of requests at once on a slow host) never keep its steps waiting for one.
+        async with httpx.AsyncClient(timeout=30) as client, httpx.AsyncClient(timeout=30) as own:
             if self.formal is not None:
                 self.hold_clock(True)  # the first day waits for the plays' set-up
             if self.deputies is not None:
@@ -287,11 +320,14 @@ class Simulation:
                 await asyncio.sleep(max(0.0, self.hold_started - time.time()))
                 self.hold_clock(False)
                 driver = asyncio.create_task(self.drive_formal(client))
+            projects = None
+            if self.projects is not None:
+                projects = asyncio.create_task(self.drive_projects(own))
             tick = 0
             while (day := self.day()) < self.days:
                 self.tick_day = day
                 due = int(day * self.rate) - self.counts["filed"]
-                await asyncio.gather(*(self.file_one(client) for _ in range(max(0, due))))
+                await self.file_many(client, due)
                 tick += 1
                 if tick % 2 == 0:
                     await self.units_act(client)
@@ -319,9 +355,13 @@ class Simulation:
                 self.hold_clock(False)
                 await self.formal.stop()
                 self.share_file_entries()
+            if self.projects is not None and projects is not None:
+                projects.cancel()
+                await self.projects.stop()
+                self.share_file_entries()
             # The month's last filings, if the final ticks ran late.
             missing = int(self.days * self.rate) - self.counts["filed"]
-            await asyncio.gather(*(self.file_one(client) for _ in range(max(0, missing))))
+            await self.file_many(client, missing)
             print()
 
     async def drive_formal(self, client: httpx.AsyncClient) -> None:
@@ -338,13 +378,24 @@ class Simulation:
             self.hold_clock(self.formal.behind(day, self.held) or slow_tick)
             await asyncio.sleep(0.1)
 
+    async def drive_projects(self, client: httpx.AsyncClient) -> None:
+        """The projects' play at its own pace too: every 0.1 s what is due, whatever a tick
+        of the others takes (their ticks can last simulated days at a high rate)."""
+        assert self.projects is not None
+        while (day := self.day()) < self.days:
+            await self.projects.act(client, day)
+            self.share_file_entries()
+            await asyncio.sleep(0.1)
+
     def share_file_entries(self) -> None:
         """A formal suggestion's signers get entries in their performance files (liaison):
-        the lead a suggestion, each co-signer an endorsement; the deputies' play expects
-        them with the rest."""
-        if self.formal is None:
-            return
-        entries, self.formal.file_entries = self.formal.file_entries, []
+        the lead a suggestion, each co-signer an endorsement; a project's inspectors a
+        commitment for each finding that became one; the deputies' play expects them with
+        the rest."""
+        entries: list[tuple[str, str]] = []
+        for play in (self.formal, self.projects):
+            if play is not None:
+                entries, play.file_entries = entries + play.file_entries, []
         if self.deputies is not None:
             for deputy_id, kind in entries:
                 self.deputies.done[deputy_id][kind] += 1
@@ -390,6 +441,7 @@ def write_summary(
     result: dict[str, Any],
     deputies: dict[str, Any],
     formal: dict[str, Any],
+    projects: dict[str, Any] | None = None,
 ) -> None:
     path.write_text(
         json.dumps(
@@ -400,6 +452,7 @@ def write_summary(
                 "reporting": result,
                 "deputies": deputies,
                 "formal": formal,
+                "projects": projects or {},
             },
             ensure_ascii=False,
             indent=1,
@@ -419,6 +472,7 @@ def simulate(
     services: list[str],
     summary_file: Path | None = None,
     formal: int = 0,
+    projects: int = 0,
 ) -> int:
     from minyi.cli.up import LocalSystem, StartFailed, print_urls, stop_on_signals
 
@@ -436,6 +490,11 @@ def simulate(
         "MINYI_INTAKE_RATE_PER_IP_PER_MINUTE": "1000000",
         "MINYI_INTAKE_RATE_PER_IP_BURST": "1000000",
     }
+    if projects > 0:
+        # The play's citizens come through it as through the front door (a proxy on this
+        # machine), each from an address of their own: the per-client limits on one-time
+        # codes hold per citizen, not for the whole town at once.
+        env["MINYI_TRUSTED_PROXIES"] = "127.0.0.1/32"
     system = LocalSystem(data_dir.resolve(), services, env)
     stopping = stop_on_signals()
     try:
@@ -465,9 +524,20 @@ def simulate(
                 days,
                 citizen_ids=lambda: list(sim.filed),
             )
+        if projects > 0:
+            sim.projects = ProjectPlay(
+                random.Random(seed + 3),
+                sim.auth,
+                sim.now,
+                start,
+                projects,
+                days,
+                sim.data_dir,
+            )
         print(
             f"simulating {days} days from {start:%Y-%m-%d}, {rate:g} suggestions a day"
             + (f", {formal} deputies' formal suggestions" if formal else "")
+            + (f", {projects} improvement projects" if projects else "")
             + f", one day every {seconds_per_day:g} s"
         )
         t0 = time.monotonic()
@@ -492,6 +562,12 @@ def simulate(
                 time.sleep(1.0)  # the last answers and ratings reaching reporting
                 formal_counts = asyncio.run(formal_summary(sim.formal, sim.start))
             formal_counts["clock_held_seconds"] = round(sim.held_seconds, 1)
+        project_counts: dict[str, Any] = {}
+        if sim.projects is not None:
+            project_counts = asyncio.run(projects_summary(sim.projects))
+            while time.monotonic() < deadline and not project_counts["agree"]:
+                time.sleep(1.0)  # the last events reaching reporting's ledger
+                project_counts = asyncio.run(projects_summary(sim.projects))
         print(f"\nsimulation done in {time.monotonic() - t0:.0f} s. What the synthetic people did:")
         for k, v in sorted(sim.counts.items()):
             print(f"  {k:<14} {v}")
@@ -503,13 +579,15 @@ def simulate(
             print(f"  headline: {result['headline']}")
         if formal_counts:
             print_formal(formal_counts)
+        if project_counts:
+            print_projects(project_counts)
         if summary_file:
-            write_summary(summary_file, sim, result, deputies, formal_counts)
+            write_summary(summary_file, sim, result, deputies, formal_counts, project_counts)
         if keep_running and not stopping[0]:
             print(
                 "\nThe system keeps running (its clock still fast) so the dashboards can be read:"
             )
-            print_urls(services)
+            print_urls(services, system.ports)
             print("Press Ctrl-C to stop.")
             while not stopping[0]:
                 system.check_alive()
@@ -534,6 +612,25 @@ def print_formal(counts: dict[str, Any]) -> None:
     print(f"  reporting:   {counts['reporting']}")
     print(f"  intake:      {counts['intake']}")
     print(f"  supervision: {counts['supervision']}")
+    print("  they agree" if counts["agree"] else "  they DO NOT agree")
+
+
+def print_projects(counts: dict[str, Any]) -> None:
+    print("Improvement projects (the play, and the public ledger in reporting):")
+    for k, v in counts["actions"].items():
+        print(f"  {k:<28} {v}")
+    ledger = counts["ledger"]
+    print(f"  {'':<20} {'play':>6} {'ledger':>7}")
+    for k, v in counts["expected"].items():
+        print(f"  {k:<20} {v:>6} {ledger.get(k, '-')!s:>7}")
+    print(f"  ledger statuses: {ledger.get('statuses')}  acceptance: {ledger.get('acceptance')}")
+    print(f"  steps ran behind their planned day by (days): {counts.get('lag_days')}")
+    print(
+        f"  projects late at some point: {ledger.get('ever_late_projects')}"
+        f" ({', '.join(ledger.get('late_statuses_seen') or []) or 'none'})"
+    )
+    for line in ledger.get("ranking") or []:
+        print(f"  appeal {line}")
     print("  they agree" if counts["agree"] else "  they DO NOT agree")
 
 

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from minyi.platform.auth import Principal, Role
-from minyi.platform.settings import SERVICE_PORTS
+from minyi.platform.settings import service_port
 
 CITY = ZoneInfo("Asia/Shanghai")
 STATIONS = 4  # stations that take part
@@ -48,7 +48,7 @@ Auth = Callable[[Principal], dict[str, str]]
 
 
 def liaison(path: str) -> str:
-    return f"http://127.0.0.1:{SERVICE_PORTS['liaison']}{path}"
+    return f"http://127.0.0.1:{service_port('liaison')}{path}"
 
 
 @dataclass

@@ -46,7 +46,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from minyi.platform.auth import Principal, Role
-from minyi.platform.settings import SERVICE_PORTS
+from minyi.platform.settings import service_port
 
 CITY = ZoneInfo("Asia/Shanghai")
 PER_YEAR = 2340  # Jingmen, 2024: the reference scale
@@ -82,7 +82,7 @@ Auth = Callable[[Principal], dict[str, str]]
 
 
 def url(service: str, path: str) -> str:
-    return f"http://127.0.0.1:{SERVICE_PORTS[service]}{path}"
+    return f"http://127.0.0.1:{service_port(service)}{path}"
 
 
 @dataclass

@@ -21,6 +21,12 @@ SERVICE_PORTS = {
 DEFAULT_NATS_URL = "nats://127.0.0.1:4223"
 
 
+def service_port(service: str) -> int:
+    """A service's HTTP port on this machine: ``SERVICE_PORTS``, or where
+    ``MINYI_HTTP_PORT_<SERVICE>`` moved it (as ``minyi up`` and ``minyi simulate`` start it)."""
+    return int(os.environ.get(f"MINYI_HTTP_PORT_{service.upper()}") or SERVICE_PORTS[service])
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MINYI_", extra="ignore")
 
