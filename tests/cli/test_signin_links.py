@@ -9,6 +9,7 @@ import time
 from urllib.parse import urlsplit
 
 import jwt
+import pytest
 
 from minyi.cli.signin_links import TTL_SECONDS, signin_lines
 from minyi.platform.auth import Keyring, Principal, Role
@@ -106,3 +107,15 @@ def test_a_service_not_running_gets_no_link() -> None:
     urls = [url for rows in found.values() for _, url, _ in rows]
     assert urls and all(f":{SERVICE_PORTS['liaison']}/" in url for url in urls)
     assert found["数据分析人员"] == []
+
+
+def test_make_up_names_the_public_pages_beside_the_services(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from minyi.cli.up import print_urls
+
+    print_urls(["intake", "reporting"], {"intake": 9001, "reporting": 9004})
+    out = capsys.readouterr().out
+    assert "群众反映问题: http://127.0.0.1:9001/\n" in out
+    assert "项目进展与民意公开（地图、高频诉求、附议）: http://127.0.0.1:9004/ledger\n" in out
+    assert "找代表" not in out  # liaison is not running

@@ -301,10 +301,23 @@ def stop_on_signals() -> list[bool]:
     return stopping
 
 
+# Pages anyone opens without signing in, by the service that serves them.
+PUBLIC_PAGES = (
+    ("群众反映问题", "intake", "/"),
+    ("找代表、联络站", "liaison", "/"),
+    ("项目进展与民意公开（地图、高频诉求、附议）", "reporting", "/ledger"),
+)
+
+
 def print_urls(services: list[str], ports: dict[str, int] | None = None) -> None:
     for name in services:
         port = (ports or SERVICE_PORTS)[name]
         print(f"  {name:<12} http://127.0.0.1:{port}   (API docs: /docs)")
+    public = [(t, n, p) for t, n, p in PUBLIC_PAGES if n in services]
+    if public:
+        print("Public pages (no sign-in):")
+        for title, name, path in public:
+            print(f"  {title}: http://127.0.0.1:{(ports or SERVICE_PORTS)[name]}{path}")
 
 
 def print_admin_token(keyring: Keyring) -> None:
