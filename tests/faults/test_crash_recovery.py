@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from tests.faults.helpers import SYSTEM_ENV, admin_headers
-from tests.support.bus import events_on
+from tests.support.bus import count_on, events_on
 from tests.support.system import System, eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(150)]
@@ -41,8 +41,13 @@ def test_killing_routing_mid_backlog_still_assigns_every_suggestion_exactly_once
     system["routing"].stop()  # events pile up in routing's durable consumer meanwhile
     ids = [_file(system, i) for i in range(150)]
 
-    system["routing"].start()
-    eventually(lambda: _assigned_count(system) >= 1, what="routing to start on the backlog")
+    # Batches of 10 (one transaction each), so the kill lands between committed batches
+    # and one in progress (a whole backlog of 150 would otherwise be one batch).
+    system["routing"].start(extra_env={"MINYI_CONSUME_BATCH": "10"})
+    eventually(
+        lambda: count_on(system.nats_url, "minyi.suggestion.assigned") >= 1,
+        what="routing to start on the backlog",
+    )
     system["routing"].kill()  # SIGKILL in the middle of the backlog
     assert _assigned_count(system) < len(ids), "backlog finished before the kill; nothing tested"
 

@@ -89,16 +89,10 @@ def durable_consumer(
     workers: int = MAX_ACK_PENDING,
     filter_subjects: Sequence[str] = (),
 ) -> None:
-    """Register ``handler`` on a durable consumer shared by all replicas of a service.
-
-    A push consumer with a deliver group: messages arrive as soon as they are stored (a
-    pull batch waits for its timeout when partly filled — docs/NATS.md, trap 12), every
-    replica in the group shares the work, and ``max_ack_pending`` bounds what is in flight,
-    so a backlog waits in JetStream rather than in a process's memory. ``workers``
-    messages are handled concurrently, which is what lets the group commit batch them.
-    ``filter_subjects`` narrows ``subject`` on the server (NATS ≥ 2.10), so events the
-    handler would only skip are never delivered. A durable created by an earlier release is
-    brought to these settings by ``reconcile_consumer`` once connected.
+    """Register ``handler`` as the FastStream subscriber of a durable: what the service's
+    AsyncAPI document lists and what the in-memory ``TestNatsBroker`` delivers to, one
+    message at a time. A running service never starts it: it pulls in batches
+    (``minyi.platform.consuming.pulling``); ``workers`` bounds the in-memory handling.
     """
     broker.subscriber(
         subject,
@@ -153,35 +147,10 @@ async def declare_dead_letter_stream(broker: NatsBroker) -> None:
 
 
 def wanted_config(settings: Settings, filter_subjects: Sequence[str] = ()) -> dict[str, Any]:
-    """The consumer settings a service asks for (and ``reconcile_consumer`` enforces)."""
+    """The consumer settings a service asks for (and ``ensure_pull_durable`` enforces)."""
     return {
         "ack_wait": settings.ack_wait_seconds,
         "max_deliver": settings.max_deliver,
         "max_ack_pending": MAX_ACK_PENDING,
         "filter_subjects": list(filter_subjects) or None,
     }
-
-
-async def reconcile_consumer(
-    broker: NatsBroker, settings: Settings, durable: str, filter_subjects: Sequence[str] = ()
-) -> list[str]:
-    """Bring an existing durable to today's settings: the server keeps the config a durable
-    was created with (docs/NATS.md, trap 4), so an upgrade would otherwise go on with the old
-    ``max_ack_pending``, ``ack_wait`` or filter. Returns what changed."""
-    js = broker.config.connection_state.stream
-    info = await js.consumer_info(subjects.STREAM_NAME, durable)
-    config = info.config
-    changed = []
-    for name, value in wanted_config(settings, filter_subjects).items():
-        old = getattr(config, name)
-        if name == "filter_subjects" and not value:
-            continue  # no narrower filter wanted: the durable keeps its subject
-        if old != value:
-            changed.append(f"{name} {old} → {value}")
-            setattr(config, name, value)
-    if changed:
-        if config.filter_subjects:
-            config.filter_subject = None
-        await js.add_consumer(subjects.STREAM_NAME, config)
-        log.info("consumer %s updated: %s", durable, "; ".join(changed))
-    return changed

@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     # ack is noticed after this long).
     ack_wait_seconds: float = Field(default=30.0, gt=0)
     retry_delays: str = "1,2,5,10,30,60,120"
+    # Most messages a consumer handles in one transaction (and keeps asked for): a group
+    # commit's worth. Smaller only shortens each commit; tests lower it to see batches.
+    consume_batch: int = Field(default=500, ge=1, le=1000)
     # Largest request body any endpoint accepts (413 beyond it).
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
     # Staff pages behind the deployment's sign-in proxy (oauth2-proxy at the ingress): where

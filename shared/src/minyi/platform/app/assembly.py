@@ -68,7 +68,7 @@ def create_app(definition: ServiceDefinition[Any, Any], settings: Settings) -> F
         await migrations.upgrade(runtime.engine, definition.package)
         if definition.on_start:
             await definition.on_start(runtime)
-        connecting = asyncio.create_task(connect(runtime), name="nats-connect")
+        connecting = asyncio.create_task(connect(runtime, held), name="nats-connect")
         runtime.relay.start()
         held.start()
         for poller in pollers:

@@ -1,6 +1,6 @@
 """Messages a process is handling stay "in progress" on the server until they are acked.
 
-A push consumer hands the process up to ``max_ack_pending`` messages. One that waits longer
+The server lets a durable have up to ``max_ack_pending`` messages out. One that waits longer
 than ``ack_wait`` — behind a slow commit, a locked or unavailable store — would be delivered
 again while the first copy is still held, and every further ``ack_wait`` brings another
 copy: under a long stall the process fills with duplicates (measured: 49,000 messages held
@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -51,6 +51,15 @@ class HeldMessages:
             yield
         finally:
             self._held.pop(key, None)
+
+    def add(self, msg: Acknowledgeable) -> None:
+        """Hold ``msg`` from its arrival (a pulled message may wait behind the batch being
+        handled) until ``release``."""
+        self._held[id(msg)] = _Held(msg, time.monotonic())
+
+    def release(self, msgs: Iterable[Acknowledgeable]) -> None:
+        for msg in msgs:
+            self._held.pop(id(msg), None)
 
     def __len__(self) -> int:
         return len(self._held)

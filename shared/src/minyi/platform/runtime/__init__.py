@@ -2,7 +2,7 @@
 and what a service declares about itself."""
 
 from minyi.platform.runtime.build import new_runtime
-from minyi.platform.runtime.definition import Consumer, ServiceDefinition
+from minyi.platform.runtime.definition import Consumer, EventFailed, ServiceDefinition
 from minyi.platform.runtime.runtime import (
     Batch,
     CurrentRuntime,
@@ -17,6 +17,7 @@ __all__ = [
     "Batch",
     "Consumer",
     "CurrentRuntime",
+    "EventFailed",
     "Runtime",
     "ServiceDefinition",
     "UnitOfWork",

@@ -41,6 +41,27 @@ class Consumer(Generic[U]):
         if await uow.first_time(event.id, self.durable):
             await self.handler(event, uow)
 
+    async def handle_batch(self, events: Sequence[RawEvent], uow: U) -> None:
+        """Apply, in order, each of ``events`` this consumer has not applied yet: one inbox
+        statement for the whole pulled batch, then the handlers, in one transaction."""
+        new = await uow.first_times([e.id for e in events], self.durable)
+        for event in events:
+            if event.id in new:
+                new.discard(event.id)  # the same event twice in a batch is applied once
+                try:
+                    await self.handler(event, uow)
+                except Exception as exc:
+                    raise EventFailed(event.id) from exc
+
+
+class EventFailed(Exception):
+    """A handler failed on one event of a batch (the cause is ``__cause__``): that event
+    is retried alone and the rest of the batch applied without it."""
+
+    def __init__(self, event_id: str) -> None:
+        super().__init__(event_id)
+        self.event_id = event_id
+
 
 def _none(_runtime: Any) -> Sequence[Any]:
     return ()

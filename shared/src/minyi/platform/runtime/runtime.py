@@ -6,7 +6,7 @@ use cases see those, never a SQL statement."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -75,6 +75,10 @@ class UnitOfWork:
     async def first_time(self, event_id: str, consumer: str) -> bool:
         """Record ``event_id`` as handled by ``consumer``; False for a redelivery."""
         return await inbox.claim(self.session, self.runtime.inbox, event_id, consumer)
+
+    async def first_times(self, event_ids: Sequence[str], consumer: str) -> set[str]:
+        """``first_time`` for a batch in one statement: the ids not handled before."""
+        return await inbox.claim_many(self.session, self.runtime.inbox, event_ids, consumer)
 
     async def flush(self) -> None:
         """Write the batches and the outbox rows; called once, just before the commit."""
