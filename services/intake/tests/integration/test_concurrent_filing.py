@@ -117,3 +117,18 @@ async def test_a_burst_of_identical_filings_over_http_keeps_one_suggestion(
     assert sorted(a.status_code for a in answers) == [200] * 7 + [201], [a.text for a in answers]
     assert stored == 1
     assert len({a.json()["id"] for a in answers}) == 1
+
+
+async def test_a_filing_is_visible_to_later_reads_of_its_own_transaction(
+    intake: tuple[httpx.AsyncClient, Runtime],
+) -> None:
+    """Filings are inserted together just before the commit (one statement per group), but
+    a read of the same transaction after a filing must find it."""
+    _client, runtime = intake
+    async with runtime.unit_of_work() as uow:
+        filed = await file_suggestion(_tap(), uow, runtime.deps.vault)
+        again = await file_suggestion(_tap(), uow, runtime.deps.vault)
+        assert (again.duplicate, again.id) == (True, filed.id)
+        assert await uow.suggestions.exists(filed.id)
+        row = await uow.suggestions.row(filed.id)
+        assert row is not None and row["title"] == TAP["title"]

@@ -38,7 +38,8 @@ def outbox_row(event: CloudEvent[Any], subject: str) -> dict[str, Any]:
     return {
         "event_id": event.id,
         "subject": subject,
-        "payload": payload.model_dump_json().encode(),
+        # What model_dump_json() does, without decoding to str and encoding back.
+        "payload": payload.__pydantic_serializer__.to_json(payload),
         "headers": headers,
         "created_at": datetime.now(UTC),
         "attempts": 0,

@@ -23,7 +23,7 @@ from minyi.platform.consuming.policy import subscribe
 from minyi.platform.runtime import Runtime, ServiceDefinition, new_runtime
 from minyi.platform.settings import Settings
 from minyi.platform.tasks import stop_tasks
-from minyi.platform.telemetry import configure_logging
+from minyi.platform.telemetry import TraceIds, configure_logging, exporting
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,13 @@ def create_app(definition: ServiceDefinition[Any, Any], settings: Settings) -> F
         app.include_router(router)
     # Every POST/PUT/PATCH/DELETE is recorded; GET /v1/audit lets the admin read it.
     audit.install(app, runtime)
-    FastAPIInstrumentor.instrument_app(
-        app, tracer_provider=runtime.tracer_provider, excluded_urls="healthz,livez,readyz,metrics"
-    )
+    if exporting():
+        FastAPIInstrumentor.instrument_app(
+            app,
+            tracer_provider=runtime.tracer_provider,
+            excluded_urls="healthz,livez,readyz,metrics",
+        )
+    else:
+        # Nobody reads spans: trace ids for the logs and events only (telemetry.TraceIds).
+        app.add_middleware(TraceIds)
     return app

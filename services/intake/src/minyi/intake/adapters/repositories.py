@@ -9,6 +9,8 @@ from typing import Any, NamedTuple, TypeVarTuple
 
 from sqlalchemy import (
     ColumnElement,
+    Executable,
+    Result,
     Row,
     Select,
     Table,
@@ -99,8 +101,11 @@ class _Repository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    async def _execute(self, statement: Executable) -> Result[Any]:
+        return await self.session.execute(statement)
+
     async def _first(self, query: Select[*Ts]) -> Row[*Ts] | None:
-        return (await self.session.execute(query)).first()
+        return (await self._execute(query)).first()
 
 
 class Progress(NamedTuple):
@@ -135,11 +140,53 @@ def _by_code(code: str) -> ColumnElement[bool]:
     return or_(S.tracking_code == code, S.tracking_code_sha256 == tracking_code.digest(code))
 
 
+class NewSuggestions:
+    """The suggestions a transaction filed, inserted in one statement (executemany) just
+    before it commits: a group commit of filings issued one INSERT each."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+
+    async def flush(self, session: AsyncSession) -> None:
+        if self.rows:
+            rows, self.rows = self.rows, []
+            await session.execute(suggestions.insert(), rows)
+
+    def filed_since(
+        self, citizen_ref: str, fingerprint: str, since: datetime
+    ) -> FiledBefore | None:
+        """``SuggestionRepository.filed_since`` among the rows not inserted yet."""
+        found = [
+            r
+            for r in self.rows
+            if r["citizen_ref"] == citizen_ref
+            and r["fingerprint"] == fingerprint
+            and r["created_at"] >= since
+            and r["tracking_code"] is not None
+        ]
+        first = min(found, key=lambda r: r["created_at"], default=None)
+        return (
+            None
+            if first is None
+            else FiledBefore(first["id"], first["tracking_code"], first["status"])
+        )
+
+
 class SuggestionRepository(_Repository):
+    """``add`` only queues the row (``NewSuggestions``); any other statement of this
+    repository inserts what is queued first, so every read sees the transaction's filings."""
+
+    def __init__(self, session: AsyncSession, new: NewSuggestions) -> None:
+        super().__init__(session)
+        self.new = new
+
+    async def _execute(self, statement: Executable) -> Result[Any]:
+        await self.new.flush(self.session)
+        return await self.session.execute(statement)
+
     async def add(self, s: Suggestion) -> None:
         code = s.tracking_code
-        await self.session.execute(
-            suggestions.insert(),
+        self.new.rows.append(
             {
                 **vars(s.submission),
                 "id": s.id,
@@ -153,7 +200,7 @@ class SuggestionRepository(_Repository):
                 "status": s.status,
                 "status_round": 1,
                 "history": s.history,
-            },
+            }
         )
 
     async def serialize_filing(self, citizen_ref: str, fingerprint: str) -> None:
@@ -164,7 +211,9 @@ class SuggestionRepository(_Repository):
     async def filed_since(
         self, citizen_ref: str, fingerprint: str, since: datetime
     ) -> FiledBefore | None:
-        row = await self._first(
+        # Stored rows first (all older than the queued ones), without inserting the queue:
+        # a group of filings with phone numbers stays one INSERT.
+        query = (
             select(S.id, S.tracking_code, S.status)
             .where(
                 S.citizen_ref == citizen_ref,
@@ -176,7 +225,10 @@ class SuggestionRepository(_Repository):
             .order_by(S.created_at)
             .limit(1)
         )
-        return None if row is None else FiledBefore(*row)
+        row = (await self.session.execute(query)).first()
+        if row is not None:
+            return FiledBefore(*row)
+        return self.new.filed_since(citizen_ref, fingerprint, since)
 
     async def exists(self, suggestion_id: str) -> bool:
         return await self._first(select(S.id).where(S.id == suggestion_id)) is not None
@@ -216,7 +268,7 @@ class SuggestionRepository(_Repository):
         changes: Mapping[str, object],
     ) -> None:
         """``changes``: other fields the event settled (unit_name; outcome, reply, …)."""
-        await self.session.execute(
+        await self._execute(
             update(suggestions)
             .where(S.id == suggestion_id)
             .values(status=status, status_round=status_round, history=history, **changes)
@@ -224,13 +276,13 @@ class SuggestionRepository(_Repository):
 
     async def track_row(self, code: str) -> dict[str, Any] | None:
         """What the tracking page shows (``code`` normalised)."""
-        result = await self.session.execute(select(*_TRACK_COLUMNS).where(_by_code(code)))
+        result = await self._execute(select(*_TRACK_COLUMNS).where(_by_code(code)))
         row = result.mappings().first()
         return None if row is None else dict(row)
 
     async def row(self, suggestion_id: str) -> dict[str, Any] | None:
         """Every column (contact data still sealed)."""
-        result = await self.session.execute(select(suggestions).where(S.id == suggestion_id))
+        result = await self._execute(select(suggestions).where(S.id == suggestion_id))
         row = result.mappings().first()
         return None if row is None else dict(row)
 
@@ -258,7 +310,7 @@ class SuggestionRepository(_Repository):
         elif closed is False:
             query = query.where(S.status != CLOSED)
         query = query.order_by(S.created_at.desc()).limit(limit)
-        return [dict(r) for r in (await self.session.execute(query)).mappings().all()]
+        return [dict(r) for r in (await self._execute(query)).mappings().all()]
 
 
 class KeyTaken(Exception):

@@ -11,6 +11,7 @@ from minyi.intake.adapters.repositories import (
     FeedbackRepository,
     FormalSuggestions,
     IdempotencyKeys,
+    NewSuggestions,
     Notifications,
     PublicRatings,
     Registry,
@@ -28,7 +29,7 @@ class IntakeUnitOfWork(UnitOfWork):
     # cost nothing on the hot path.
     @cached_property
     def suggestions(self) -> SuggestionRepository:
-        return SuggestionRepository(self.session)
+        return SuggestionRepository(self.session, self.batch(NewSuggestions))
 
     @cached_property
     def idempotency(self) -> IdempotencyKeys:

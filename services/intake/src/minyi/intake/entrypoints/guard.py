@@ -86,6 +86,9 @@ class GuardedRoute(APIRoute):
         async def handler(request: Request) -> Response:
             guard: Guard = runtime_of(request).deps.guard
             guard.admit(request, wanted)
+            if "content-length" in request.headers:
+                # Checked by ``admit``; the server reads no more than it declares.
+                return await inner(request)
             return await inner(_counting(request, guard.max_body_bytes))
 
         return handler

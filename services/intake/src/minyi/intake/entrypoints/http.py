@@ -37,6 +37,7 @@ from minyi.intake.service_layer.representatives import (
     endorse,
 )
 from minyi.platform.auth import Principal, Role, forbidden, public, require
+from minyi.platform.telemetry import in_callers_trace
 
 router = APIRouter(prefix="/v1", tags=["suggestions"], route_class=JsonRoute)
 
@@ -119,7 +120,7 @@ async def post_suggestion(
 ) -> Response:
     _filing_in_scope(who, body)
     command = _once(body, idempotency_key, runtime.deps.places.base)
-    work = partial(file_once, command, vault=runtime.deps.vault)
+    work = in_callers_trace(partial(file_once, command, vault=runtime.deps.vault))
     # Group commit: concurrent filings share one transaction; each answer is sent only
     # after its suggestion and event are durably stored.
     try:

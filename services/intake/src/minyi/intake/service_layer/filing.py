@@ -63,9 +63,11 @@ async def file_suggestion(cmd: FileSuggestion, uow: IntakeUnitOfWork, vault: Pii
     s = cmd.submission
     await require_listed(uow, representative_id=s.representative_id, station_id=s.station_id)
     now = uow.now()
-    fingerprint = cmd.submission.fingerprint()
     citizen = cmd.citizen
     citizen_ref = vault.blind_index(citizen.phone) if citizen and citizen.phone else cmd.citizen_ref
+    # A resubmission is recognised by citizen_ref and fingerprint together: an anonymous
+    # filing's fingerprint would never be looked up (and costs a twentieth of a filing).
+    fingerprint = cmd.submission.fingerprint() if citizen_ref else ""
     if citizen_ref:
         # Several group commits may run at once (PostgreSQL): a double tap in two of them
         # would each miss the other's uncommitted row. The second waits for the first.
