@@ -8,12 +8,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import zlib
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import nats
 from nats.js.api import ConsumerConfig, StreamConfig
+from opentelemetry import trace
 from sqlalchemy import Column, MetaData, String, Table, select
 
 from minyi.contracts.envelope import RawEvent, new_event
@@ -31,14 +33,22 @@ from tests.support.infra import NatsServer
 METADATA = MetaData()
 platform_tables(METADATA)
 # What the handler did, in its transaction (not unique: applying twice would show).
-APPLIED = Table("applied", METADATA, Column("station", String(50), nullable=False))
+APPLIED = Table(
+    "applied",
+    METADATA,
+    Column("station", String(50), nullable=False),
+    Column("trace_id", String(32), nullable=False),
+)
 DURABLE = "tester__ended"
 
 
 async def _apply(event: RawEvent, uow: UnitOfWork) -> None:
     if event.subject == "POISON":
         raise ValueError("this station cannot end")
-    await uow.session.execute(APPLIED.insert(), {"station": event.subject})
+    # The trace each event arrived with is current while it is handled (what it emits and
+    # logs continues the request that caused it), though the batch shares one transaction.
+    trace_id = format(trace.get_current_span().get_span_context().trace_id, "032x")
+    await uow.session.execute(APPLIED.insert(), {"station": event.subject, "trace_id": trace_id})
 
 
 def _consumers(_runtime: Runtime[Any, UnitOfWork]) -> list[Consumer[UnitOfWork]]:
@@ -57,11 +67,18 @@ TESTER: ServiceDefinition[None, UnitOfWork] = ServiceDefinition(
 )
 
 
+def _trace_of(station: str) -> str:
+    return format(zlib.crc32(station.encode()) + 1, "032x")
+
+
 def _event(station: str) -> bytes:
     data = StationEnded(
         station_id=station, ended_on=date(2026, 1, 5), version=2, changed_at=datetime.now(UTC)
     )
-    return new_event(data, source="minyi/test", subject=station).model_dump_json().encode()
+    event = new_event(data, source="minyi/test", subject=station).model_copy(
+        update={"traceparent": f"00-{_trace_of(station)}-{1:016x}-01"}
+    )
+    return event.model_dump_json().encode()
 
 
 async def _wait(check: Any, seconds: float) -> None:
@@ -112,7 +129,8 @@ async def test_a_backlog_is_applied_in_batches_each_event_once_and_a_poison_alon
         async with runtime.sessions() as s:
             dead = (await s.execute(select(runtime.dead_letters))).mappings().one()
             handled = (await s.execute(select(runtime.inbox))).all()
-            applied = list((await s.execute(select(APPLIED.c.station))).scalars())
+            rows = (await s.execute(select(APPLIED.c.station, APPLIED.c.trace_id))).all()
+            applied = [r.station for r in rows]
     finally:
         consuming.cancel()
         with contextlib.suppress(BaseException):
@@ -123,6 +141,7 @@ async def test_a_backlog_is_applied_in_batches_each_event_once_and_a_poison_alon
         await runtime.engine.dispose()
         await nc.close()
     assert sorted(applied) == sorted([*stations, "ST-TWICE"]), "each event applied once"
+    assert all(r.trace_id == _trace_of(r.station) for r in rows), "each event in its own trace"
     assert dead["event_type"] == StationEnded.event_type and dead["deliveries"] == 2
     assert "this station cannot end" in dead["error"]
     assert len(handled) == len(stations) + 1

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -106,6 +107,28 @@ def in_callers_trace(work: Callable[[U], Awaitable[T]]) -> Callable[[U], Awaitab
             context.detach(token)
 
     return run
+
+
+@contextlib.contextmanager
+def in_trace_of(traceparent: str | None, name: str, provider: TracerProvider) -> Iterator[None]:
+    """Handle an event under the trace it arrived with: its logs and the events its handler
+    emits continue the trace of the request that caused it. A span (``name``) only when an
+    exporter reads it; otherwise the caller's context alone (no per-event span to build)."""
+    if not traceparent:
+        yield
+        return
+    caller = propagate.extract({"traceparent": traceparent})
+    if exporting():
+        with provider.get_tracer(__name__).start_as_current_span(
+            name, context=caller, kind=trace.SpanKind.CONSUMER
+        ):
+            yield
+        return
+    token = context.attach(caller)
+    try:
+        yield
+    finally:
+        context.detach(token)
 
 
 class JsonFormatter(logging.Formatter):

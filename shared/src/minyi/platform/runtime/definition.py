@@ -13,6 +13,7 @@ from sqlalchemy import MetaData
 from minyi.contracts.envelope import EventData, RawEvent
 from minyi.platform.periodic import Periodic
 from minyi.platform.runtime.runtime import Runtime, U
+from minyi.platform.telemetry import in_trace_of
 
 D = TypeVar("D")
 
@@ -39,7 +40,8 @@ class Consumer(Generic[U]):
     async def handle_once(self, event: RawEvent, uow: U) -> None:
         """Apply ``event`` unless this consumer already did (the inbox)."""
         if await uow.first_time(event.id, self.durable):
-            await self.handler(event, uow)
+            with in_trace_of(event.traceparent, self.durable, uow.runtime.tracer_provider):
+                await self.handler(event, uow)
 
     async def handle_batch(self, events: Sequence[RawEvent], uow: U) -> None:
         """Apply, in order, each of ``events`` this consumer has not applied yet: one inbox
@@ -49,7 +51,8 @@ class Consumer(Generic[U]):
             if event.id in new:
                 new.discard(event.id)  # the same event twice in a batch is applied once
                 try:
-                    await self.handler(event, uow)
+                    with in_trace_of(event.traceparent, self.durable, uow.runtime.tracer_provider):
+                        await self.handler(event, uow)
                 except Exception as exc:
                     raise EventFailed(event.id) from exc
 
