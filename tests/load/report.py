@@ -101,14 +101,23 @@ def render(r: dict[str, Any]) -> str:
         lines += [
             "### Replicas (PostgreSQL): a backlog drained by one and by two processes",
             "",
-            "| service | processes | suggestions | events drained | seconds | events/s |",
+            "Timed from the first batch handled (start-up not counted; with it in brackets).",
+            "",
+            "| service | processes | suggestions | events | seconds | events/s |",
             "|---|---|---|---|---|---|",
         ]
-        for v in r["scaling"].values():
+        scaled = r["scaling"]
+        for v in scaled.values():
             lines.append(
                 f"| {v['service']} | {v['replicas']} | {v['suggestions']} | {v['events']} | "
-                f"{v['seconds']} | {v['events_per_s']} |"
+                f"{v['seconds']} ({v.get('seconds_with_startup', '—')}) | {v['events_per_s']} |"
             )
+        for service in ("routing", "reporting"):
+            one, two = scaled.get(f"{service}_x1"), scaled.get(f"{service}_x2")
+            if one and two and one["events_per_s"]:
+                lines.append(
+                    f"\n{service}: two processes drain {two['events_per_s'] / one['events_per_s']:.2f} × one."
+                )
         lines.append("")
     if "reporting_queries" in r:
         lines += [
