@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Insert, Select, Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from minyi.platform.db import dialect_insert, insert_or_ignore
+from minyi.platform.db import insert_or_ignore
 
 
 async def claim(session: AsyncSession, table: Table, event_id: str, consumer: str) -> bool:
@@ -27,19 +29,34 @@ async def claim(session: AsyncSession, table: Table, event_id: str, consumer: st
 async def claim_many(
     session: AsyncSession, table: Table, event_ids: Sequence[str], consumer: str
 ) -> set[str]:
-    """``claim`` for a pulled batch in one statement (INSERT … ON CONFLICT DO NOTHING
-    RETURNING, SQLite ≥ 3.35 and PostgreSQL): the ids recorded now, i.e. those not handled
-    before. The same waits and conflicts as ``claim`` keep replicas from applying twice."""
-    if not event_ids:
+    """``claim`` for a pulled batch in two statements built once: which ids this consumer
+    has handled, then one INSERT (executemany) of the others; returns those (the new ones).
+
+    A plain INSERT, not "or ignore": should another replica claim one of them meanwhile
+    (PostgreSQL), this transaction fails on the key instead of applying it a second time,
+    and the batch is retried event by event (``claim`` each)."""
+    wanted = list(dict.fromkeys(event_ids))
+    if not wanted:
         return set()
-    now = datetime.now(UTC)
-    rows = [
-        {"event_id": e, "consumer": consumer, "handled_at": now} for e in dict.fromkeys(event_ids)
-    ]
-    stmt = (
-        dialect_insert(session.get_bind().dialect.name)(table)
-        .values(rows)
-        .on_conflict_do_nothing()
-        .returning(table.c.event_id)
+    handled, insert = _statements(table)
+    seen: set[str] = set(
+        (await session.execute(handled, {"consumer": consumer, "ids": wanted})).scalars()
     )
-    return set((await session.execute(stmt)).scalars())
+    now = datetime.now(UTC)
+    new = [e for e in wanted if e not in seen]
+    if new:
+        await session.execute(
+            insert, [{"event_id": e, "consumer": consumer, "handled_at": now} for e in new]
+        )
+    return set(new)
+
+
+@functools.cache
+def _statements(table: Table) -> tuple[Select[Any], Insert]:
+    # Built once per table: SQLAlchemy then finds them in its compiled cache without
+    # building and hashing a new statement for every batch.
+    handled = select(table.c.event_id).where(
+        table.c.consumer == bindparam("consumer"),
+        table.c.event_id.in_(bindparam("ids", expanding=True)),
+    )
+    return handled, table.insert()
