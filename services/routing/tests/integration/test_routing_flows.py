@@ -342,6 +342,32 @@ async def test_recurring_appeals_filed_together_cluster_in_one_group_commit(
     assert indexed == ["s-1", "s-2", "s-3"]
 
 
+async def test_filings_in_one_group_commit_see_each_others_pending_rows(
+    tmp_path: Path,
+) -> None:
+    """Suggestion and assignment rows are written once per transaction: a later filing in
+    the same group commit still merges with an earlier one's open case, a republished
+    filing is still assigned once, and the rows are stored."""
+    async with harness(SERVICE, tmp_path) as h:
+        groups = h.runtime.committer.groups
+        await asyncio.gather(
+            h.deliver(filed("s-1", title=STREETLIGHT)),
+            h.deliver(filed("s-1", title=STREETLIGHT)),  # republished under a new event id
+            h.deliver(filed("s-2", title=STREETLIGHT_AGAIN)),
+        )
+        together = h.runtime.committer.groups - groups
+        out = await h.outbox()
+        first = await _assignment(h, "s-1")
+        merged = await _assignment(h, "s-2")
+    assert together == 1, "the filings did not share a group commit"
+    assigned = of_type(out, ASSIGNED)
+    assert [d["suggestion_id"] for d in assigned] == ["s-1", "s-2"]
+    assert assigned[1]["explanation"]["reason"] == "cluster"
+    assert assigned[1]["unit_id"] == assigned[0]["unit_id"] == first["unit_id"]
+    assert merged["unit_id"] == first["unit_id"]
+    assert merged["explanation"]["cluster_id"] == "rc-s-1"
+
+
 async def test_a_closed_case_no_longer_attracts_merged_handling(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

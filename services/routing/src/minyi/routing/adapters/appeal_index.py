@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from minyi.routing.adapters.tables import (
@@ -30,17 +31,58 @@ from minyi.routing.domain.clustering import (
 )
 from minyi.routing.domain.minhash import from_bytes, to_bytes
 
+# Built once, run with parameters: a statement built per placement cost more CPU (its
+# construction and cache key) than its execution.
 _INSERT_BANDS = insert(appeal_bands)
+_INSERT_CLUSTER = insert(appeal_clusters)
+# The window is checked on the suggestions, not on the bands: with a range on
+# ``appeal_bands.filed_at`` PostgreSQL chose that index and read every band of the window
+# for each new suggestion (25 ms at 190,000 bands, and growing).
+_CANDIDATES = select(
+    suggestions.c.id, suggestions.c.cluster_id, suggestions.c.signature, suggestions.c.filed_at
+).where(
+    suggestions.c.id.in_(
+        select(appeal_bands.c.suggestion_id).where(
+            appeal_bands.c.band_key.in_(bindparam("keys", expanding=True))
+        )
+    ),
+    suggestions.c.filed_at >= bindparam("since"),
+    suggestions.c.signature.is_not(None),
+)
+_JOIN = (
+    update(appeal_clusters)
+    .where(appeal_clusters.c.cluster_id == bindparam("cid"))
+    .values(size=appeal_clusters.c.size + 1)
+    .returning(appeal_clusters.c.size, appeal_clusters.c.representative_title)
+)
 
 
 class PendingBands:
-    """The band rows of one transaction's placements, written together just before it
-    commits (one executemany per group commit instead of one per suggestion); a placement
-    later in the same transaction finds the earlier ones here."""
+    """The band rows and the new clusters of one transaction's placements, written together
+    just before it commits (one executemany per table per group commit instead of
+    statements per suggestion); a placement later in the same transaction finds the
+    earlier ones here, and joins a cluster founded in it here."""
 
     def __init__(self) -> None:
         self._rows: list[dict[str, object]] = []
         self._by_key: dict[int, list[Candidate]] = {}
+        self._clusters: dict[str, dict[str, Any]] = {}
+
+    def found(self, cluster_id: str, title: str) -> ClusterAssignment:
+        self._clusters[cluster_id] = {
+            "cluster_id": cluster_id,
+            "representative_title": title,
+            "size": 1,
+        }
+        return ClusterAssignment(cluster_id, 1, title, True)
+
+    def join(self, cluster_id: str) -> ClusterAssignment | None:
+        """A cluster founded in this transaction, its size counted; None for another."""
+        row = self._clusters.get(cluster_id)
+        if row is None:
+            return None
+        row["size"] += 1
+        return ClusterAssignment(cluster_id, row["size"], row["representative_title"], False)
 
     def add(self, candidate: Candidate, band_keys: list[int]) -> None:
         self._rows += _band_rows(candidate.suggestion_id, band_keys, candidate.at)
@@ -52,6 +94,9 @@ class PendingBands:
         return list(found.values())
 
     async def flush(self, session: AsyncSession) -> None:
+        if self._clusters:
+            await session.execute(_INSERT_CLUSTER, list(self._clusters.values()))
+            self._clusters = {}
         if self._rows:
             await session.execute(_INSERT_BANDS, self._rows)
             self._rows, self._by_key = [], {}
@@ -104,15 +149,11 @@ class AppealIndex:
         signed = matcher.sign(district_code, title, text)
         stored = await self._candidates(signed, matcher.window_start(at))
         best = matcher.best(signed.signature, [*stored, *pending.sharing(signed.band_keys)], at)
-        assignment = await self._join(best.cluster_id) if best else None
+        assignment = None
+        if best is not None:
+            assignment = pending.join(best.cluster_id) or await self._join(best.cluster_id)
         if assignment is None:
-            cluster_id = founded_cluster_id(suggestion_id)
-            await self.session.execute(
-                insert(appeal_clusters).values(
-                    cluster_id=cluster_id, representative_title=title, size=1
-                )
-            )
-            assignment = ClusterAssignment(cluster_id, 1, title, True)
+            assignment = pending.found(founded_cluster_id(suggestion_id), title)
         pending.add(
             Candidate(suggestion_id, assignment.cluster_id, signed.signature, at),
             signed.band_keys,
@@ -140,33 +181,11 @@ class AppealIndex:
         return indexed, swept
 
     async def _candidates(self, signed: SignedAppeal, since: datetime) -> list[Candidate]:
-        # The window is checked on the suggestions, not on the bands: with a range on
-        # ``appeal_bands.filed_at`` PostgreSQL chose that index and read every band of the
-        # window for each new suggestion (25 ms at 190,000 bands, and growing).
-        sharing = select(appeal_bands.c.suggestion_id).where(
-            appeal_bands.c.band_key.in_(signed.band_keys)
-        )
-        rows = await self.session.execute(
-            select(
-                suggestions.c.id, suggestions.c.cluster_id, suggestions.c.signature,
-                suggestions.c.filed_at,
-            ).where(
-                suggestions.c.id.in_(sharing),
-                suggestions.c.filed_at >= since,
-                suggestions.c.signature.is_not(None),
-            )
-        )  # fmt: skip
+        rows = await self.session.execute(_CANDIDATES, {"keys": signed.band_keys, "since": since})
         return [Candidate(r.id, r.cluster_id, from_bytes(r.signature), r.filed_at) for r in rows]
 
     async def _join(self, cluster_id: str) -> ClusterAssignment | None:
-        row = (
-            await self.session.execute(
-                update(appeal_clusters)
-                .where(appeal_clusters.c.cluster_id == cluster_id)
-                .values(size=appeal_clusters.c.size + 1)
-                .returning(appeal_clusters.c.size, appeal_clusters.c.representative_title)
-            )
-        ).first()
+        row = (await self.session.execute(_JOIN, {"cid": cluster_id})).first()
         if row is None:
             return None
         return ClusterAssignment(cluster_id, row.size, row.representative_title, False)

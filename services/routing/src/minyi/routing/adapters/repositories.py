@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, select, update
+from sqlalchemy import RowMapping, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from minyi.contracts.intake import SuggestionFiled
@@ -32,35 +33,102 @@ from minyi.routing.domain.assignment import (
 )
 from minyi.routing.domain.decision import Classification, Decision
 
+# Built once, run with parameters: a statement built per event cost more CPU (its
+# construction and cache key) than its execution.
+_INSERT_SUGGESTIONS = insert(suggestions)
+_INSERT_ASSIGNMENTS = insert(assignments)
+_SUGGESTION = select(suggestions).where(suggestions.c.id == bindparam("sid"))
+_ASSIGNMENT = select(assignments).where(assignments.c.suggestion_id == bindparam("sid"))
+_ASSIGNMENT_EXISTS = select(assignments.c.suggestion_id).where(
+    assignments.c.suggestion_id == bindparam("sid")
+)
+_OPEN_CASE_IN_CLUSTER = (
+    select(assignments.c.unit_id, assignments.c.category, assignments.c.decided_at)
+    .where(
+        assignments.c.suggestion_id.in_(
+            select(suggestions.c.id).where(
+                suggestions.c.cluster_id == bindparam("cluster"),
+                suggestions.c.id != bindparam("excluding"),
+            )
+        ),
+        assignments.c.status == ASSIGNED,
+    )
+    .order_by(assignments.c.decided_at.desc())
+    .limit(1)
+)
+_FORMAL = select(formal_assignments).where(formal_assignments.c.suggestion_id == bindparam("sid"))
+
+
+class PendingRows:
+    """The suggestion and first assignment rows of one transaction's filings, written
+    together just before it commits (one executemany per table per group commit instead of
+    two statements per filing). The repositories write them first before any other use of
+    those tables in the transaction (``settle``), and look here where a filing asks."""
+
+    def __init__(self) -> None:
+        self.suggestions: dict[str, dict[str, Any]] = {}
+        self.assignments: dict[str, dict[str, Any]] = {}
+
+    async def flush(self, session: AsyncSession) -> None:
+        if self.suggestions:
+            await session.execute(_INSERT_SUGGESTIONS, list(self.suggestions.values()))
+        if self.assignments:
+            await session.execute(_INSERT_ASSIGNMENTS, list(self.assignments.values()))
+        self.suggestions, self.assignments = {}, {}
+
+    def open_case_in_cluster(
+        self, cluster_id: str, excluding: str
+    ) -> tuple[str, str, datetime] | None:
+        """Like ``Assignments.open_case_in_cluster``, among the pending rows (the latest)."""
+        found = None
+        for sid, row in self.assignments.items():
+            member = self.suggestions.get(sid)
+            if (
+                sid != excluding
+                and row["status"] == ASSIGNED
+                and member is not None
+                and member["cluster_id"] == cluster_id
+                and (found is None or row["decided_at"] >= found[2])
+            ):
+                found = (row["unit_id"], row["category"], row["decided_at"])
+        return found
+
+
+Pending = Callable[[], PendingRows]
+
+
+async def settle(session: AsyncSession, pending: Pending) -> None:
+    """Write the transaction's pending rows now: what follows reads or changes them."""
+    rows = pending()
+    if rows.suggestions or rows.assignments:
+        await rows.flush(session)
+
 
 class Suggestions:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, pending: Pending) -> None:
         self.session = session
+        self._pending = pending
 
     async def add(
         self, filed: SuggestionFiled, cluster_id: str | None, signature: bytes | None
     ) -> None:
         """A filed suggestion; a formal one has no cluster and no signature (it stays out of
-        the recurring-appeal index)."""
-        await self.session.execute(
-            suggestions.insert(),
-            dict(
-                id=filed.suggestion_id,
-                title=filed.title,
-                content=filed.content,
-                kind=filed.kind,
-                district_code=filed.district_code,
-                urgent=filed.urgent,
-                filed_at=filed.filed_at,
-                cluster_id=cluster_id,
-                signature=signature,
-            ),
+        the recurring-appeal index). Written with the transaction's other pending rows."""
+        self._pending().suggestions[filed.suggestion_id] = dict(
+            id=filed.suggestion_id,
+            title=filed.title,
+            content=filed.content,
+            kind=filed.kind,
+            district_code=filed.district_code,
+            urgent=filed.urgent,
+            filed_at=filed.filed_at,
+            cluster_id=cluster_id,
+            signature=signature,
         )
 
     async def get(self, suggestion_id: str) -> Suggestion | None:
-        found = await self.session.execute(
-            select(suggestions).where(suggestions.c.id == suggestion_id)
-        )
+        await settle(self.session, self._pending)
+        found = await self.session.execute(_SUGGESTION, {"sid": suggestion_id})
         r = found.mappings().first()
         if r is None:
             return None
@@ -114,27 +182,26 @@ def _assignment(row: RowMapping) -> Assignment:
 
 
 class Assignments:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, pending: Pending) -> None:
         self.session = session
+        self._pending = pending
 
     async def exists(self, suggestion_id: str) -> bool:
-        found = await self.session.execute(
-            select(assignments.c.suggestion_id).where(assignments.c.suggestion_id == suggestion_id)
-        )
+        if suggestion_id in self._pending().assignments:
+            return True
+        found = await self.session.execute(_ASSIGNMENT_EXISTS, {"sid": suggestion_id})
         return found.first() is not None
 
     async def get(self, suggestion_id: str) -> Assignment | None:
-        found = await self.session.execute(
-            select(assignments).where(assignments.c.suggestion_id == suggestion_id)
-        )
+        await settle(self.session, self._pending)
+        found = await self.session.execute(_ASSIGNMENT, {"sid": suggestion_id})
         row = found.mappings().first()
         return _assignment(row) if row else None
 
     async def add(self, suggestion_id: str, decision: Decision, now: datetime) -> None:
-        """The first attempt's decision."""
-        await self.session.execute(
-            assignments.insert(),
-            dict(suggestion_id=suggestion_id, attempt=1, returned_by=[], **_values(decision, now)),
+        """The first attempt's decision (written with the transaction's pending rows)."""
+        self._pending().assignments[suggestion_id] = dict(
+            suggestion_id=suggestion_id, attempt=1, returned_by=[], **_values(decision, now)
         )
 
     async def record(
@@ -152,6 +219,7 @@ class Assignments:
             values["attempt"] = attempt
         if returned_by is not None:
             values["returned_by"] = returned_by
+        await settle(self.session, self._pending)
         await self.session.execute(
             update(assignments).where(assignments.c.suggestion_id == suggestion_id).values(**values)
         )
@@ -175,10 +243,9 @@ class Assignments:
             "candidates": None,
         }
         if attempt == 1:
-            await self.session.execute(
-                assignments.insert(), dict(suggestion_id=suggestion_id, **values)
-            )
+            self._pending().assignments[suggestion_id] = dict(suggestion_id=suggestion_id, **values)
         else:
+            await settle(self.session, self._pending)
             await self.session.execute(
                 update(assignments)
                 .where(assignments.c.suggestion_id == suggestion_id)
@@ -187,6 +254,7 @@ class Assignments:
 
     async def close(self, suggestion_id: str, unit_id: str) -> None:
         """The unit's case is closed (a no-op unless that unit holds the assignment)."""
+        await settle(self.session, self._pending)
         await self.session.execute(
             update(assignments)
             .where(
@@ -198,21 +266,20 @@ class Assignments:
         )
 
     async def open_case_in_cluster(self, cluster_id: str, excluding: str) -> tuple[str, str] | None:
-        """(unit id, category) of the latest open assignment of another cluster member."""
-        members = select(suggestions.c.id).where(
-            suggestions.c.cluster_id == cluster_id, suggestions.c.id != excluding
-        )
+        """(unit id, category) of the latest open assignment of another cluster member,
+        stored or pending."""
         found = await self.session.execute(
-            select(assignments.c.unit_id, assignments.c.category)
-            .where(assignments.c.suggestion_id.in_(members), assignments.c.status == ASSIGNED)
-            .order_by(assignments.c.decided_at.desc())
-            .limit(1)
+            _OPEN_CASE_IN_CLUSTER, {"cluster": cluster_id, "excluding": excluding}
         )
         row = found.first()
+        pending = self._pending().open_case_in_cluster(cluster_id, excluding)
+        if pending is not None and (row is None or pending[2] >= row.decided_at):
+            return pending[0], pending[1]
         return (row.unit_id, row.category) if row else None
 
     async def view(self, suggestion_id: str) -> dict[str, Any] | None:
         """The stored decision as the API shows it, with the suggestion's district."""
+        await settle(self.session, self._pending)
         found = await self.session.execute(
             select(assignments, suggestions.c.district_code)
             .join(suggestions, suggestions.c.id == assignments.c.suggestion_id)
@@ -223,12 +290,14 @@ class Assignments:
 
 
 class TriageQueue:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, pending: Pending) -> None:
         self.session = session
+        self._pending = pending
 
     async def waiting(self, districts: frozenset[str] | None, limit: int) -> list[dict[str, Any]]:
         """Suggestions waiting for a person, urgent first, then oldest; ``districts`` None
         means every district."""
+        await settle(self.session, self._pending)
         query = (
             select(
                 assignments.c.suggestion_id,
@@ -295,8 +364,9 @@ def _formal(row: RowMapping) -> FormalRecord:
 class FormalQueue:
     """The 交办 queue of deputies' formal suggestions (``uow.formal``)."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, pending: Pending) -> None:
         self.session = session
+        self._pending = pending
 
     async def add(self, filed: SuggestionFiled, proposal: dict[str, Any], now: datetime) -> None:
         assert filed.formal is not None
@@ -321,9 +391,7 @@ class FormalQueue:
         )
 
     async def get(self, suggestion_id: str) -> FormalRecord | None:
-        found = await self.session.execute(
-            select(formal_assignments).where(formal_assignments.c.suggestion_id == suggestion_id)
-        )
+        found = await self.session.execute(_FORMAL, {"sid": suggestion_id})
         row = found.mappings().first()
         return _formal(row) if row else None
 
@@ -361,6 +429,7 @@ class FormalQueue:
 
     async def waiting(self, limit: int) -> list[dict[str, Any]]:
         """The queue, longest waiting first, with the suggestion's text."""
+        await settle(self.session, self._pending)
         query = (
             select(
                 formal_assignments,

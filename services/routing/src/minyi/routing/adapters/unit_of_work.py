@@ -12,6 +12,7 @@ from minyi.routing.adapters.models import ModelVersions
 from minyi.routing.adapters.repositories import (
     Assignments,
     FormalQueue,
+    PendingRows,
     Suggestions,
     TrainingExamples,
     TriageQueue,
@@ -21,11 +22,15 @@ from minyi.routing.adapters.repositories import (
 class RoutingUnitOfWork(UnitOfWork):
     def __init__(self, runtime: Runtime[Any, Any], session: AsyncSession) -> None:
         super().__init__(runtime, session)
-        self.suggestions = Suggestions(session)
-        self.assignments = Assignments(session)
-        self.triage = TriageQueue(session)
-        self.formal = FormalQueue(session)
+        # Filings' suggestion and assignment rows wait in the transaction's batch too.
+        self.suggestions = Suggestions(session, self._pending_rows)
+        self.assignments = Assignments(session, self._pending_rows)
+        self.triage = TriageQueue(session, self._pending_rows)
+        self.formal = FormalQueue(session, self._pending_rows)
         self.training_examples = TrainingExamples(session)
         self.model_versions = ModelVersions(session)
         # Band rows wait in the transaction's batch: one executemany per group commit.
         self.appeal_index = AppealIndex(session, lambda: self.batch(PendingBands))
+
+    def _pending_rows(self) -> PendingRows:
+        return self.batch(PendingRows)
