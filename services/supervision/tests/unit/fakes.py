@@ -36,6 +36,10 @@ class FakeCases(Cases):
     async def add(self, case: Case, *, attempt: int, category: str | None) -> None:
         self.rows[case.case_id] = _Row(copy.deepcopy(case), attempt, category)
 
+    async def add_new(self, case: Case, *, attempt: int, category: str | None) -> None:
+        if case.case_id not in self.rows:
+            await self.add(case, attempt=attempt, category=category)
+
     def _newest(self, rows: list[_Row]) -> Case | None:
         rows = sorted(rows, key=lambda r: r.attempt)
         return copy.deepcopy(rows[-1].case) if rows else None

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Row,
     Select,
     Table,
+    bindparam,
     delete,
     exists,
     false,
@@ -106,6 +107,16 @@ class _Repository:
 
     async def _first(self, query: Select[*Ts]) -> Row[*Ts] | None:
         return (await self._execute(query)).first()
+
+
+# Built once (every lifecycle event runs both): building a statement and its cache key
+# per call cost more than executing it. The SET columns follow the parameters given.
+_PROGRESS_FOR_UPDATE = (
+    select(S.status, S.status_round, S.reply_round, S.history, S.tracking_code, S.phone_enc, S.kind)
+    .where(S.id == bindparam("suggestion"))
+    .with_for_update()
+)
+_SAVE_PROGRESS = update(suggestions).where(S.id == bindparam("suggestion"))
 
 
 class Progress(NamedTuple):
@@ -244,19 +255,8 @@ class SuggestionRepository(_Repository):
         return None if row is None else TrackedStatus(*row)
 
     async def progress_for_update(self, suggestion_id: str) -> Progress | None:
-        row = await self._first(
-            select(
-                S.status,
-                S.status_round,
-                S.reply_round,
-                S.history,
-                S.tracking_code,
-                S.phone_enc,
-                S.kind,
-            )
-            .where(S.id == suggestion_id)
-            .with_for_update()
-        )
+        found = await self.session.execute(_PROGRESS_FOR_UPDATE, {"suggestion": suggestion_id})
+        row = found.first()
         return None if row is None else Progress(*row)
 
     async def save_progress(
@@ -268,10 +268,15 @@ class SuggestionRepository(_Repository):
         changes: Mapping[str, object],
     ) -> None:
         """``changes``: other fields the event settled (unit_name; outcome, reply, …)."""
-        await self._execute(
-            update(suggestions)
-            .where(S.id == suggestion_id)
-            .values(status=status, status_round=status_round, history=history, **changes)
+        await self.session.execute(
+            _SAVE_PROGRESS,
+            {
+                "suggestion": suggestion_id,
+                "status": status,
+                "status_round": status_round,
+                "history": history,
+                **changes,
+            },
         )
 
     async def track_row(self, code: str) -> dict[str, Any] | None:

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from pydantic import TypeAdapter
-from sqlalchemy import Select, and_, delete, func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from minyi.platform.errors import Conflict
@@ -95,6 +95,10 @@ class Cases(Protocol):
 
     async def add(self, case: Case, *, attempt: int, category: str | None) -> None: ...
 
+    async def add_new(self, case: Case, *, attempt: int, category: str | None) -> None:
+        """``add`` unless a case of that id exists by the commit (then nothing)."""
+        ...
+
     async def current_for_suggestion(
         self, suggestion_id: str, *, lock: bool = True
     ) -> Case | None: ...
@@ -112,10 +116,62 @@ class Cases(Protocol):
     ) -> tuple[list[dict[str, Any]], int]: ...
 
 
+# Built once: every assignment runs these, and building a statement (and its cache key)
+# per call cost more than executing it.
+_CASE_EXISTS = select(cases.c.case_id).where(cases.c.case_id == bindparam("case_id"))
+_EXISTING_CASES = select(cases.c.case_id).where(
+    cases.c.case_id.in_(bindparam("case_ids", expanding=True))
+)
+_INSERT_CASE = cases.insert()
+_INSERT_CO_UNIT = case_co_units.insert()
+
+
+def _co_unit_rows(case: Case) -> list[dict[str, Any]]:
+    if case.formal is None:
+        return []
+    return [
+        {
+            "case_id": case.case_id,
+            "unit_id": co.unit_id,
+            "suggestion_id": case.suggestion_id,
+            "views_by": co.views_by,
+        }
+        for co in case.formal.co_units
+    ]
+
+
+class NewCases:
+    """Cases opened in this transaction (``add_new``), written together: one SELECT for
+    those that exist already, one executemany for the rest and their co-units — where
+    each assignment took an existence check and an INSERT of its own. Written before the
+    commit, and before anything in the transaction reads cases (``CaseRepository._settle``)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
+
+    async def flush(self, session: AsyncSession) -> None:
+        if not self.rows:
+            return
+        rows, self.rows = self.rows, {}
+        found = await session.execute(_EXISTING_CASES, {"case_ids": list(rows)})
+        for (case_id,) in found:
+            del rows[case_id]  # a republished assignment: its case stays as it is
+        if rows:
+            await session.execute(_INSERT_CASE, [row for row, _ in rows.values()])
+        co_units = [co for _, cos in rows.values() for co in cos]
+        if co_units:
+            await session.execute(_INSERT_CO_UNIT, co_units)
+
+
 class CaseRepository(Cases):
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, new: NewCases | None = None) -> None:
         self.session = session
+        self._new = new or NewCases()
         self._loaded: dict[str, int] = {}  # case_id → version when loaded
+
+    async def _settle(self) -> None:
+        # Every statement on cases sees the ones opened earlier in the transaction.
+        await self._new.flush(self.session)
 
     def _rehydrate(self, state: Any) -> Case:
         case = _CASE.validate_python(state)
@@ -130,31 +186,26 @@ class CaseRepository(Cases):
         return query.with_for_update(skip_locked=skip_locked)
 
     async def exists(self, case_id: str) -> bool:
-        found = await self.session.execute(
-            select(cases.c.case_id).where(cases.c.case_id == case_id)
-        )
+        await self._settle()
+        found = await self.session.execute(_CASE_EXISTS, {"case_id": case_id})
         return found.first() is not None
 
     async def add(self, case: Case, *, attempt: int, category: str | None) -> None:
+        await self._settle()
         await self.session.execute(
-            cases.insert(), {"case_id": case.case_id, **_columns(case, attempt, category)}
+            _INSERT_CASE, {"case_id": case.case_id, **_columns(case, attempt, category)}
         )
-        if case.formal is not None and case.formal.co_units:
-            await self.session.execute(
-                case_co_units.insert(),
-                [
-                    {
-                        "case_id": case.case_id,
-                        "unit_id": co.unit_id,
-                        "suggestion_id": case.suggestion_id,
-                        "views_by": co.views_by,
-                    }
-                    for co in case.formal.co_units
-                ],
-            )
+        if co_units := _co_unit_rows(case):
+            await self.session.execute(_INSERT_CO_UNIT, co_units)
+
+    async def add_new(self, case: Case, *, attempt: int, category: str | None) -> None:
+        if case.case_id not in self._new.rows:  # the first of two in one transaction wins
+            row = {"case_id": case.case_id, **_columns(case, attempt, category)}
+            self._new.rows[case.case_id] = (row, _co_unit_rows(case))
 
     async def current_for_suggestion(self, suggestion_id: str, *, lock: bool = True) -> Case | None:
         """The suggestion's live case: its newest attempt that was not returned."""
+        await self._settle()
         query = (
             select(cases.c.state)
             .where(cases.c.suggestion_id == suggestion_id, cases.c.status != str(Status.RETURNED))
@@ -168,6 +219,7 @@ class CaseRepository(Cases):
         self, suggestion_id: str, unit_id: str, *, lock: bool = True
     ) -> Case | None:
         """The newest case of the suggestion at ``unit_id`` (returned ones included)."""
+        await self._settle()
         query = (
             select(cases.c.state)
             .where(cases.c.suggestion_id == suggestion_id, cases.c.unit_id == unit_id)
@@ -180,6 +232,7 @@ class CaseRepository(Cases):
     async def due(self, now: datetime, limit: int) -> list[Case]:
         """Cases with a timer due, locked for this transaction; rows another replica holds
         are skipped (``FOR UPDATE SKIP LOCKED``), so N sweepers never fire one timer twice."""
+        await self._settle()
         query = (
             select(cases.c.state)
             .where(cases.c.next_due_at <= now)
@@ -191,6 +244,7 @@ class CaseRepository(Cases):
 
     async def save(self, case: Case) -> None:
         """Write the case back; refuses if someone else saved it since it was loaded."""
+        await self._settle()
         query = update(cases).where(cases.c.case_id == case.case_id)
         if case.case_id in self._loaded:
             query = query.where(cases.c.version == self._loaded[case.case_id])
@@ -203,6 +257,7 @@ class CaseRepository(Cases):
         self, f: CaseFilter, *, limit: int, offset: int
     ) -> tuple[list[dict[str, Any]], int]:
         """One page of case summaries (newest assignment first) and the total count."""
+        await self._settle()
         conditions = []
         if f.unit_id is not None:
             conditions.append(_unit_condition(f.unit_id, f.role))
@@ -303,8 +358,9 @@ class Topics(Protocol):
 
 
 class TopicRepository(Topics):
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, new_cases: NewCases | None = None) -> None:
         self.session = session
+        self._new_cases = new_cases or NewCases()
 
     async def add(self, row: dict[str, Any]) -> None:
         await self.session.execute(topics.insert(), row)
@@ -388,7 +444,9 @@ class TopicRepository(Topics):
         await self._put("cluster", cluster_id, size, values)
 
     async def count_endorsement(self, suggestion_id: str, at: datetime) -> None:
-        # The appeal's title, if supervision holds its case (routing sent it).
+        # The appeal's title, if supervision holds its case (routing sent it), perhaps
+        # opened earlier in this transaction.
+        await self._new_cases.flush(self.session)
         title = (
             await self.session.execute(
                 select(cases.c.title, cases.c.district)

@@ -10,6 +10,7 @@ from minyi.platform.runtime import Runtime, UnitOfWork
 from minyi.supervision.adapters.repositories import (
     CaseRepository,
     Cases,
+    NewCases,
     ProjectRepository,
     Projects,
     TopicRepository,
@@ -20,6 +21,7 @@ from minyi.supervision.adapters.repositories import (
 class SupervisionUnitOfWork(UnitOfWork):
     def __init__(self, runtime: Runtime[Any, Any], session: AsyncSession) -> None:
         super().__init__(runtime, session)
-        self.cases: Cases = CaseRepository(session)
-        self.topics: Topics = TopicRepository(session)
+        new_cases = self.batch(NewCases)  # written before the commit or a read of cases
+        self.cases: Cases = CaseRepository(session, new_cases)
+        self.topics: Topics = TopicRepository(session, new_cases)
         self.projects: Projects = ProjectRepository(session)

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 END_OF_DAY = time(23, 59, 59)
+_WHOLE_DAY = timedelta(days=1)
 
 # Once per process: a year without official data is a configuration problem worth one
 # warning, not one line per deadline computed.
@@ -63,6 +64,8 @@ class WorkingCalendar:
         self.tz = tz
         self._overrides: dict[date, bool] = dict(overrides or {})
         self._days: dict[date, bool] = {}
+        # Remembered too: every case opened on a day asks for the same few deadlines.
+        self._after: dict[tuple[date, int], datetime] = {}
 
     # -- days ---------------------------------------------------------------------------
     def is_working_day(self, d: date) -> bool:
@@ -104,6 +107,12 @@ class WorkingCalendar:
         if n < 0:
             raise ValueError("n must be >= 0")
         d = self.local_date(start)
+        found = self._after.get((d, n))
+        if found is None:
+            found = self._after[(d, n)] = self._end_of_nth_working_day(d, n)
+        return found
+
+    def _end_of_nth_working_day(self, d: date, n: int) -> datetime:
         if n == 0:
             return self.end_of_day(self.next_working_day_on_or_after(d))
         counted = 0
@@ -150,13 +159,16 @@ class WorkingCalendar:
         if b < a:
             return -self.working_days_between(b, a)
         total = 0.0
-        d = self.local_date(a)
+        first = d = self.local_date(a)
         last = self.local_date(b)
         while d <= last:
             if self.is_working_day(d):
-                begin, end = self._day_bounds(d)
-                overlap = min(end, b) - max(begin, a)
-                total += max(overlap, timedelta(0)) / (end - begin)
+                if d == first or d == last:
+                    begin, end = self._day_bounds(d)
+                    overlap = min(end, b) - max(begin, a)
+                    total += max(overlap, timedelta(0)) / (end - begin)
+                else:  # a day wholly between a and b: exactly one (no bounds to build)
+                    total += 1.0
             d += timedelta(days=1)
         return total
 
@@ -167,14 +179,14 @@ class WorkingCalendar:
             raise ValueError("days must be >= 0")
         remaining = timedelta(days=days)
         cursor = start.astimezone(self.tz)
-        d = cursor.date()
+        first = d = cursor.date()
+        available = self._day_bounds(first)[1] - cursor  # the rest of the first day
         # Bounded walk: even a fallback calendar has 5 working days in any 7.
         for _ in range(int(days * 7) + 400):
-            begin, end = self._day_bounds(d)
             if self.is_working_day(d):
-                available = end - max(begin, cursor)
                 if remaining <= available:
-                    return max(begin, cursor) + remaining
+                    return (cursor if d == first else self._day_bounds(d)[0]) + remaining
                 remaining -= available
             d += timedelta(days=1)
+            available = _WHOLE_DAY  # every later day counts whole (no bounds to build)
         raise ValueError(f"no working time found after {start.isoformat()}")

@@ -32,6 +32,7 @@ overdue flag and escalation happens exactly once.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -276,15 +277,15 @@ def _text(value: str | None) -> str:
     return (value or "").strip()
 
 
-def _mark_instant(
-    start: datetime, end: datetime, mark: float, basis: DayBasis, cal: WorkingCalendar
-) -> datetime:
+def _mark_instants(
+    start: datetime, end: datetime, marks: Sequence[float], basis: DayBasis, cal: WorkingCalendar
+) -> list[datetime]:
     if end <= start:  # a promise due before it was recorded: no window to mark
-        return start
+        return [start for _ in marks]
     if basis == "calendar":
-        return start + (end - start) * mark
-    total = cal.working_days_between(start, end)
-    return cal.advance_working_time(start, total * mark)
+        return [start + (end - start) * mark for mark in marks]
+    total = cal.working_days_between(start, end)  # once for all the marks: a day-by-day walk
+    return [cal.advance_working_time(start, total * mark) for mark in marks]
 
 
 # -- the entity ---------------------------------------------------------------------------
@@ -1022,8 +1023,9 @@ class Case:
         Marks already past at ``now`` (late planning, key case marked mid-way) are skipped."""
         policy, cal = rules.policy, rules.calendar
         plan: list[TimerAction] = []
-        for mark in policy.reminder_marks(self.key_case):
-            due = _mark_instant(self.window_start, self.reply_by, mark, self.basis, cal)
+        marks = policy.reminder_marks(self.key_case)
+        instants = _mark_instants(self.window_start, self.reply_by, marks, self.basis, cal)
+        for mark, due in zip(marks, instants, strict=True):
             past = due <= now and now > self.window_start
             plan.append(
                 TimerAction(

@@ -31,11 +31,8 @@ async def when_assigned_open_case(
 ) -> None:
     """Open the handling case, with its deadlines, at the unit routing chose."""
     a = event.data_as(AssignedToUnit)
-    case_id = case_id_for(a.suggestion_id, a.attempt)
-    if await uow.cases.exists(case_id):
-        return
     case = Case.open(
-        case_id=case_id,
+        case_id=case_id_for(a.suggestion_id, a.attempt),
         suggestion_id=a.suggestion_id,
         unit_id=a.unit_id,
         district=a.district_code,
@@ -50,7 +47,8 @@ async def when_assigned_open_case(
         signer_ids=a.signer_ids,
         co_units=[(c.unit_id, c.unit_name) for c in a.co_units],
     )
-    await uow.cases.add(case, attempt=a.attempt, category=a.category)
+    # A republished assignment (same attempt) finds its case and leaves it as it is.
+    await uow.cases.add_new(case, attempt=a.attempt, category=a.category)
 
 
 async def open_follow_up(
