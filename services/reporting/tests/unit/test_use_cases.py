@@ -73,7 +73,7 @@ class FakeViews:
         self.timeline.add(key)
         return True
 
-    async def view(self, generation: int, sid: str) -> dict[str, Any]:
+    async def view(self, generation: int, sid: str, *, new: bool = False) -> dict[str, Any]:
         return self.rows.get((generation, sid), {"status": "unknown"})
 
     def replace(self, generation: int, sid: str, view: dict[str, Any]) -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from minyi.contracts.envelope import RawEvent
 from minyi.platform.db import dialect_insert, insert_or_ignore
 from minyi.platform.errors import Conflict
 from minyi.reporting.adapters.tables import (
@@ -35,7 +36,8 @@ from minyi.reporting.adapters.tables import (
     supports,
 )
 from minyi.reporting.domain import liaison
-from minyi.reporting.domain.projection import MEASURES, UNKNOWN_STATUS
+from minyi.reporting.domain.events import VIEWLESS_STEPS, step_of, suggestion_of
+from minyi.reporting.domain.projection import MEASURES, UNKNOWN_STATUS, timeline_entry
 
 # The liaison read models the fold keeps a row of, each with its key column.
 LiaisonRecord = Literal["reception", "station", "deputy", "visit"]
@@ -102,6 +104,26 @@ class ViewStore:
     def __init__(self, session: AsyncSession, writes: ViewWrites) -> None:
         self._session = session
         self._writes = writes
+        # The consumer's pulled batch (``expect``) and the ids the inbox claimed of it
+        # (``claimed``): their timeline rows go in at once, on the first ``add_to_timeline``,
+        # and their views are read at once, on the first ``view``. Without them (a rebuild's
+        # replay), one event at a time.
+        self._expected: Sequence[RawEvent] = ()
+        self._claimed: set[str] = set()
+        # (generation, event id) inserted with the batch, and those the insert added.
+        self._planned: set[tuple[int, str]] | None = None
+        self._added: set[tuple[int, str]] = set()
+        # The batch's suggestion views read (and filings' views added) at once, by
+        # (generation, id), until the fold takes them (``view``).
+        self._read: dict[tuple[int, str], dict[str, Any]] | None = None
+
+    def expect(self, events: Sequence[RawEvent]) -> None:
+        """The batch this transaction is about to fold (those of it ``claimed``)."""
+        self._expected = events
+
+    def claimed(self, event_ids: Iterable[str]) -> None:
+        """The ids of the batch new to the consumer: the ones the handler will fold."""
+        self._claimed = set(event_ids)
 
     async def generations(self) -> list[int]:
         """The generations written to, read once per transaction. A rebuild that starts
@@ -112,16 +134,84 @@ class ViewStore:
 
     async def add_to_timeline(self, generation: int, entry: dict[str, Any]) -> bool:
         """False if ``generation`` already has this event."""
+        if self._planned is None and self._expected:
+            await self._add_batch_to_timeline()
+        key = (generation, entry["event_id"])
+        if self._planned is not None and key in self._planned:
+            self._planned.discard(key)  # answered once: asked again, the insert says False
+            return key in self._added
         return await insert_or_ignore(self._session, events, {"generation": generation, **entry})
 
-    async def view(self, generation: int, sid: str) -> dict[str, Any]:
+    async def _add_batch_to_timeline(self) -> None:
+        """Every claimed event of the batch into the timeline of every generation written,
+        in one INSERT … ON CONFLICT DO NOTHING RETURNING (instead of one per event: the
+        fold's largest cost). The handler folds exactly these events, in this order, right
+        after; as with one insert each, the rows (and on PostgreSQL their keys, which a
+        rebuild's replay waits on) are this transaction's from then on."""
+        entries = {e.id: timeline_entry(e) for e in self._expected if e.id in self._claimed}
+        generations = await self.generations()
+        rows = [{"generation": g, **entry} for entry in entries.values() for g in generations]
+        self._planned = {(row["generation"], row["event_id"]) for row in rows}
+        if rows:
+            stmt = _timeline_insert(self._session.get_bind().dialect.name)
+            result = await self._session.execute(stmt, rows)
+            self._added = {(g, i) for g, i in result}
+
+    async def view(self, generation: int, sid: str, *, new: bool = False) -> dict[str, Any]:
+        """A suggestion's view, read (and locked) once per transaction; ``new``: most
+        likely not written yet (its filing), which saves a statement."""
         key = (generation, sid)
         rows = self._writes.rows
         if key not in rows:
-            rows[key] = await _locked_row(
-                self._session, suggestions, generation, "suggestion_id", sid
+            if self._read is None and self._planned is not None:
+                self._read = await self._read_batch_views()
+            found = self._read.pop(key, None) if self._read else None
+            rows[key] = (
+                found
+                if found is not None
+                else await _locked_row(
+                    self._session, suggestions, generation, "suggestion_id", sid, new=new
+                )
             )
         return rows[key]
+
+    async def _read_batch_views(self) -> dict[tuple[int, str], dict[str, Any]]:
+        """The views the batch's events fold into, read (and locked) in one SELECT … IN per
+        generation, and the filings' new views added in one INSERT … RETURNING, instead of
+        a statement or two per event. Only an event the timeline took is folded (``project``);
+        a filing's view is always read, so no placeholder row is added for nothing. A view
+        not found here is read alone (``_locked_row``)."""
+        filing: dict[tuple[int, str], bool] = {}
+        generations = await self.generations()
+        for event in self._expected:
+            step = step_of(event.type)
+            if event.id not in self._claimed or step is None or step in VIEWLESS_STEPS:
+                continue
+            sid = suggestion_of(event)
+            for g in generations:
+                if (g, event.id) in self._added:
+                    filing[(g, sid)] = filing.get((g, sid), False) or step == "filed"
+        found: dict[tuple[int, str], dict[str, Any]] = {}
+        for g in generations:
+            sids = sorted({sid for gen, sid in filing if gen == g})
+            if sids:
+                result = await self._session.execute(_views_query(), {"g": g, "ids": sids})
+                for row in result.mappings():
+                    found[(g, row["suggestion_id"])] = {
+                        k: v for k, v in row.items() if v is not None
+                    }
+        placeholders = [
+            {"generation": g, "suggestion_id": sid, "status": UNKNOWN_STATUS}
+            for (g, sid), is_filing in sorted(filing.items())
+            if is_filing and (g, sid) not in found
+        ]
+        if placeholders:
+            stmt = _insert_returning(self._session.get_bind().dialect.name, suggestions)
+            result = await self._session.execute(stmt, placeholders)
+            for row in result.mappings():
+                key = (row["generation"], row["suggestion_id"])
+                found[key] = {k: v for k, v in row.items() if v is not None}
+        return found
 
     def replace(self, generation: int, sid: str, view: dict[str, Any]) -> None:
         # As a read would give it back (no None values), for the next event of this row.
@@ -331,7 +421,12 @@ def _add_changes(
     changes: dict[tuple[str, str, str], dict[str, int]],
 ) -> None:
     for (dimension, key, period), diff in changes.items():
-        into.setdefault((generation, dimension, key, period), Counter()).update(diff)
+        row = (generation, dimension, key, period)
+        found = into.get(row)
+        if found is None:
+            into[row] = Counter(diff)
+        else:
+            found.update(diff)
 
 
 def _counter_rows(
@@ -410,19 +505,35 @@ def _statements(dialect: str) -> _Statements:
 
 
 async def _locked_row(
-    session: AsyncSession, table: Table, generation: int, key_column: str, key: str
+    session: AsyncSession,
+    table: Table,
+    generation: int,
+    key_column: str,
+    key: str,
+    *,
+    new: bool = False,
 ) -> dict[str, Any]:
-    # A placeholder row first, then a row lock (FOR UPDATE on PostgreSQL; SQLite serialises
-    # writers anyway): two replicas folding events of one suggestion take turns.
+    # The row, locked (FOR UPDATE on PostgreSQL; SQLite serialises writers anyway), or a
+    # placeholder row added (and so held) by this transaction: two replicas folding events
+    # of one suggestion take turns. One statement in the usual case: a row read is locked at
+    # once, an added row comes back from its INSERT; a placeholder another transaction adds
+    # meanwhile is read (and locked) after all. ``new``: the row is most likely not there
+    # yet (a filing), so it is added first.
+    params = {"g": generation, "k": key}
     placeholder: dict[str, Any] = {"generation": generation, key_column: key}
     if table is suggestions:
         placeholder["status"] = UNKNOWN_STATUS
-    await insert_or_ignore(session, table, placeholder)
-    row = (
-        (await session.execute(_row_query(table, key_column), {"g": generation, "k": key}))
-        .mappings()
-        .one()
-    )
+    add = _insert_returning(session.get_bind().dialect.name, table)
+    read = _row_query(table, key_column)
+    row = None
+    if new:
+        row = (await session.execute(add, placeholder)).mappings().first()
+    if row is None:
+        row = (await session.execute(read, params)).mappings().first()
+    if row is None and not new:
+        row = (await session.execute(add, placeholder)).mappings().first()
+    if row is None:
+        row = (await session.execute(read, params)).mappings().one()
     return {k: v for k, v in row.items() if v is not None}
 
 
@@ -433,3 +544,32 @@ def _row_query(table: Table, key_column: str) -> Any:
         .where(table.c.generation == bindparam("g"), table.c[key_column] == bindparam("k"))
         .with_for_update()
     )
+
+
+@functools.cache
+def _views_query() -> Any:
+    """A generation's suggestion views of a batch, locked in the order of their ids."""
+    return (
+        select(suggestions)
+        .where(
+            suggestions.c.generation == bindparam("g"),
+            suggestions.c.suggestion_id.in_(bindparam("ids", expanding=True)),
+        )
+        .order_by(suggestions.c.suggestion_id)
+        .with_for_update()
+    )
+
+
+@functools.cache
+def _timeline_insert(dialect: str) -> Any:
+    return (
+        dialect_insert(dialect)(events)
+        .on_conflict_do_nothing()
+        .returning(events.c.generation, events.c.event_id)
+    )
+
+
+@functools.cache
+def _insert_returning(dialect: str, table: Table) -> Any:
+    """A placeholder row and, if it was added, the whole row as a read gives it."""
+    return dialect_insert(dialect)(table).on_conflict_do_nothing().returning(*table.columns)

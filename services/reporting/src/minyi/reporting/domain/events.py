@@ -91,6 +91,15 @@ def step_of(event_type: str) -> str | None:
     return STEPS.get(event_type)
 
 
+def suggestion_of(event: RawEvent) -> str:
+    """The id of the suggestion (or followed item) whose view an event folds into."""
+    return str(event.data.get("suggestion_id") or event.subject)
+
+
+# The steps whose event is folded into no item's view (``handlers.project``).
+VIEWLESS_STEPS = frozenset({"activity", "topic_opened"})
+
+
 def as_datetime(value: Any) -> datetime | None:
     if isinstance(value, datetime):
         return value

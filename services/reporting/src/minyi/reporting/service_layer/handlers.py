@@ -10,7 +10,7 @@ from minyi.reporting.adapters.store import ViewStore
 from minyi.reporting.adapters.unit_of_work import ReportingUnitOfWork
 from minyi.reporting.dependencies import ReportingDeps
 from minyi.reporting.domain import deputies, liaison, projection, projects
-from minyi.reporting.domain.events import resolution_message, step_of
+from minyi.reporting.domain.events import resolution_message, step_of, suggestion_of
 from minyi.reporting.domain.periods import periods_of
 from minyi.reporting.service_layer import webhooks
 
@@ -34,7 +34,7 @@ async def when_any_event_update_views(
     # A promise kept at a unit (a commitment, a visit question's written answer, a project's
     # milestone) is not a people's suggestion answered: subscribers and the dashboard's 最新办结
     # never hear of it.
-    sid = str(event.data.get("suggestion_id") or event.subject)
+    sid = suggestion_of(event)
     if projects.milestone_item(sid) is not None:
         return
     if (await views.view(generations[0], sid)).get("kind") in projection.FOLLOW_UPS:
@@ -74,7 +74,7 @@ async def project(views: ViewStore, generation: int, event: RawEvent) -> bool:
         if d.get("topic_id") and d.get("title"):
             views.name(generation, "topic", str(d["topic_id"]), str(d["title"])[:200])
         return True
-    sid = str(event.data.get("suggestion_id") or event.subject)
+    sid = suggestion_of(event)
     if (item := projects.milestone_item(sid)) is not None:
         # A project's milestone: followed like a commitment, shown on the project's timeline.
         await _fold(views, generation, sid, event, projection.apply_milestone)
@@ -101,7 +101,8 @@ async def _fold(
     event: RawEvent,
     fold: Callable[[projection.View, RawEvent], projection.View],
 ) -> None:
-    old = await views.view(generation, sid)
+    # A filing's view is most likely not there yet (its other events come after it).
+    old = await views.view(generation, sid, new=step_of(event.type) == "filed")
     new = fold(old, event)
     views.add_counts(
         generation, projection.delta(projection.contributions(old), projection.contributions(new))
