@@ -45,12 +45,11 @@ class HeldMessages:
 
     @contextlib.contextmanager
     def hold(self, msg: Acknowledgeable) -> Iterator[None]:
-        key = id(msg)
-        self._held[key] = _Held(msg, time.monotonic())
+        self.add(msg)
         try:
             yield
         finally:
-            self._held.pop(key, None)
+            self.release((msg,))
 
     def add(self, msg: Acknowledgeable) -> None:
         """Hold ``msg`` from its arrival (a pulled message may wait behind the batch being

@@ -103,15 +103,19 @@ async def handle_alone(
     """One message of a batch that failed, in a transaction of its own; acked once it
     committed, otherwise NAKed with the retry delay (or dead-lettered on its last delivery)."""
     verdict = await _apply(runtime, consumer, event, *_delivery_of(msg), msg.subject)
+    if verdict is None:
+        await settle_quietly(msg.ack())
+    else:
+        await settle_quietly(msg.nak(delay=verdict) if verdict else msg.nak())
+
+
+async def settle_quietly(settling: Awaitable[None]) -> None:
+    """An ack, nak or term that cannot be sent (disconnected) is the server's to redo: the
+    message comes again after ``ack_wait`` and the inbox skips what was applied."""
     try:
-        if verdict is None:
-            await msg.ack()
-        elif verdict:
-            await msg.nak(delay=verdict)
-        else:
-            await msg.nak()
-    except Exception as exc:  # disconnected: redelivered after ack_wait, the inbox decides
-        log.debug("could not settle %s: %r", event.id, exc)
+        await settling
+    except Exception as exc:
+        log.debug("could not settle a message: %r", exc)
 
 
 async def _apply(

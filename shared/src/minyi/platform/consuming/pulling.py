@@ -33,7 +33,12 @@ from pydantic import ValidationError
 from minyi.contracts.envelope import RawEvent
 from minyi.contracts.subjects import STREAM_NAME
 from minyi.platform.consuming.held import HeldMessages
-from minyi.platform.consuming.policy import handle_alone, retry_while_store_down, store_down
+from minyi.platform.consuming.policy import (
+    handle_alone,
+    retry_while_store_down,
+    settle_quietly,
+    store_down,
+)
 from minyi.platform.messaging import wanted_config
 from minyi.platform.runtime import Consumer, EventFailed, Runtime
 from minyi.platform.settings import Settings
@@ -229,7 +234,7 @@ class PullLoop:
                 # Not an envelope at all: retrying cannot help. Terminated; the server's
                 # advisory lets an operator find it.
                 log.error("terminating a message that is no CloudEvent on %s: %s", msg.subject, exc)
-                await _quietly(msg.term())
+                await settle_quietly(msg.term())
                 continue
             if consumer.types is not None and event.type not in consumer.types:
                 settled.append(msg)
@@ -237,7 +242,7 @@ class PullLoop:
                 events.append((msg, event))
         settled += await self._apply(events)
         for msg in settled:
-            await _quietly(msg.ack())
+            await settle_quietly(msg.ack())
         self.batches += 1
         self.messages += len(batch)
         self._consumed.inc(len(batch))
@@ -297,15 +302,6 @@ def _metrics(registry: CollectorRegistry) -> tuple[Counter, Histogram]:
             registry=registry,
         ),
     )
-
-
-async def _quietly(settling: Any) -> None:
-    """An ack, nak or term that cannot be sent (disconnected) is the server's to redo: the
-    message comes again after ``ack_wait`` and the inbox skips what was applied."""
-    try:
-        await settling
-    except Exception as exc:
-        log.debug("could not settle a message: %r", exc)
 
 
 __all__ = ["PullLoop", "ensure_pull_durable", "pull_config"]

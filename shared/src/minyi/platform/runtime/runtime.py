@@ -77,7 +77,7 @@ class UnitOfWork:
         return await inbox.claim(self.session, self.runtime.inbox, event_id, consumer)
 
     async def first_times(self, event_ids: Sequence[str], consumer: str) -> set[str]:
-        """``first_time`` for a batch in one statement: the ids not handled before."""
+        """``first_time`` for a batch, in two statements: the ids not handled before."""
         return await inbox.claim_many(self.session, self.runtime.inbox, event_ids, consumer)
 
     async def flush(self) -> None:

@@ -104,12 +104,11 @@ class ViewStore:
     def __init__(self, session: AsyncSession, writes: ViewWrites) -> None:
         self._session = session
         self._writes = writes
-        # The consumer's pulled batch (``expect``) and the ids the inbox claimed of it
-        # (``claimed``): their timeline rows go in at once, on the first ``add_to_timeline``,
-        # and their views are read at once, on the first ``view``. Without them (a rebuild's
-        # replay), one event at a time.
-        self._expected: Sequence[RawEvent] = ()
-        self._claimed: set[str] = set()
+        # The events of the consumer's pulled batch that the inbox claimed (``expect``):
+        # their timeline rows go in at once, on the first ``add_to_timeline``, and their
+        # views are read at once, on the first ``view``. Without them (a rebuild's replay),
+        # one event at a time.
+        self._expected: list[RawEvent] = []
         # (generation, event id) inserted with the batch, and those the insert added.
         self._planned: set[tuple[int, str]] | None = None
         self._added: set[tuple[int, str]] = set()
@@ -117,13 +116,10 @@ class ViewStore:
         # (generation, id), until the fold takes them (``view``).
         self._read: dict[tuple[int, str], dict[str, Any]] | None = None
 
-    def expect(self, events: Sequence[RawEvent]) -> None:
-        """The batch this transaction is about to fold (those of it ``claimed``)."""
-        self._expected = events
-
-    def claimed(self, event_ids: Iterable[str]) -> None:
-        """The ids of the batch new to the consumer: the ones the handler will fold."""
-        self._claimed = set(event_ids)
+    def expect(self, events: Sequence[RawEvent], claimed: set[str]) -> None:
+        """The batch this transaction is about to fold: those of ``events`` the inbox
+        ``claimed`` (new to the consumer), the ones the handler will fold."""
+        self._expected = [e for e in events if e.id in claimed]
 
     async def generations(self) -> list[int]:
         """The generations written to, read once per transaction. A rebuild that starts
@@ -148,7 +144,7 @@ class ViewStore:
         fold's largest cost). The handler folds exactly these events, in this order, right
         after; as with one insert each, the rows (and on PostgreSQL their keys, which a
         rebuild's replay waits on) are this transaction's from then on."""
-        entries = {e.id: timeline_entry(e) for e in self._expected if e.id in self._claimed}
+        entries = {e.id: timeline_entry(e) for e in self._expected}
         generations = await self.generations()
         rows = [{"generation": g, **entry} for entry in entries.values() for g in generations]
         self._planned = {(row["generation"], row["event_id"]) for row in rows}
@@ -185,7 +181,7 @@ class ViewStore:
         generations = await self.generations()
         for event in self._expected:
             step = step_of(event.type)
-            if event.id not in self._claimed or step is None or step in VIEWLESS_STEPS:
+            if step is None or step in VIEWLESS_STEPS:
                 continue
             sid = suggestion_of(event)
             for g in generations:

@@ -16,8 +16,7 @@ def _expect(events: Sequence[RawEvent], new: set[str], uow: ReportingUnitOfWork)
     """Tell the views the whole pulled batch first (and which of it is new), so that its
     timeline rows are added and its suggestions' views read in a statement or two, not one
     or two per event."""
-    uow.views.expect(events)
-    uow.views.claimed(new)
+    uow.views.expect(events, new)
 
 
 def consumers(runtime: ReportingRuntime) -> Sequence[Consumer[ReportingUnitOfWork]]:
