@@ -1,10 +1,13 @@
 """A quick paired measure for before/after comparisons on one host (docs/BENCHMARKS.md,
 issue 21): the four services on SQLite, a warm-up, then RATE/s for SECONDS; CPU ms per
 suggestion per service and the backlog's lag after the step; then, if OVER is given, 10 s
-at OVER/s and the drain rate. Usage: python -m tests.load.paired [RATE=150] [SECONDS=15] [OVER=0]"""
+at OVER/s and the drain rate. ``--postgres``: the services on fresh PostgreSQL databases
+(infra.postgres_admin) instead of SQLite.
+Usage: python -m tests.load.paired [RATE=150] [SECONDS=15] [OVER=0] [--postgres]"""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import tempfile
@@ -16,13 +19,21 @@ from tests.support.system import System
 
 
 def main() -> None:
-    rate = float(sys.argv[1]) if len(sys.argv) > 1 else 150
-    seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 15
-    over = float(sys.argv[3]) if len(sys.argv) > 3 else 0
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    rate = float(args[0]) if args else 150
+    seconds = float(args[1]) if len(args) > 1 else 15
+    over = float(args[2]) if len(args) > 2 else 0
     workdir = Path(tempfile.mkdtemp(prefix="pipe-"))
     out: dict[str, dict[str, object]] = {}
-    with infra.nats(workdir) as ns:
-        system = System(nats_url=ns.url, data_dir=workdir / "sys", database_urls={})
+    with infra.nats(workdir) as ns, contextlib.ExitStack() as stack:
+        urls: dict[str, str] = {}
+        if "--postgres" in sys.argv:
+            admin = stack.enter_context(infra.postgres_admin())
+            if admin is None:
+                raise SystemExit("no PostgreSQL answered (infra.postgres_admin)")
+            services = ["intake", "routing", "supervision", "reporting"]
+            urls = stack.enter_context(infra.postgres_databases(admin, services))
+        system = System(nats_url=ns.url, data_dir=workdir / "sys", database_urls=urls)
         system.start()
         try:
             intake = system.url("intake", "/v1/suggestions")

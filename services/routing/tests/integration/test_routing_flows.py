@@ -6,6 +6,7 @@ the classify endpoint and model reloads."""
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import delete, select, update
+from sqlalchemy import event as sa_event
 
+from minyi.contracts.envelope import RawEvent, new_event
 from minyi.contracts.events import SuggestionFiled
 from minyi.contracts.routing import AssignedToUnit, SuggestionClustered, TriageRequired
 from minyi.contracts.supervision import AssignmentReturned, CaseClosed
@@ -477,3 +480,72 @@ async def test_a_redelivered_event_assigns_only_once(tmp_path: Path) -> None:
         out = await h.outbox()
     assert len(of_type(out, ASSIGNED)) == 1
     assert of_type(out, CLUSTERED) == []
+
+
+def _raw(data: SuggestionFiled) -> RawEvent:
+    event = new_event(data, source="minyi/test", subject=data.suggestion_id)
+    return RawEvent.model_validate_json(event.model_dump_json())
+
+
+async def test_pulled_batches_cluster_like_the_reference_and_ask_the_store_once_each(
+    tmp_path: Path,
+) -> None:
+    """A pulled batch asks the store about all its filings at once (routed already?
+    stored candidates?): it clusters exactly as the reference does, across batches and
+    within one, assigns a filing republished in the same or a later batch once, and
+    reads the store a few times per batch instead of twice per filing."""
+    rows = demo_corpus()[:120]
+    t0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+    reference = RecurringAppealIndex(threshold=0.2, window_days=90)
+    expected: dict[str, str] = {}
+    sizes: dict[str, int] = {}  # as each member joined
+    events: list[RawEvent] = []
+    for i, r in enumerate(rows):
+        sid, at = f"s-{i:03d}", t0 + timedelta(hours=i)
+        title = r.title if i % 2 else r.title[: len(r.title) * 2 // 3]  # near duplicates
+        placed = reference.add(sid, DONGBAO, r.content, title, at)
+        expected[sid], sizes[sid] = placed.cluster_id, placed.size
+        events.append(_raw(filed(sid, title=title, content=r.content, at=at)))
+    # Republished under new event ids: one in its own batch, one three batches later.
+    events.insert(5, _raw(filed("s-003", title=rows[3].title, content=rows[3].content)))
+    events.append(_raw(filed("s-010", title=rows[10].title[:8], content=rows[10].content)))
+    async with harness(SERVICE, tmp_path) as h:
+        consumer = next(c for c in h.runtime.consumers if c.durable.endswith("suggestion_filed"))
+        reads: list[str] = []
+
+        def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+            if statement.lstrip().upper().startswith("SELECT"):
+                reads.append(statement)
+
+        sa_event.listen(h.runtime.engine.sync_engine, "before_cursor_execute", count)
+        for i in range(0, len(events), 30):
+
+            async def work(uow: Any, batch: list[RawEvent] = events[i : i + 30]) -> None:
+                await consumer.handle_batch(batch, uow)
+
+            await h.runtime.committer.submit(work)
+        sa_event.remove(h.runtime.engine.sync_engine, "before_cursor_execute", count)
+        out = await h.outbox()
+        async with h.runtime.sessions() as session:
+            stored = dict(
+                (await session.execute(select(suggestions.c.id, suggestions.c.cluster_id))).all()
+            )
+            counted = dict(
+                (
+                    await session.execute(
+                        select(appeal_clusters.c.cluster_id, appeal_clusters.c.size)
+                    )
+                ).all()
+            )
+    assert stored == expected
+    assert counted == Counter(expected.values())
+    reported = {c["suggestion_id"]: c["size"] for c in of_type(out, CLUSTERED)}
+    assert reported == {sid: n for sid, n in sizes.items() if n >= 2}
+    assert len(set(expected.values())) < len(expected)  # some did cluster
+    assert sorted(d["suggestion_id"] for d in of_type(out, ASSIGNED) + of_type(out, TRIAGE)) == (
+        sorted(expected)
+    )
+    batches = -(-len(events) // 30)
+    # Per batch: the inbox, which filings are routed, the band keys, the candidates, their
+    # clusters; a filing that joins a cluster asks for its open case.
+    assert len(reads) <= batches * 5 + len(reported), len(reads)

@@ -38,8 +38,9 @@ class Consumer(Generic[U]):
     filter_subjects: tuple[str, ...] = ()
     # Called once per pulled batch, after the inbox claim and before the handlers, with the
     # batch and the ids new to this consumer: lets a service read or write for the whole
-    # batch in a statement or two (reporting's timeline rows and views).
-    prepare: Callable[[Sequence[RawEvent], set[str], U], None] | None = None
+    # batch in a statement or two (reporting's timeline rows and views, routing's
+    # candidates). The handlers must still work without it (an event handled alone).
+    prepare: Callable[[Sequence[RawEvent], set[str], U], Awaitable[None]] | None = None
 
     async def handle_once(self, event: RawEvent, uow: U) -> None:
         """Apply ``event`` unless this consumer already did (the inbox)."""
@@ -52,7 +53,7 @@ class Consumer(Generic[U]):
         statement for the whole pulled batch, then the handlers, in one transaction."""
         new = await uow.first_times([e.id for e in events], self.durable)
         if self.prepare is not None:
-            self.prepare(events, new, uow)
+            await self.prepare(events, new, uow)
         for event in events:
             if event.id in new:
                 new.discard(event.id)  # the same event twice in a batch is applied once

@@ -12,7 +12,7 @@ from minyi.reporting.dependencies import ReportingRuntime
 from minyi.reporting.service_layer.handlers import when_any_event_update_views
 
 
-def _expect(events: Sequence[RawEvent], new: set[str], uow: ReportingUnitOfWork) -> None:
+async def _expect(events: Sequence[RawEvent], new: set[str], uow: ReportingUnitOfWork) -> None:
     """Tell the views the whole pulled batch first (and which of it is new), so that its
     timeline rows are added and its suggestions' views read in a statement or two, not one
     or two per event."""

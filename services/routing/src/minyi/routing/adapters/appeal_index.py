@@ -8,14 +8,16 @@ no member behind.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, text, update
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from minyi.platform.db import insert_many, utc_for_driver
 from minyi.routing.adapters.tables import (
     appeal_bands,
     appeal_clusters,
@@ -30,6 +32,9 @@ from minyi.routing.domain.clustering import (
     founded_cluster_id,
 )
 from minyi.routing.domain.minhash import from_bytes, to_bytes
+
+# A filing as the index signs it: (suggestion id, district code, title, text, filed at).
+Filing = tuple[str, str, str, str, datetime]
 
 # Built once, run with parameters: a statement built per placement cost more CPU (its
 # construction and cache key) than its execution.
@@ -49,6 +54,28 @@ _CANDIDATES = select(
     suggestions.c.filed_at >= bindparam("since"),
     suggestions.c.signature.is_not(None),
 )
+# A batch's candidates in two statements: the stored suggestions sharing any of the batch's
+# band keys, then those of the window with their signatures (``AppealIndex.ask_ahead``).
+_SHARING_KEYS = select(appeal_bands.c.band_key, appeal_bands.c.suggestion_id).where(
+    appeal_bands.c.band_key.in_(bindparam("keys", expanding=True))
+)
+_SIGNED_AMONG = select(
+    suggestions.c.id, suggestions.c.cluster_id, suggestions.c.signature, suggestions.c.filed_at
+).where(
+    suggestions.c.id.in_(bindparam("ids", expanding=True)),
+    suggestions.c.filed_at >= bindparam("since"),
+    suggestions.c.signature.is_not(None),
+)
+_CLUSTERS_AMONG = select(
+    appeal_clusters.c.cluster_id, appeal_clusters.c.size, appeal_clusters.c.representative_title
+).where(appeal_clusters.c.cluster_id.in_(bindparam("cids", expanding=True)))
+_GROW = (
+    update(appeal_clusters)
+    .where(appeal_clusters.c.cluster_id == bindparam("cid"))
+    .values(size=appeal_clusters.c.size + bindparam("joined"))
+)
+# Parameters per statement: under SQLite's limit (32,766) and PostgreSQL's (65,535).
+_IN_CHUNK = 10_000
 _JOIN = (
     update(appeal_clusters)
     .where(appeal_clusters.c.cluster_id == bindparam("cid"))
@@ -64,9 +91,19 @@ class PendingBands:
     earlier ones here, and joins a cluster founded in it here."""
 
     def __init__(self) -> None:
-        self._rows: list[dict[str, object]] = []
+        # Band rows as tuples of ``_BAND_COLUMNS``, their time as the driver takes it.
+        self._rows: list[tuple[int, str, object]] = []
         self._by_key: dict[int, list[Candidate]] = {}
         self._clusters: dict[str, dict[str, Any]] = {}
+        # What ``AppealIndex.ask_ahead`` learnt for a batch: its filings' signatures and
+        # the stored candidates sharing their band keys.
+        self.signed: dict[str, SignedAppeal] = {}
+        self.stored_by_key: dict[int, list[Candidate]] = {}
+        # Their stored clusters (size, title) as read, and the members this transaction
+        # adds to each: the sizes grow in one statement at the end, so that the rows are
+        # locked (PostgreSQL) from then to the commit only, not for the whole batch.
+        self.stored_clusters: dict[str, tuple[int, str]] = {}
+        self._joined: dict[str, int] = {}
 
     def found(self, cluster_id: str, title: str) -> ClusterAssignment:
         self._clusters[cluster_id] = {
@@ -77,15 +114,22 @@ class PendingBands:
         return ClusterAssignment(cluster_id, 1, title, True)
 
     def join(self, cluster_id: str) -> ClusterAssignment | None:
-        """A cluster founded in this transaction, its size counted; None for another."""
+        """A cluster founded in this transaction, or one read ahead, its size counted; None
+        for another. A size read ahead misses what another replica adds meanwhile (its own
+        report says more; reporting keeps the largest, and the stored size is exact)."""
         row = self._clusters.get(cluster_id)
-        if row is None:
+        if row is not None:
+            row["size"] += 1
+            return ClusterAssignment(cluster_id, row["size"], row["representative_title"], False)
+        stored = self.stored_clusters.get(cluster_id)
+        if stored is None:
             return None
-        row["size"] += 1
-        return ClusterAssignment(cluster_id, row["size"], row["representative_title"], False)
+        joined = self._joined[cluster_id] = self._joined.get(cluster_id, 0) + 1
+        return ClusterAssignment(cluster_id, stored[0] + joined, stored[1], False)
 
-    def add(self, candidate: Candidate, band_keys: list[int]) -> None:
-        self._rows += _band_rows(candidate.suggestion_id, band_keys, candidate.at)
+    def add(self, candidate: Candidate, band_keys: list[int], dialect: Dialect) -> None:
+        sid, at = candidate.suggestion_id, utc_for_driver(candidate.at, dialect)
+        self._rows += [(k, sid, at) for k in band_keys]
         for key in band_keys:
             self._by_key.setdefault(key, []).append(candidate)
 
@@ -93,13 +137,22 @@ class PendingBands:
         found = {c.suggestion_id: c for k in band_keys for c in self._by_key.get(k, ())}
         return list(found.values())
 
+    def stored_sharing(self, band_keys: list[int]) -> list[Candidate]:
+        found = {c.suggestion_id: c for k in band_keys for c in self.stored_by_key.get(k, ())}
+        return list(found.values())
+
     async def flush(self, session: AsyncSession) -> None:
         if self._clusters:
             await session.execute(_INSERT_CLUSTER, list(self._clusters.values()))
             self._clusters = {}
         if self._rows:
-            await session.execute(_INSERT_BANDS, self._rows)
+            await insert_many(session, appeal_bands, _BAND_COLUMNS, self._rows)
             self._rows, self._by_key = [], {}
+        if self._joined:  # in one order, so that two replicas never wait on each other
+            grown = [{"cid": c, "joined": n} for c, n in sorted(self._joined.items())]
+            await session.execute(_GROW, grown)
+        # From here on, ask the store.
+        self.signed, self.stored_by_key, self.stored_clusters, self._joined = {}, {}, {}, {}
 
 
 SWEEP_EVERY = timedelta(hours=1)
@@ -126,6 +179,9 @@ def _band_rows(suggestion_id: str, band_keys: list[int], at: datetime) -> list[d
     return [{"band_key": k, "suggestion_id": suggestion_id, "filed_at": at} for k in band_keys]
 
 
+_BAND_COLUMNS = ("band_key", "suggestion_id", "filed_at")
+
+
 class AppealIndex:
     """The index over one transaction. ``pending`` gives the transaction's band rows not yet
     written (the unit of work's ``PendingBands`` batch)."""
@@ -146,8 +202,12 @@ class AppealIndex:
         """The cluster of a new suggestion (its size counted, its band keys added to the
         pending rows), and the signature the caller stores with the suggestion's row."""
         pending = self._pending()
-        signed = matcher.sign(district_code, title, text)
-        stored = await self._candidates(signed, matcher.window_start(at))
+        signed = pending.signed.pop(suggestion_id, None)
+        if signed is not None:  # asked ahead with its batch (``best`` checks the window)
+            stored = pending.stored_sharing(signed.band_keys)
+        else:
+            signed = matcher.sign(district_code, title, text)
+            stored = await self._candidates(signed, matcher.window_start(at))
         best = matcher.best(signed.signature, [*stored, *pending.sharing(signed.band_keys)], at)
         assignment = None
         if best is not None:
@@ -157,8 +217,44 @@ class AppealIndex:
         pending.add(
             Candidate(suggestion_id, assignment.cluster_id, signed.signature, at),
             signed.band_keys,
+            self.session.get_bind().dialect,
         )
         return assignment, to_bytes(signed.signature)
+
+    async def ask_ahead(self, matcher: AppealMatcher, filings: Sequence[Filing]) -> None:
+        """Sign a batch's filings and read the stored candidates of them all, and their
+        clusters, in three statements for ``place`` (one query per filing cost more than the
+        rest of its placement). Only stored rows are read: the batch's own placements stay
+        pending."""
+        if not filings:
+            return
+        pending = self._pending()
+        signed = {f[0]: matcher.sign(f[1], f[2], f[3]) for f in filings}
+        keys = sorted({k for s in signed.values() for k in s.band_keys})
+        ids_by_key: dict[int, list[str]] = {}
+        for i in range(0, len(keys), _IN_CHUNK):
+            rows = await self.session.execute(_SHARING_KEYS, {"keys": keys[i : i + _IN_CHUNK]})
+            for key, sid in rows:
+                ids_by_key.setdefault(key, []).append(sid)
+        ids = sorted({sid for sids in ids_by_key.values() for sid in sids})
+        since = min(matcher.window_start(f[4]) for f in filings)
+        known: dict[str, Candidate] = {}
+        for i in range(0, len(ids), _IN_CHUNK):
+            found = await self.session.execute(
+                _SIGNED_AMONG, {"ids": ids[i : i + _IN_CHUNK], "since": since}
+            )
+            for r in found:
+                known[r.id] = Candidate(r.id, r.cluster_id, from_bytes(r.signature), r.filed_at)
+        pending.signed.update(signed)
+        for key, sids in ids_by_key.items():
+            candidates = [known[sid] for sid in sids if sid in known]
+            if candidates:
+                pending.stored_by_key[key] = candidates
+        cids = sorted({c.cluster_id for c in known.values()} - set(pending.stored_clusters))
+        for i in range(0, len(cids), _IN_CHUNK):
+            read = await self.session.execute(_CLUSTERS_AMONG, {"cids": cids[i : i + _IN_CHUNK]})
+            for cid, size, title in read:
+                pending.stored_clusters[cid] = (size, title)
 
     async def tidy(self, upkeep: IndexUpkeep, matcher: AppealMatcher, now: datetime) -> None:
         """After a placement: refresh the statistics and sweep the band keys when due."""

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -42,6 +42,9 @@ _ASSIGNMENT = select(assignments).where(assignments.c.suggestion_id == bindparam
 _ASSIGNMENT_EXISTS = select(assignments.c.suggestion_id).where(
     assignments.c.suggestion_id == bindparam("sid")
 )
+_ASSIGNMENTS_AMONG = select(assignments.c.suggestion_id).where(
+    assignments.c.suggestion_id.in_(bindparam("sids", expanding=True))
+)
 _OPEN_CASE_IN_CLUSTER = (
     select(assignments.c.unit_id, assignments.c.category, assignments.c.decided_at)
     .where(
@@ -68,6 +71,8 @@ class PendingRows:
     def __init__(self) -> None:
         self.suggestions: dict[str, dict[str, Any]] = {}
         self.assignments: dict[str, dict[str, Any]] = {}
+        # Suggestions known to have no assignment row (asked for a whole batch at once).
+        self.unassigned: set[str] = set()
 
     async def flush(self, session: AsyncSession) -> None:
         if self.suggestions:
@@ -75,6 +80,7 @@ class PendingRows:
         if self.assignments:
             await session.execute(_INSERT_ASSIGNMENTS, list(self.assignments.values()))
         self.suggestions, self.assignments = {}, {}
+        self.unassigned = set()  # from here on, ask the store
 
     def open_case_in_cluster(
         self, cluster_id: str, excluding: str
@@ -187,10 +193,22 @@ class Assignments:
         self._pending = pending
 
     async def exists(self, suggestion_id: str) -> bool:
-        if suggestion_id in self._pending().assignments:
+        pending = self._pending()
+        if suggestion_id in pending.assignments:
             return True
+        if suggestion_id in pending.unassigned:
+            return False
         found = await self.session.execute(_ASSIGNMENT_EXISTS, {"sid": suggestion_id})
         return found.first() is not None
+
+    async def ask_ahead(self, suggestion_ids: Sequence[str]) -> None:
+        """Learn in one statement which of a batch's suggestions have no assignment yet, so
+        that ``exists`` need not ask the store for each."""
+        if not suggestion_ids:
+            return
+        found = await self.session.execute(_ASSIGNMENTS_AMONG, {"sids": list(suggestion_ids)})
+        pending = self._pending()
+        pending.unassigned |= set(suggestion_ids) - set(found.scalars())
 
     async def get(self, suggestion_id: str) -> Assignment | None:
         await settle(self.session, self._pending)
@@ -200,6 +218,7 @@ class Assignments:
 
     async def add(self, suggestion_id: str, decision: Decision, now: datetime) -> None:
         """The first attempt's decision (written with the transaction's pending rows)."""
+        self._pending().unassigned.discard(suggestion_id)
         self._pending().assignments[suggestion_id] = dict(
             suggestion_id=suggestion_id, attempt=1, returned_by=[], **_values(decision, now)
         )
@@ -243,6 +262,7 @@ class Assignments:
             "candidates": None,
         }
         if attempt == 1:
+            self._pending().unassigned.discard(suggestion_id)
             self._pending().assignments[suggestion_id] = dict(suggestion_id=suggestion_id, **values)
         else:
             await settle(self.session, self._pending)

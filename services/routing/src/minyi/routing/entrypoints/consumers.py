@@ -20,6 +20,13 @@ def consumers(runtime: RoutingRuntime) -> Sequence[Consumer[RoutingUnitOfWork]]:
     async def on_filed(event: RawEvent, uow: RoutingUnitOfWork) -> None:
         await handlers.when_suggestion_filed_assign_unit(event, uow, deps)
 
+    async def before_filed(
+        events: Sequence[RawEvent], new: set[str], uow: RoutingUnitOfWork
+    ) -> None:
+        await handlers.before_filings(
+            [e for e in events if e.id in new and e.type == SuggestionFiled.event_type], uow, deps
+        )
+
     async def on_returned(event: RawEvent, uow: RoutingUnitOfWork) -> None:
         await handlers.when_assignment_returned_route_to_next_unit(event, uow, deps)
 
@@ -32,6 +39,7 @@ def consumers(runtime: RoutingRuntime) -> Sequence[Consumer[RoutingUnitOfWork]]:
             subjects.durable_name("routing", "suggestion_filed"),
             on_filed,
             frozenset({SuggestionFiled.event_type}),
+            prepare=before_filed,
         ),
         Consumer(
             AssignmentReturned.subject_name,

@@ -4,6 +4,7 @@ returned case goes to the next unit, a closed case stops attracting merged handl
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from minyi.contracts.envelope import RawEvent
 from minyi.contracts.events import SuggestionFiled
@@ -29,6 +30,23 @@ from minyi.routing.domain.formal import Proposal, propose, propose_after_return
 from minyi.routing.service_layer.messages import AssignmentReturned, CaseClosed
 
 log = logging.getLogger(__name__)
+
+
+async def before_filings(
+    events: Sequence[RawEvent], uow: RoutingUnitOfWork, deps: RoutingDeps
+) -> None:
+    """Before a batch of new filings is handled one by one: ask the store about them all
+    at once (which are routed already, which stored suggestions they may cluster with)."""
+    filed = [e.data_as(SuggestionFiled) for e in events]
+    await uow.assignments.ask_ahead([f.suggestion_id for f in filed])
+    await uow.appeal_index.ask_ahead(
+        deps.appeals,
+        [
+            (f.suggestion_id, f.district_code, f.title, f.content, f.filed_at)
+            for f in filed
+            if f.formal is None
+        ],
+    )
 
 
 async def when_suggestion_filed_assign_unit(
