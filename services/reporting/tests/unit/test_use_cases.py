@@ -77,12 +77,12 @@ class FakeViews:
         return self.rows.get((generation, sid), {"status": "unknown"})
 
     def replace(self, generation: int, sid: str, view: dict[str, Any]) -> None:
-        self.rows[(generation, sid)] = {k: v for k, v in view.items() if v is not None}
-
-    def add_counts(
-        self, generation: int, changes: dict[tuple[str, str, str], dict[str, int]]
-    ) -> None:
-        _add(self.counts, generation, changes)
+        # As the store does (when the batch is written): the counters follow the change.
+        old = self.rows.get((generation, sid), {"status": "unknown"})
+        new = {k: v for k, v in view.items() if v is not None}
+        change = projection.delta(projection.contributions(old), projection.contributions(new))
+        _add(self.counts, generation, change)
+        self.rows[(generation, sid)] = new
 
     def name(self, generation: int, kind: str, ident: str, name: str) -> None:
         self.names[(generation, kind, ident)] = name

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import zlib
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -118,36 +117,3 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def utc_for_driver(value: datetime, dialect: Dialect) -> datetime | str:
-    """An aware datetime as ``UtcDateTime`` hands it to ``dialect``'s driver (SQLite: the
-    text SQLAlchemy stores; PostgreSQL: the aware UTC datetime), for ``insert_many``."""
-    value = value.astimezone(UTC)
-    if dialect.name == "sqlite":
-        return value.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
-    return value
-
-
-async def insert_many(
-    session: AsyncSession, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
-) -> None:
-    """INSERT ``rows`` (tuples in the order of ``columns``, values as the driver takes them:
-    ``utc_for_driver`` for datetimes) into ``table`` with one executemany straight to the
-    driver. For tables written dozens of rows per event: SQLAlchemy's per-row parameter
-    handling cost more than the insert itself (routing's band keys, ≈ 7 µs a row)."""
-    if not rows:
-        return
-    dialect = session.get_bind().dialect
-    if dialect.paramstyle == "qmark":
-        marks = ", ".join("?" for _ in columns)
-    elif dialect.paramstyle == "numeric_dollar":
-        marks = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
-    else:
-        raise NotImplementedError(f"paramstyle {dialect.paramstyle}")
-    quote = dialect.identifier_preparer.quote
-    sql = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) VALUES ({marks})"
-    )
-    connection = await session.connection()
-    await connection.exec_driver_sql(sql, list(rows))

@@ -4,16 +4,24 @@ kept) and the generations themselves (``projection_state``)."""
 from __future__ import annotations
 
 import functools
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import Table, bindparam, delete, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from minyi.contracts.envelope import RawEvent
 from minyi.platform.db import dialect_insert, insert_or_ignore
+from minyi.platform.driver_sql import (
+    INSERT_CHUNK,
+    DriverStatement,
+    Processor,
+    column_types,
+    compile_for,
+    insert_returning,
+)
 from minyi.platform.errors import Conflict
 from minyi.reporting.adapters.tables import (
     GENERATIONAL,
@@ -37,7 +45,13 @@ from minyi.reporting.adapters.tables import (
 )
 from minyi.reporting.domain import liaison
 from minyi.reporting.domain.events import VIEWLESS_STEPS, step_of, suggestion_of
-from minyi.reporting.domain.projection import MEASURES, UNKNOWN_STATUS, timeline_entry
+from minyi.reporting.domain.projection import (
+    MEASURES,
+    UNKNOWN_STATUS,
+    contributions,
+    delta,
+    timeline_entry,
+)
 
 # The liaison read models the fold keeps a row of, each with its key column.
 LiaisonRecord = Literal["reception", "station", "deputy", "visit"]
@@ -57,35 +71,38 @@ class ViewWrites:
 
     Events folded in one group commit share this (``UnitOfWork.batch``): a suggestion's row
     is read (and locked) once per transaction, and each counter row gets one upsert carrying
-    the sum of every event's change instead of one upsert per event (the fold's main cost).
+    the sum of every change instead of one upsert per event (the fold's main cost).
     """
 
     def __init__(self) -> None:
+        # The suggestion views as folded, and each as it was read (what its row holds): at
+        # the flush only the columns that differ are written, and the counters get the
+        # difference of the two views' contributions — the sum of every event's change,
+        # since folds never change a view in place (they return a new one).
         self.rows: dict[tuple[int, str], dict[str, Any]] = {}
-        self.counts: dict[tuple[int, str, str, str], Counter[str]] = {}
+        self.stored: dict[tuple[int, str], dict[str, Any]] = {}
+        # Counter changes by (generation, dimension, period, key): the table's key order.
+        self.counts: dict[tuple[int, str, str, str], dict[str, int]] = {}
         self.names: dict[tuple[int, str, str], str] = {}
         self.generations: list[int] | None = None
         # Liaison rows by (record, generation, id), and their counters (as ``counts``).
         self.liaison_rows: dict[tuple[str, int, str], dict[str, Any]] = {}
-        self.liaison_counts: dict[tuple[int, str, str, str], Counter[str]] = {}
+        self.liaison_counts: dict[tuple[int, str, str, str], dict[str, int]] = {}
 
     async def flush(self, session: AsyncSession) -> None:
-        statements = _statements(session.get_bind().dialect.name)
+        dialect = session.get_bind().dialect
+        statements = _statements(dialect)
+        connection = await session.connection()
         if self.names:
-            await session.execute(
-                statements.names,
-                [
-                    {"generation": g, "kind": k, "id": i, "name": n}
-                    for (g, k, i), n in sorted(self.names.items())
-                ],
+            await statements.names.run_many(
+                connection, [(g, k, i, n) for (g, k, i), n in sorted(self.names.items())]
             )
             self.names.clear()
         if self.rows:
-            await session.execute(statements.views, _row_updates(suggestions, self.rows.items()))
+            await self._write_views(dialect, connection)
             self.rows.clear()
-        rows = _counter_rows(self.counts, MEASURES)
-        if rows:
-            await session.execute(statements.counts, rows)
+            self.stored.clear()
+        await statements.counts.run_many(connection, _counter_rows(self.counts, MEASURES))
         if self.liaison_rows:
             for record, (table, _key) in _LIAISON_TABLES.items():
                 changed = [((g, i), v) for (r, g, i), v in self.liaison_rows.items() if r == record]
@@ -93,8 +110,34 @@ class ViewWrites:
                     await session.execute(_update_row(table), _row_updates(table, changed))
             self.liaison_rows.clear()
         rows = _counter_rows(self.liaison_counts, liaison.MEASURES)
-        if rows:
-            await session.execute(statements.liaison_counts, rows)
+        await statements.liaison_counts.run_many(connection, rows)
+
+    async def _write_views(self, dialect: Dialect, connection: AsyncConnection) -> None:
+        """The views that changed, in one UPDATE of the columns that changed in any of them
+        (the others' values as stored: one statement costs more than a few columns); a view
+        whose values did not change is not written. Their counter changes go to ``counts``."""
+        changed: set[str] = set()
+        written: list[tuple[int, str, dict[str, Any]]] = []
+        for (generation, sid), view in self.rows.items():
+            stored = self.stored[(generation, sid)]
+            if view is stored:
+                continue  # only read (a resolution's kind, say)
+            # A value equal but of another type (1 and True, 1 and 1.0) is written: it may
+            # be stored differently.
+            differ = {
+                c
+                for c in view.keys() | stored.keys()
+                if (new := view.get(c)) != (old := stored.get(c)) or type(new) is not type(old)
+            }
+            if differ:
+                changed |= differ
+                written.append((generation, sid, view))
+                diff = delta(contributions(stored), contributions(view))
+                _add_changes(self.counts, generation, diff)
+        if written:
+            columns = tuple(c for c in _value_columns(suggestions) if c in changed)
+            rows = [(*(view.get(c) for c in columns), g, sid) for g, sid, view in written]
+            await _view_update(dialect, columns).run_many(connection, rows)
 
 
 class ViewStore:
@@ -146,12 +189,14 @@ class ViewStore:
         rebuild's replay waits on) are this transaction's from then on."""
         entries = {e.id: timeline_entry(e) for e in self._expected}
         generations = await self.generations()
-        rows = [{"generation": g, **entry} for entry in entries.values() for g in generations]
-        self._planned = {(row["generation"], row["event_id"]) for row in rows}
-        if rows:
-            stmt = _timeline_insert(self._session.get_bind().dialect.name)
-            result = await self._session.execute(stmt, rows)
-            self._added = {(g, i) for g, i in result}
+        rows = [
+            (g, *(entry[c] for c in _TIMELINE_COLUMNS[1:]))
+            for entry in entries.values()
+            for g in generations
+        ]
+        self._planned = {(row[0], row[1]) for row in rows}
+        added = await _insert_rows(self._session, events, _TIMELINE_COLUMNS, rows)
+        self._added = {(g, i) for g, i in added}
 
     async def view(self, generation: int, sid: str, *, new: bool = False) -> dict[str, Any]:
         """A suggestion's view, read (and locked) once per transaction; ``new``: most
@@ -162,13 +207,11 @@ class ViewStore:
             if self._read is None and self._planned is not None:
                 self._read = await self._read_batch_views()
             found = self._read.pop(key, None) if self._read else None
-            rows[key] = (
-                found
-                if found is not None
-                else await _locked_row(
+            if found is None:
+                found = await _locked_row(
                     self._session, suggestions, generation, "suggestion_id", sid, new=new
                 )
-            )
+            rows[key] = self._writes.stored[key] = found
         return rows[key]
 
     async def _read_batch_views(self) -> dict[tuple[int, str], dict[str, Any]]:
@@ -188,35 +231,39 @@ class ViewStore:
                 if (g, event.id) in self._added:
                     filing[(g, sid)] = filing.get((g, sid), False) or step == "filed"
         found: dict[tuple[int, str], dict[str, Any]] = {}
+        dialect = self._session.get_bind().dialect
+        columns, processors = _VIEW_COLUMNS, _result_processors(dialect)
         for g in generations:
             sids = sorted({sid for gen, sid in filing if gen == g})
-            if sids:
-                result = await self._session.execute(_views_query(), {"g": g, "ids": sids})
-                for row in result.mappings():
-                    found[(g, row["suggestion_id"])] = {
-                        k: v for k, v in row.items() if v is not None
+            for i in range(0, len(sids), INSERT_CHUNK):
+                chunk = sids[i : i + INSERT_CHUNK]
+                query = _views_query(dialect, len(chunk))
+                for row in await query.fetch(await self._session.connection(), [g, *chunk]):
+                    values = zip(columns, processors, row, strict=True)
+                    view = {c: v if p is None else p(v) for c, p, v in values}
+                    # As a read gives it back: no None values (a JSON null among them).
+                    found[(g, view["suggestion_id"])] = {
+                        c: v for c, v in view.items() if v is not None
                     }
         placeholders = [
-            {"generation": g, "suggestion_id": sid, "status": UNKNOWN_STATUS}
+            (g, sid, UNKNOWN_STATUS)
             for (g, sid), is_filing in sorted(filing.items())
             if is_filing and (g, sid) not in found
         ]
-        if placeholders:
-            stmt = _insert_returning(self._session.get_bind().dialect.name, suggestions)
-            result = await self._session.execute(stmt, placeholders)
-            for row in result.mappings():
-                key = (row["generation"], row["suggestion_id"])
-                found[key] = {k: v for k, v in row.items() if v is not None}
+        columns = ("generation", "suggestion_id", "status")
+        # The row added is the placeholder itself (the table has no defaults).
+        for g, sid in await _insert_rows(self._session, suggestions, columns, placeholders):
+            found[(g, sid)] = {"generation": g, "suggestion_id": sid, "status": UNKNOWN_STATUS}
         return found
 
     def replace(self, generation: int, sid: str, view: dict[str, Any]) -> None:
+        """The view as folded (read first, with ``view``); written, with what it changes in
+        the counters, when the batch is flushed."""
+        key = (generation, sid)
+        if key not in self._writes.stored:
+            raise KeyError(f"view {key} replaced without being read")
         # As a read would give it back (no None values), for the next event of this row.
-        self._writes.rows[(generation, sid)] = {k: v for k, v in view.items() if v is not None}
-
-    def add_counts(
-        self, generation: int, changes: dict[tuple[str, str, str], dict[str, int]]
-    ) -> None:
-        _add_changes(self._writes.counts, generation, changes)
+        self._writes.rows[key] = {k: v for k, v in view.items() if v is not None}
 
     def name(self, generation: int, kind: str, ident: str, name: str) -> None:
         self._writes.names[(generation, kind, ident)] = name
@@ -369,11 +416,13 @@ class Generations:
         return int(gen or 1)
 
     async def written(self) -> list[int]:
-        """The live generation and, during a rebuild, the one being built."""
-        row = (await self._session.execute(select(projection_state))).first()
-        if row is None:
+        """The live generation and, during a rebuild, the one being built (read in every
+        transaction that folds: a plain statement, two integers)."""
+        dialect = self._session.get_bind().dialect
+        rows = await _generations_query(dialect).fetch(await self._session.connection())
+        if not rows:
             return [1]
-        live, building = row.live_generation, row.building_generation
+        live, building = rows[0]
         return [live, *([building] if building else [])]
 
     async def begin_rebuild(self) -> tuple[int, int]:
@@ -412,27 +461,30 @@ class Generations:
 
 
 def _add_changes(
-    into: dict[tuple[int, str, str, str], Counter[str]],
+    into: dict[tuple[int, str, str, str], dict[str, int]],
     generation: int,
     changes: dict[tuple[str, str, str], dict[str, int]],
 ) -> None:
     for (dimension, key, period), diff in changes.items():
-        row = (generation, dimension, key, period)
+        row = (generation, dimension, period, key)
         found = into.get(row)
         if found is None:
-            into[row] = Counter(diff)
+            into[row] = dict(diff)
         else:
-            found.update(diff)
+            for measure, n in diff.items():  # a plain dict: Counter.update is far slower
+                found[measure] = found.get(measure, 0) + n
 
 
 def _counter_rows(
-    changes: dict[tuple[int, str, str, str], Counter[str]], measures: tuple[str, ...]
-) -> list[dict[str, Any]]:
-    """The batch's counter changes as upsert parameters, emptying it. Sorted: replicas on
-    PostgreSQL then lock counter rows in one order (no deadlock)."""
+    changes: dict[tuple[int, str, str, str], dict[str, int]], measures: tuple[str, ...]
+) -> list[tuple[Any, ...]]:
+    """The batch's counter changes as upsert rows (``_add_up``: the key in the table's
+    column order, then ``measures``), emptying it. Sorted: replicas on PostgreSQL then lock
+    counter rows in one order (no deadlock)."""
+    zeros = (0,) * len(measures)
     rows = [
-        {"generation": g, "dimension": d, "key": k, "period": p, **{m: c[m] for m in measures}}
-        for (g, d, k, p), c in sorted(changes.items())
+        (*row, *map(c.get, measures, zeros))
+        for row, c in sorted(changes.items())
         if any(c.values())
     ]
     changes.clear()
@@ -465,39 +517,84 @@ def _update_row(table: Table) -> Any:
     )
 
 
+# The counters' key, in the tables' column order (the rows then need no reordering).
+_COUNTER_KEY = ("generation", "dimension", "period", "key")
+
+
 def _add_up(insert: Any, table: Table, measures: tuple[str, ...]) -> Any:
     """Upsert that adds each measure to the row's. Adds commute: N replicas adding to one
     row need no lock beyond the row's own."""
-    to_table = insert(table)
+    to_table = insert(table).values({c: bindparam(c) for c in (*_COUNTER_KEY, *measures)})
     excluded = to_table.excluded  # built anew on each access
     return to_table.on_conflict_do_update(
-        index_elements=["generation", "dimension", "key", "period"],
+        index_elements=list(_COUNTER_KEY),
         set_={m: table.c[m] + excluded[m] for m in measures},
     )
 
 
 @dataclass(frozen=True)
 class _Statements:
-    names: Any
-    views: Any
-    counts: Any
-    liaison_counts: Any
+    names: DriverStatement
+    counts: DriverStatement
+    liaison_counts: DriverStatement
 
 
-@functools.cache
-def _statements(dialect: str) -> _Statements:
-    """The fold's write statements, built once (building them took a tenth of reporting's
-    CPU when built per transaction)."""
-    insert = dialect_insert(dialect)
-    to_names = insert(names)
-    return _Statements(
-        names=to_names.on_conflict_do_update(
-            index_elements=["generation", "kind", "id"], set_={"name": to_names.excluded.name}
-        ),
-        views=_update_row(suggestions),
-        counts=_add_up(insert, counts, MEASURES),
-        liaison_counts=_add_up(insert, liaison_counts, liaison.MEASURES),
-    )
+_NAME_COLUMNS = ("generation", "kind", "id", "name")
+_STATEMENTS: dict[str, _Statements] = {}
+
+
+def _statements(dialect: Dialect) -> _Statements:
+    """The fold's write statements, built once per dialect (building them took a tenth of
+    reporting's CPU when built per transaction)."""
+    found = _STATEMENTS.get(dialect.name)
+    if found is None:
+        insert = dialect_insert(dialect.name)
+        to_names = insert(names).values({c: bindparam(c) for c in _NAME_COLUMNS})
+        found = _STATEMENTS[dialect.name] = _Statements(
+            names=compile_for(
+                to_names.on_conflict_do_update(
+                    index_elements=["generation", "kind", "id"],
+                    set_={"name": to_names.excluded.name},
+                ),
+                dialect,
+                _NAME_COLUMNS,
+            ),
+            counts=compile_for(
+                _add_up(insert, counts, MEASURES), dialect, (*_COUNTER_KEY, *MEASURES)
+            ),
+            liaison_counts=compile_for(
+                _add_up(insert, liaison_counts, liaison.MEASURES),
+                dialect,
+                (*_COUNTER_KEY, *liaison.MEASURES),
+            ),
+        )
+    return found
+
+
+_VIEW_UPDATES: dict[tuple[str, tuple[str, ...]], DriverStatement] = {}
+_VIEW_TYPES = column_types(suggestions)
+
+
+def _view_update(dialect: Dialect, columns: tuple[str, ...]) -> DriverStatement:
+    """Writes ``columns`` of a suggestion's view, by (generation, id): the values of the
+    columns in that order, then the generation and the id. Built once per set of columns
+    (batches of the same kinds of events change the same sets)."""
+    key = (dialect.name, columns)
+    found = _VIEW_UPDATES.get(key)
+    if found is None:
+        if len(_VIEW_UPDATES) > 1024:
+            _VIEW_UPDATES.clear()  # keep the cache bounded
+        statement = (
+            update(suggestions)
+            .where(
+                suggestions.c.generation == bindparam("b_generation"),
+                suggestions.c.suggestion_id == bindparam("b_key"),
+            )
+            .values({c: bindparam(c) for c in columns})
+        )
+        names = (*columns, "b_generation", "b_key")
+        found = _VIEW_UPDATES[key] = compile_for(statement, dialect, names, _VIEW_TYPES)
+    return found
 
 
 async def _locked_row(
@@ -542,27 +639,75 @@ def _row_query(table: Table, key_column: str) -> Any:
     )
 
 
-@functools.cache
-def _views_query() -> Any:
-    """A generation's suggestion views of a batch, locked in the order of their ids."""
-    return (
-        select(suggestions)
-        .where(
-            suggestions.c.generation == bindparam("g"),
-            suggestions.c.suggestion_id.in_(bindparam("ids", expanding=True)),
+_VIEW_COLUMNS = tuple(c.name for c in suggestions.columns)
+_VIEW_QUERIES: dict[tuple[str, int], DriverStatement] = {}
+
+
+def _views_query(dialect: Dialect, n: int) -> DriverStatement:
+    """``n`` suggestion views of a generation (the generation, then the ids), locked in the
+    order of their ids; built once per number of ids."""
+    key = (dialect.name, n)
+    found = _VIEW_QUERIES.get(key)
+    if found is None:
+        ids = [f"id_{i}" for i in range(n)]
+        query = (
+            select(suggestions)
+            .where(
+                suggestions.c.generation == bindparam("g"),
+                suggestions.c.suggestion_id.in_([bindparam(i) for i in ids]),
+            )
+            .order_by(suggestions.c.suggestion_id)
+            .with_for_update()
         )
-        .order_by(suggestions.c.suggestion_id)
-        .with_for_update()
-    )
+        if len(_VIEW_QUERIES) > 1024:
+            _VIEW_QUERIES.clear()  # batch sizes vary: keep the cache bounded
+        found = _VIEW_QUERIES[key] = compile_for(query, dialect, ("g", *ids))
+    return found
 
 
-@functools.cache
-def _timeline_insert(dialect: str) -> Any:
-    return (
-        dialect_insert(dialect)(events)
-        .on_conflict_do_nothing()
-        .returning(events.c.generation, events.c.event_id)
-    )
+_RESULT_PROCESSORS: dict[str, tuple[Processor | None, ...]] = {}
+
+
+def _result_processors(dialect: Dialect) -> tuple[Processor | None, ...]:
+    """How SQLAlchemy turns each stored value of a view (by column) into Python's."""
+    found = _RESULT_PROCESSORS.get(dialect.name)
+    if found is None:
+        found = _RESULT_PROCESSORS[dialect.name] = tuple(
+            c.type.dialect_impl(dialect).result_processor(dialect, None)
+            for c in suggestions.columns
+        )
+    return found
+
+
+# The timeline's columns, in the order ``_add_batch_to_timeline`` gives them.
+_TIMELINE_COLUMNS = tuple(c.name for c in events.columns)
+_GENERATIONS: dict[str, DriverStatement] = {}
+
+
+def _generations_query(dialect: Dialect) -> DriverStatement:
+    found = _GENERATIONS.get(dialect.name)
+    if found is None:
+        query = select(projection_state.c.live_generation, projection_state.c.building_generation)
+        found = _GENERATIONS[dialect.name] = compile_for(query, dialect, ())
+    return found
+
+
+async def _insert_rows(
+    session: AsyncSession, table: Table, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> list[Any]:
+    """``rows`` (values of ``columns``) added unless there (ON CONFLICT DO NOTHING); the
+    (generation, id) of those added."""
+    if not rows:
+        return []
+    dialect = session.get_bind().dialect
+    connection = await session.connection()
+    key = tuple(c.name for c in table.primary_key.columns)
+    added: list[Any] = []
+    for i in range(0, len(rows), INSERT_CHUNK):
+        chunk = rows[i : i + INSERT_CHUNK]
+        statement = insert_returning(dialect, table, columns, key, len(chunk))
+        added += await statement.fetch(connection, [v for row in chunk for v in row])
+    return added
 
 
 @functools.cache

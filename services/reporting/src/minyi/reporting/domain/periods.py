@@ -8,6 +8,7 @@ without a range reads the one all-time row (``a:all``) per key.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 
@@ -37,7 +38,9 @@ def week_period(day: date) -> str:
 ALL_TIME = "a:all"
 
 
+@functools.lru_cache(maxsize=4096)
 def periods_of(moment: datetime) -> tuple[str, str, str, str]:
+    # Cached: every view's counters ask it for the same filing time, twice per change.
     day = local_day(moment)
     return day_period(day), week_period(day), month_period(day), ALL_TIME
 

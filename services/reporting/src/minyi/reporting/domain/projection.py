@@ -11,7 +11,7 @@ never moves it back.
 from __future__ import annotations
 
 import contextlib
-from collections import Counter
+from collections.abc import Mapping
 from datetime import date, datetime, time
 from typing import Any
 
@@ -281,7 +281,7 @@ def ratings_of(view: View) -> dict[str, str]:
     return by_round
 
 
-def contributions(view: View) -> dict[tuple[str, str, str], Counter[str]]:
+def contributions(view: View) -> dict[tuple[str, str, str], dict[str, int]]:
     """What one suggestion adds to the pre-aggregated counters, by (dimension, key, period).
 
     Counters are the sum of every suggestion's contribution, so a change to a suggestion is
@@ -291,9 +291,10 @@ def contributions(view: View) -> dict[tuple[str, str, str], Counter[str]]:
     filed_at = view.get("filed_at")
     if not isinstance(filed_at, datetime):
         return {}
-    # Every row carries the same measures: one Counter shared by all, only ever read
-    # (``delta``); a Counter per row was a large share of the fold's CPU.
-    m = Counter(_measures(view))
+    # Every row carries the same measures: one dict shared by all, only ever read
+    # (``delta``); a Counter per row was a large share of the fold's CPU, and a Counter
+    # at all costs more than the plain dict.
+    m = _measures(view)
     kind, district = view.get("kind") or "", view.get("district_code") or ""
     if kind in FOLLOW_UPS:
         unit = view.get("unit_id") or ""
@@ -431,7 +432,8 @@ MEASURES = (
 
 
 def delta(
-    old: dict[tuple[str, str, str], Counter[str]], new: dict[tuple[str, str, str], Counter[str]]
+    old: Mapping[tuple[str, str, str], dict[str, int]],
+    new: Mapping[tuple[str, str, str], dict[str, int]],
 ) -> dict[tuple[str, str, str], dict[str, int]]:
     """New contribution minus old, only the rows and measures that change."""
     changes: dict[tuple[str, str, str], dict[str, int]] = {}
@@ -440,7 +442,7 @@ def delta(
         if before is None:
             diff = {m: v for m, v in after.items() if v}
         elif dict.__eq__(before, after):
-            # Most rows of an event's change (dict's C comparison: Counter's is Python).
+            # Most rows of a change (dict's C comparison: a Counter's own is Python).
             continue
         else:
             diff = {m: after.get(m, 0) - before.get(m, 0) for m in before.keys() | after.keys()}

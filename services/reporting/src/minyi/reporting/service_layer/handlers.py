@@ -101,13 +101,10 @@ async def _fold(
     event: RawEvent,
     fold: Callable[[projection.View, RawEvent], projection.View],
 ) -> None:
-    # A filing's view is most likely not there yet (its other events come after it).
+    # A filing's view is most likely not there yet (its other events come after it). What
+    # the view's change adds to the counters is reckoned when the batch is written.
     old = await views.view(generation, sid, new=step_of(event.type) == "filed")
-    new = fold(old, event)
-    views.add_counts(
-        generation, projection.delta(projection.contributions(old), projection.contributions(new))
-    )
-    views.replace(generation, sid, new)
+    views.replace(generation, sid, fold(old, event))
 
 
 async def project_public(views: ViewStore, generation: int, event: RawEvent) -> bool:

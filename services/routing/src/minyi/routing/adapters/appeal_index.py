@@ -8,6 +8,7 @@ no member behind.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,7 +18,7 @@ from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from minyi.platform.db import insert_many, utc_for_driver
+from minyi.platform.driver_sql import DriverStatement, compile_for, utc_for_driver
 from minyi.routing.adapters.tables import (
     appeal_bands,
     appeal_clusters,
@@ -91,7 +92,7 @@ class PendingBands:
     earlier ones here, and joins a cluster founded in it here."""
 
     def __init__(self) -> None:
-        # Band rows as tuples of ``_BAND_COLUMNS``, their time as the driver takes it.
+        # Band rows as tuples of ``_BAND_COLUMNS``, their time converted once per suggestion.
         self._rows: list[tuple[int, str, object]] = []
         self._by_key: dict[int, list[Candidate]] = {}
         self._clusters: dict[str, dict[str, Any]] = {}
@@ -146,7 +147,8 @@ class PendingBands:
             await session.execute(_INSERT_CLUSTER, list(self._clusters.values()))
             self._clusters = {}
         if self._rows:
-            await insert_many(session, appeal_bands, _BAND_COLUMNS, self._rows)
+            connection = await session.connection()
+            await _insert_bands(connection.dialect).run_many(connection, self._rows)
             self._rows, self._by_key = [], {}
         if self._joined:  # in one order, so that two replicas never wait on each other
             grown = [{"cid": c, "joined": n} for c, n in sorted(self._joined.items())]
@@ -180,6 +182,13 @@ def _band_rows(suggestion_id: str, band_keys: list[int], at: datetime) -> list[d
 
 
 _BAND_COLUMNS = ("band_key", "suggestion_id", "filed_at")
+
+
+@functools.cache
+def _insert_bands(dialect: Dialect) -> DriverStatement:
+    """The band rows' INSERT for the driver (their values arrive converted: none here)."""
+    statement = insert(appeal_bands).values({c: bindparam(c) for c in _BAND_COLUMNS})
+    return compile_for(statement, dialect, _BAND_COLUMNS)
 
 
 class AppealIndex:

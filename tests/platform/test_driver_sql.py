@@ -1,4 +1,4 @@
-"""``insert_many`` writes rows straight to the driver: what it stores must read back, and
+"""``driver_sql.insert_many`` writes rows straight to the driver: what it stores must read back, and
 compare in queries, exactly like a row written through SQLAlchemy's types."""
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import BigInteger, Column, MetaData, String, Table, insert, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from minyi.platform.db import UtcDateTime, create_engine, insert_many, utc_for_driver
+from minyi.platform.db import UtcDateTime, create_engine
+from minyi.platform.driver_sql import insert_many, utc_for_driver
 from tests.support import infra
 
 metadata = MetaData()

@@ -1,0 +1,159 @@
+"""The fold's hot statements as the driver takes them: SQL compiled once per dialect, rows
+as tuples in the SQL's parameter order.
+
+``session.execute(statement, rows)`` builds a parameter dict per row and runs every value
+through SQLAlchemy's bind processing (``construct_params``), and looks the statement up in
+its compiled cache: for the counters' upserts (28 values a row), the views' updates and the
+batch's few other statements that cost more CPU than SQLite's own work. Here the per-row
+work is the tuple; the values that need converting (datetimes, JSON, booleans) go through
+their column type's own bind processor, so what is stored is what SQLAlchemy would store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import Table, bindparam
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.types import TypeEngine
+
+from minyi.platform.db import dialect_insert
+
+Processor = Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class DriverStatement:
+    """A statement's SQL for one dialect, and how values given in ``names`` order become the
+    driver's parameters."""
+
+    sql: str
+    # The names of the values, in the order the caller gives them.
+    names: tuple[str, ...]
+    # Reorders values into the SQL's parameter order (None: already in it).
+    order: Callable[[Sequence[Any]], tuple[Any, ...]] | None
+    # The values to convert first: (position in ``names``, the type's bind processor).
+    converting: tuple[tuple[int, Processor], ...]
+
+    async def fetch(self, connection: AsyncConnection, values: Sequence[Any] = ()) -> list[Any]:
+        """The rows one execution with ``values`` returns, as the driver gives them (the
+        caller converts what needs it)."""
+        params = self._for_driver(values) if values else ()
+        return list((await connection.exec_driver_sql(self.sql, params)).all())
+
+    async def run_many(self, connection: AsyncConnection, rows: Sequence[tuple[Any, ...]]) -> None:
+        """One executemany of ``rows`` (each a tuple of values in ``names`` order)."""
+        if not rows:
+            return
+        if self.converting or self.order is not None:
+            rows = [self._for_driver(row) for row in rows]
+        await connection.exec_driver_sql(self.sql, list(rows))
+
+    def _for_driver(self, values: Sequence[Any]) -> tuple[Any, ...]:
+        if self.converting:
+            converted = list(values)
+            for i, process in self.converting:
+                # None too: JSON writes it as the JSON null, as SQLAlchemy does.
+                converted[i] = process(converted[i])
+            values = converted
+        return self.order(values) if self.order is not None else tuple(values)
+
+
+def compile_for(
+    statement: ClauseElement,
+    dialect: Dialect,
+    names: Sequence[str],
+    types: Mapping[str, TypeEngine[Any]] | None = None,
+) -> DriverStatement:
+    """``statement`` (whose bound parameters are exactly ``names``) for ``dialect``; a value
+    named in ``types`` is converted as that type converts it (the others need nothing)."""
+    compiled = statement.compile(dialect=dialect)
+    if not isinstance(compiled, SQLCompiler):
+        raise TypeError(f"not a SQL statement: {statement!r}")
+    positions = tuple(compiled.positiontup or ())
+    if sorted(positions) != sorted(names):
+        raise ValueError(f"parameters {positions} are not {tuple(names)}")
+    # Two orders differ only with two parameters or more: itemgetter then gives a tuple.
+    order = None if positions == tuple(names) else itemgetter(*map(names.index, positions))
+    converting = []
+    for i, name in enumerate(names):
+        kind = (types or {}).get(name)
+        process = kind.dialect_impl(dialect).bind_processor(dialect) if kind is not None else None
+        if process is not None:
+            converting.append((i, process))
+    return DriverStatement(compiled.string, tuple(names), order, tuple(converting))
+
+
+def column_types(table: Table) -> dict[str, TypeEngine[Any]]:
+    return {c.name: c.type for c in table.columns}
+
+
+# Rows per statement of ``insert_returning``: well under both databases' parameter limits.
+INSERT_CHUNK = 256
+_INSERTS: dict[tuple[str, str, tuple[str, ...], tuple[str, ...], int], DriverStatement] = {}
+
+
+def insert_returning(
+    dialect: Dialect, table: Table, columns: tuple[str, ...], returning: tuple[str, ...], n: int
+) -> DriverStatement:
+    """INSERT of ``n`` rows (``columns`` each, row after row) … ON CONFLICT DO NOTHING
+    RETURNING ``returning`` of the rows added, as one statement: an executemany returns no
+    rows. Built once per number of rows."""
+    key = (dialect.name, table.name, columns, returning, n)
+    found = _INSERTS.get(key)
+    if found is None:
+        names = [f"{c}_{i}" for i in range(n) for c in columns]
+        rows = [
+            {c: bindparam(f"{c}_{i}", type_=table.c[c].type) for c in columns} for i in range(n)
+        ]
+        statement = (
+            dialect_insert(dialect.name)(table)
+            .values(rows)
+            .on_conflict_do_nothing()
+            .returning(*(table.c[c] for c in returning))
+        )
+        types = {f"{c}_{i}": table.c[c].type for i in range(n) for c in columns}
+        if len(_INSERTS) > 1024:
+            _INSERTS.clear()  # batch sizes vary: keep the cache bounded
+        found = _INSERTS[key] = compile_for(statement, dialect, names, types)
+    return found
+
+
+def utc_for_driver(value: datetime, dialect: Dialect) -> datetime | str:
+    """An aware datetime as ``UtcDateTime`` hands it to ``dialect``'s driver (SQLite: the
+    text SQLAlchemy stores; PostgreSQL: the aware UTC datetime), for ``insert_many``."""
+    value = value.astimezone(UTC)
+    if dialect.name == "sqlite":
+        return value.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+    return value
+
+
+async def insert_many(
+    session: AsyncSession, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """INSERT ``rows`` (tuples in the order of ``columns``, values as the driver takes them:
+    ``utc_for_driver`` for datetimes) into ``table`` with one executemany straight to the
+    driver. For tables written dozens of rows per event: SQLAlchemy's per-row parameter
+    handling cost more than the insert itself (routing's band keys, ≈ 7 µs a row)."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect
+    if dialect.paramstyle == "qmark":
+        marks = ", ".join("?" for _ in columns)
+    elif dialect.paramstyle == "numeric_dollar":
+        marks = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
+    else:
+        raise NotImplementedError(f"paramstyle {dialect.paramstyle}")
+    quote = dialect.identifier_preparer.quote
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) VALUES ({marks})"
+    )
+    connection = await session.connection()
+    await connection.exec_driver_sql(sql, list(rows))
