@@ -11,17 +11,18 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Response
+from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 
 from minyi.contracts.gazetteer import Gazetteer
 from minyi.contracts.reference import load_divisions
 from minyi.intake.adapters.repositories import KeyTaken
 from minyi.intake.domain.errors import UnknownSuggestion
 from minyi.intake.domain.suggestion import Submission
-from minyi.intake.entrypoints.dependencies import Rt
-from minyi.intake.entrypoints.guard import JsonRoute
+from minyi.intake.entrypoints.dependencies import Caller, Rt, public_caller
+from minyi.intake.entrypoints.guard import Handler, JsonRoute
 from minyi.intake.entrypoints.schemas import (
     EndorsementIn,
     FeedbackIn,
@@ -41,10 +42,13 @@ from minyi.platform.telemetry import in_callers_trace
 
 router = APIRouter(prefix="/v1", tags=["suggestions"], route_class=JsonRoute)
 
-Public = Depends(
-    public("citizen page and channels: rate-limited per client; the code is the secret")
-)
-Anyone = Annotated[Principal | None, Public]
+PUBLIC_BECAUSE = "citizen page and channels: rate-limited per client; the code is the secret"
+Public = Depends(public(PUBLIC_BECAUSE))
+# Filing, the hot path: the same rule and the runtime in one dependency.
+_filer = public_caller(PUBLIC_BECAUSE)
+Filer = Annotated[Caller, Depends(_filer)]
+IDEMPOTENCY_KEY = "Idempotency-Key"
+IDEMPOTENCY_KEY_MAX = 200
 Staff = Annotated[
     Principal, Depends(require(Role.STATION_STAFF, Role.REPRESENTATIVE, Role.SUPERVISOR))
 ]
@@ -106,19 +110,13 @@ def _once(body: SuggestionIn, idempotency_key: str | None, places: Gazetteer) ->
     return FileOnce(_command(body, places), f"suggestions:{idempotency_key}", digest)
 
 
-@router.post(
-    "/suggestions",
-    status_code=201,
-    response_model=FiledOut,
-    summary="File a suggestion or appeal (any channel); Idempotency-Key makes retries safe",
-)
 async def post_suggestion(
     body: SuggestionIn,
-    who: Anyone,
-    runtime: Rt,
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    caller: Filer,
+    idempotency_key: Annotated[str | None, Header(max_length=IDEMPOTENCY_KEY_MAX)] = None,
 ) -> Response:
-    _filing_in_scope(who, body)
+    runtime = caller.runtime
+    _filing_in_scope(caller.who, body)
     command = _once(body, idempotency_key, runtime.deps.places.base)
     work = in_callers_trace(partial(file_once, command, vault=runtime.deps.vault))
     # Group commit: concurrent filings share one transaction; each answer is sent only
@@ -132,6 +130,40 @@ async def post_suggestion(
         status_code=stored.status_code,
         headers={"Location": f"/v1/track/{stored.body['tracking_code']}"},
     )
+
+
+class FilingRoute(JsonRoute):
+    """``POST /v1/suggestions``, intake's hot path. A filing that validates is parsed and
+    validated in one pass (pydantic's JSON parser), its one dependency called and the
+    endpoint awaited: FastAPI's request handler (stdlib JSON, then a parameter pass for
+    each dependency) took ≈ 10 % of intake's CPU at full load. Anything else, a body that
+    does not validate or an Idempotency-Key over its length, goes to FastAPI's handler, so
+    error answers are FastAPI's own; the OpenAPI document comes from the signature as
+    before, and the guards (rate, size, content type) run first as on every route."""
+
+    def fast_path(self, handler: Handler) -> Handler:
+        async def filing(request: Request) -> Response:
+            try:
+                body = SuggestionIn.model_validate_json(await request.body())
+            except ValidationError:
+                return await handler(request)
+            key = request.headers.get(IDEMPOTENCY_KEY)
+            if key is not None and len(key) > IDEMPOTENCY_KEY_MAX:
+                return await handler(request)
+            return await post_suggestion(body, await _filer(request), key)
+
+        return filing
+
+
+router.add_api_route(
+    "/suggestions",
+    post_suggestion,
+    methods=["POST"],
+    status_code=201,
+    response_model=FiledOut,
+    summary="File a suggestion or appeal (any channel); Idempotency-Key makes retries safe",
+    route_class_override=FilingRoute,
+)
 
 
 @router.get("/suggestions/{suggestion_id}", summary="A suggestion for staff (contact masked)")
