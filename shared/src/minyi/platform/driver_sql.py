@@ -1,30 +1,33 @@
-"""The fold's hot statements as the driver takes them: SQL compiled once per dialect, rows
-as tuples in the SQL's parameter order.
+"""Bulk writes and hot statements as the driver takes them: SQL compiled once per dialect,
+rows as tuples in the SQL's parameter order (reporting's fold; the outbox, audit rows,
+intake's suggestions and routing's band keys through ``insert_many``).
 
 ``session.execute(statement, rows)`` builds a parameter dict per row and runs every value
 through SQLAlchemy's bind processing (``construct_params``), and looks the statement up in
-its compiled cache: for the counters' upserts (28 values a row), the views' updates and the
-batch's few other statements that cost more CPU than SQLite's own work. Here the per-row
-work is the tuple; the values that need converting (datetimes, JSON, booleans) go through
-their column type's own bind processor, so what is stored is what SQLAlchemy would store.
+its compiled cache: for the counters' upserts (28 values a row), the views' updates, the
+band keys (dozens of rows per suggestion) and the outbox that cost more CPU than SQLite's
+own work. Here the per-row work is the tuple; the values that need converting (datetimes,
+JSON, booleans) go through their column type's own bind processor, so what is stored is
+what SQLAlchemy would store.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Table, bindparam
+from sqlalchemy import Table, bindparam, insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.types import TypeEngine
 
-from minyi.platform.db import dialect_insert
+from minyi.platform.db import UtcDateTime, dialect_insert
 
 Processor = Callable[[Any], Any]
 
@@ -126,13 +129,23 @@ def insert_returning(
     return found
 
 
-def utc_for_driver(value: datetime, dialect: Dialect) -> datetime | str:
-    """An aware datetime as ``UtcDateTime`` hands it to ``dialect``'s driver (SQLite: the
-    text SQLAlchemy stores; PostgreSQL: the aware UTC datetime), for ``insert_many``."""
-    value = value.astimezone(UTC)
-    if dialect.name == "sqlite":
-        return value.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+@functools.cache
+def _utc_processor(dialect: Dialect) -> Processor:
+    process = UtcDateTime().dialect_impl(dialect).bind_processor(dialect)
+    return process if process is not None else _same
+
+
+def _same(value: Any) -> Any:
     return value
+
+
+def utc_for_driver(value: datetime, dialect: Dialect) -> Any:
+    """An aware datetime as ``UtcDateTime`` hands it to ``dialect``'s driver (its own bind
+    processor), for ``insert_many``: converted once where many rows share it."""
+    return _utc_processor(dialect)(value)
+
+
+_INSERT_MANY: dict[tuple[str, str, tuple[str, ...]], DriverStatement] = {}
 
 
 async def insert_many(
@@ -144,16 +157,11 @@ async def insert_many(
     handling cost more than the insert itself (routing's band keys, ≈ 7 µs a row)."""
     if not rows:
         return
-    dialect = session.get_bind().dialect
-    if dialect.paramstyle == "qmark":
-        marks = ", ".join("?" for _ in columns)
-    elif dialect.paramstyle == "numeric_dollar":
-        marks = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
-    else:
-        raise NotImplementedError(f"paramstyle {dialect.paramstyle}")
-    quote = dialect.identifier_preparer.quote
-    sql = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) VALUES ({marks})"
-    )
     connection = await session.connection()
-    await connection.exec_driver_sql(sql, list(rows))
+    dialect = connection.dialect
+    key = (dialect.name, table.name, tuple(columns))
+    statement = _INSERT_MANY.get(key)
+    if statement is None:
+        values = insert(table).values({c: bindparam(c) for c in columns})
+        statement = _INSERT_MANY[key] = compile_for(values, dialect, columns)
+    await statement.run_many(connection, rows)

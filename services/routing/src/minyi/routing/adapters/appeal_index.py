@@ -8,7 +8,6 @@ no member behind.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,7 +17,7 @@ from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from minyi.platform.driver_sql import DriverStatement, compile_for, utc_for_driver
+from minyi.platform.driver_sql import insert_many, utc_for_driver
 from minyi.routing.adapters.tables import (
     appeal_bands,
     appeal_clusters,
@@ -39,7 +38,6 @@ Filing = tuple[str, str, str, str, datetime]
 
 # Built once, run with parameters: a statement built per placement cost more CPU (its
 # construction and cache key) than its execution.
-_INSERT_BANDS = insert(appeal_bands)
 _INSERT_CLUSTER = insert(appeal_clusters)
 # The window is checked on the suggestions, not on the bands: with a range on
 # ``appeal_bands.filed_at`` PostgreSQL chose that index and read every band of the window
@@ -92,7 +90,6 @@ class PendingBands:
     earlier ones here, and joins a cluster founded in it here."""
 
     def __init__(self) -> None:
-        # Band rows as tuples of ``_BAND_COLUMNS``, their time converted once per suggestion.
         self._rows: list[tuple[int, str, object]] = []
         self._by_key: dict[int, list[Candidate]] = {}
         self._clusters: dict[str, dict[str, Any]] = {}
@@ -129,8 +126,7 @@ class PendingBands:
         return ClusterAssignment(cluster_id, stored[0] + joined, stored[1], False)
 
     def add(self, candidate: Candidate, band_keys: list[int], dialect: Dialect) -> None:
-        sid, at = candidate.suggestion_id, utc_for_driver(candidate.at, dialect)
-        self._rows += [(k, sid, at) for k in band_keys]
+        self._rows += _band_rows(candidate.suggestion_id, band_keys, candidate.at, dialect)
         for key in band_keys:
             self._by_key.setdefault(key, []).append(candidate)
 
@@ -147,8 +143,7 @@ class PendingBands:
             await session.execute(_INSERT_CLUSTER, list(self._clusters.values()))
             self._clusters = {}
         if self._rows:
-            connection = await session.connection()
-            await _insert_bands(connection.dialect).run_many(connection, self._rows)
+            await insert_many(session, appeal_bands, _BAND_COLUMNS, self._rows)
             self._rows, self._by_key = [], {}
         if self._joined:  # in one order, so that two replicas never wait on each other
             grown = [{"cid": c, "joined": n} for c, n in sorted(self._joined.items())]
@@ -176,19 +171,16 @@ def sweep_horizon(matcher: AppealMatcher, now: datetime) -> datetime:
     return matcher.window_start(now) - timedelta(days=1)
 
 
-def _band_rows(suggestion_id: str, band_keys: list[int], at: datetime) -> list[dict[str, object]]:
-    """One ``appeal_bands`` row per band key of a suggestion."""
-    return [{"band_key": k, "suggestion_id": suggestion_id, "filed_at": at} for k in band_keys]
-
-
+# Band rows are tuples of these: a suggestion's dozens share its time, converted once.
 _BAND_COLUMNS = ("band_key", "suggestion_id", "filed_at")
 
 
-@functools.cache
-def _insert_bands(dialect: Dialect) -> DriverStatement:
-    """The band rows' INSERT for the driver (their values arrive converted: none here)."""
-    statement = insert(appeal_bands).values({c: bindparam(c) for c in _BAND_COLUMNS})
-    return compile_for(statement, dialect, _BAND_COLUMNS)
+def _band_rows(
+    suggestion_id: str, band_keys: list[int], at: datetime, dialect: Dialect
+) -> list[tuple[int, str, object]]:
+    """One ``appeal_bands`` row per band key of a suggestion."""
+    at_ = utc_for_driver(at, dialect)
+    return [(k, suggestion_id, at_) for k in band_keys]
 
 
 class AppealIndex:
@@ -333,7 +325,8 @@ class AppealIndex:
                 .where(suggestions.c.id == r.id)
                 .values(signature=to_bytes(signed.signature))
             )
-            await session.execute(_INSERT_BANDS, _band_rows(r.id, signed.band_keys, r.filed_at))
+            bands = _band_rows(r.id, signed.band_keys, r.filed_at, session.get_bind().dialect)
+            await insert_many(session, appeal_bands, _BAND_COLUMNS, bands)
         known = select(appeal_clusters.c.cluster_id)
         sizes = (
             await session.execute(
