@@ -35,7 +35,7 @@ def test_a_simulated_quarter_adds_up_in_reporting_and_in_the_deputies_files(tmp_
             "--rate",
             "8",
             "--seconds-per-day",
-            "0.6",
+            "0.4",
             "--start",
             "2025-09-20",
             "--exit",

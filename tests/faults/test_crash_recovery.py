@@ -84,7 +84,8 @@ def test_killing_routing_mid_backlog_still_assigns_every_suggestion_exactly_once
 def test_an_event_committed_before_a_crash_is_published_after_the_restart(
     system_factory: type[System],
 ) -> None:
-    system = system_factory(extra_env=SYSTEM_ENV)
+    # The row stays claimed by the crashed process until its lease ends: 2 s, not 30.
+    system = system_factory(extra_env={**SYSTEM_ENV, "MINYI_OUTBOX_LEASE_SECONDS": "2"})
     system.start()
     intake = system["intake"]
     intake.stop()
@@ -106,6 +107,7 @@ def test_an_event_committed_before_a_crash_is_published_after_the_restart(
             ).status_code
             == 200
         ),
+        timeout=20,  # well before a 30 s lease would have ended
         what="the suggestion to reach reporting after the restart",
     )
     filed = [e for e in events_on(system.nats_url, "minyi.suggestion.filed") if e["subject"] == sid]

@@ -27,13 +27,14 @@ def of(events: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
 def test_a_milestone_passing_undelivered_on_the_clock_turns_the_project_late(
     system_factory: type[System], store: str
 ) -> None:
-    # One simulated hour per real second from 04:00 on Wednesday 15 Oct 2025: the first
-    # milestone, due that day, passes undelivered at midnight, about 20 s later.
+    # One simulated hour per real second from 14:00 on Wednesday 15 Oct 2025: the first
+    # milestone, due that day, passes undelivered at midnight, about 10 s later (the
+    # service's start and the registration take a few of those simulated hours).
     system = system_factory(
         store,
         names=("supervision",),
         extra_env={
-            "MINYI_CLOCK_START": "2025-10-15T04:00:00+08:00",
+            "MINYI_CLOCK_START": "2025-10-15T14:00:00+08:00",
             "MINYI_CLOCK_SPEED": "3600",
             "MINYI_SUPERVISION_SWEEP_SECONDS": "0.05",
         },

@@ -29,7 +29,6 @@ from minyi.platform.periodic import Periodic
 log = logging.getLogger(__name__)
 
 CONTENT_TYPE = "application/cloudevents+json"
-LEASE = timedelta(seconds=30)
 PUBLISH_TIMEOUT_SECONDS = 5.0
 # nats-py's bound on a JetStream context's unacknowledged async publishes (its default,
 # which ``create_broker`` keeps).
@@ -94,12 +93,14 @@ class OutboxRelay:
         *,
         batch: int = 500,
         idle_seconds: float = 0.2,
+        lease_seconds: float = 30.0,
         crash_before_publish: bool = False,
     ) -> None:
         self._sessions = sessions
         self._table = table
         self._broker = broker
         self._batch = batch
+        self._lease = timedelta(seconds=lease_seconds)
         self._skip_locked = not is_sqlite(str(engine.url))
         self._crash_before_publish = crash_before_publish
         # A pass that filled its batch runs again at once; otherwise it waits for the next
@@ -140,7 +141,7 @@ class OutboxRelay:
             result = await s.execute(
                 update(t)
                 .where(t.c.seq.in_(claimable.scalar_subquery()))
-                .values(claimed_until=now + LEASE, attempts=t.c.attempts + 1)
+                .values(claimed_until=now + self._lease, attempts=t.c.attempts + 1)
                 .returning(t.c.seq, t.c.event_id, t.c.subject, t.c.payload, t.c.headers)
             )
             return sorted(result.all(), key=lambda r: r.seq)

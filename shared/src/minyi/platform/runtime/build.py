@@ -48,6 +48,7 @@ def new_runtime(definition: ServiceDefinition[D, U], settings: Settings) -> Runt
             broker,
             batch=settings.outbox_batch,
             idle_seconds=settings.outbox_idle_seconds,
+            lease_seconds=settings.outbox_lease_seconds,
             crash_before_publish=settings.has_fault("crash_before_publish"),
         ),
         clock=(
