@@ -325,75 +325,95 @@ SCALED = {
 }
 
 
-def scaling(nats_url: str, workdir: Path, db_urls: dict[str, str], n: int = 6000) -> dict[str, Any]:
-    """A backlog drained by one and by two processes of a service sharing its durable."""
+def scaling(nats_url: str, workdir: Path, admin: str, n: int = 6000) -> dict[str, Any]:
+    """A backlog drained by one and by two processes of a service sharing its durable, each
+    run on fresh databases (on the last run's, two processes would search a store twice as
+    large for recurring appeals)."""
     out: dict[str, Any] = {}
     for service, (durable, before) in SCALED.items():
         for replicas in (1, 2):
-            system = System(
-                nats_url=nats_url,
-                data_dir=workdir / f"scale-{service}-{replicas}",
-                database_urls=db_urls,
-            )
-            system.start(before)
-            loadgen(system.url("intake", "/v1/suggestions"), clients=64, seconds=n / 400)
-            filed = count_on(nats_url, "minyi.suggestion.filed")
-            if service == "reporting":  # routing first assigns all of them
-                while (
-                    count_on(nats_url, "minyi.suggestion.assigned")
-                    + count_on(nats_url, "minyi.suggestion.triage_required")
-                    < filed
-                ):
-                    time.sleep(0.2)
-            backlog = count_on(nats_url, "minyi.>")
-            workers = [system[service]]
-            for i in range(2, replicas + 1):
-                env = dict(system[service].env, MINYI_HTTP_PORT=str(free_port()))
-                workers.append(
-                    ServiceProcess(
-                        service,
-                        int(env["MINYI_HTTP_PORT"]),
-                        env,
-                        system.data_dir / f"{service}-{i}.log",
-                    )
-                )
-            t0 = time.monotonic()
-            for w in workers:
-                w.start()
-            # Timed from the first batch handled to the end, so that the processes' start-up
-            # (imports, migrations, the model) is not counted as draining: the server tells
-            # the durable's backlog (polling costs the workers no CPU).
-            events = backlog if service == "reporting" else filed  # the durable's backlog
-            first: tuple[float, int] | None = None
-            left = -1
-            while time.monotonic() - t0 < 180 and left != 0:
-                try:
-                    left = int(consumer_info(nats_url, durable)["backlog"])
-                except Exception:
-                    left = -1
-                if first is None and 0 <= left < events:
-                    first = (time.monotonic(), left)
-                time.sleep(0.1)
-            ended = time.monotonic()
-            started, drained = first or (t0, events)
-            out[f"{service}_x{replicas}"] = {
-                "service": service,
-                "replicas": replicas,
-                "suggestions": filed,
-                "events": events,
-                "seconds_with_startup": round(ended - t0, 1),
-                "seconds": round(ended - started, 2),
-                "events_per_s": round(drained / max(ended - started, 1e-3), 1),
-            }
-            for w in workers:
-                w.stop()
-            system.stop()
-            progress(
-                f"  {service} x{replicas}: {events} events, "
-                f"{out[f'{service}_x{replicas}']['events_per_s']}/s after the first batch"
+            out[f"{service}_x{replicas}"] = _drained(
+                nats_url, workdir, admin, service, durable, before, replicas, n
             )
             purge_stream(nats_url)
     return out
+
+
+def _drained(
+    nats_url: str,
+    workdir: Path,
+    admin: str,
+    service: str,
+    durable: str,
+    before: list[str],
+    replicas: int,
+    n: int,
+) -> dict[str, Any]:
+    names = ["intake", "routing", "supervision", "reporting"]
+    with infra.postgres_databases(admin, names) as db_urls:
+        system = System(
+            nats_url=nats_url,
+            data_dir=workdir / f"scale-{service}-{replicas}",
+            database_urls=db_urls,
+        )
+        system.start(before)
+        loadgen(system.url("intake", "/v1/suggestions"), clients=64, seconds=n / 400)
+        filed = count_on(nats_url, "minyi.suggestion.filed")
+        if service == "reporting":  # routing first assigns all of them
+            while (
+                count_on(nats_url, "minyi.suggestion.assigned")
+                + count_on(nats_url, "minyi.suggestion.triage_required")
+                < filed
+            ):
+                time.sleep(0.2)
+        backlog = count_on(nats_url, "minyi.>")
+        workers = [system[service]]
+        for i in range(2, replicas + 1):
+            env = dict(system[service].env, MINYI_HTTP_PORT=str(free_port()))
+            workers.append(
+                ServiceProcess(
+                    service,
+                    int(env["MINYI_HTTP_PORT"]),
+                    env,
+                    system.data_dir / f"{service}-{i}.log",
+                )
+            )
+        t0 = time.monotonic()
+        for w in workers:
+            w.start()
+        # Timed from the first batch handled to the end, so that the processes' start-up
+        # (imports, migrations, the model) is not counted as draining: the server tells
+        # the durable's backlog (polling costs the workers no CPU).
+        events = backlog if service == "reporting" else filed  # the durable's backlog
+        first: tuple[float, int] | None = None
+        left = -1
+        while time.monotonic() - t0 < 180 and left != 0:
+            try:
+                left = int(consumer_info(nats_url, durable)["backlog"])
+            except Exception:
+                left = -1
+            if first is None and 0 <= left < events:
+                first = (time.monotonic(), left)
+            time.sleep(0.1)
+        ended = time.monotonic()
+        started, drained = first or (t0, events)
+        result = {
+            "service": service,
+            "replicas": replicas,
+            "suggestions": filed,
+            "events": events,
+            "seconds_with_startup": round(ended - t0, 1),
+            "seconds": round(ended - started, 2),
+            "events_per_s": round(drained / max(ended - started, 1e-3), 1),
+        }
+        for w in workers:
+            w.stop()
+        system.stop()
+        progress(
+            f"  {service} x{replicas}: {events} events, "
+            f"{result['events_per_s']}/s after the first batch"
+        )
+        return result
 
 
 def purge_stream(nats_url: str) -> None:
@@ -525,10 +545,7 @@ def main() -> None:
             }
             purge_stream(ns.url)
             progress("scaling: one vs two routing, then reporting processes (PostgreSQL)")
-            scale_dbs = stack.enter_context(
-                infra.postgres_databases(admin, ["intake", "routing", "supervision", "reporting"])
-            )
-            results["scaling"] = scaling(ns.url, workdir, scale_dbs)
+            results["scaling"] = scaling(ns.url, workdir, admin)
         else:
             results["postgresql"] = "skipped: no PostgreSQL server answered"
     reporting_bench = ROOT / "services/reporting/bench/bench_queries.py"
