@@ -107,7 +107,7 @@ def test_an_event_committed_before_a_crash_is_published_after_the_restart(
             ).status_code
             == 200
         ),
-        timeout=20,  # well before a 30 s lease would have ended
+        timeout=12,  # well before the default lease (15 s) would have ended
         what="the suggestion to reach reporting after the restart",
     )
     filed = [e for e in events_on(system.nats_url, "minyi.suggestion.filed") if e["subject"] == sid]

@@ -3,17 +3,24 @@
 A row is published with a publish-ack and ``Nats-Msg-Id`` = event id, then deleted. A crash
 between commit and publish loses nothing (the row waits); a crash between publish and delete
 republishes, which JetStream's duplicate window and the consumers' inboxes absorb.
+
+The process that writes a row claims it as it inserts it (``claimed_until``, a lease) and,
+once the transaction committed, publishes it from memory (``OutboxRelay.hand_over``): no
+statement claims it and no wait for the store's writer comes between the commit and the
+publish. A row whose writer died, or whose publish failed, is claimed from the table by any
+replica's relay when its lease ends (at once after a failed publish).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from faststream.nats import NatsBroker
 from opentelemetry import propagate
@@ -51,17 +58,35 @@ def outbox_row(event: CloudEvent[Any], subject: str) -> dict[str, Any]:
     }
 
 
-_OUTBOX_COLUMNS = ("event_id", "subject", "payload", "headers", "created_at", "attempts")
+# Ids per DELETE: under SQLite's bound on a statement's parameters (32,766).
+_DELETE_CHUNK = 10_000
+_OUTBOX_COLUMNS = (
+    "event_id", "subject", "payload", "headers", "created_at", "attempts", "claimed_until",
+)  # fmt: skip
+
+
+class Unpublished(NamedTuple):
+    """A row to publish: claimed from the table, or handed over by its writer."""
+
+    event_id: str
+    subject: str
+    payload: bytes
+    headers: dict[str, str] | None
 
 
 async def add_to_outbox(
-    session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]]
+    session: AsyncSession,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    claimed_until: datetime | None = None,
 ) -> None:
     """``outbox_row``s into the outbox straight to the driver (``insert_many``): every event
     of every service goes this way, and SQLAlchemy's per-row parameter handling cost more
-    than the insert. Values as the column types hand them over (headers as JSON text)."""
+    than the insert. Values as the column types hand them over (headers as JSON text).
+    ``claimed_until``: the writer's lease, when it publishes them itself after the commit."""
     if rows:
         dialect = session.get_bind().dialect
+        lease = None if claimed_until is None else utc_for_driver(claimed_until, dialect)
         await insert_many(
             session,
             table,
@@ -74,15 +99,23 @@ async def add_to_outbox(
                     json.dumps(r["headers"]),
                     utc_for_driver(r["created_at"], dialect),
                     r["attempts"],
+                    lease,
                 )
                 for r in rows
             ],
         )
 
 
+async def delete_published(session: AsyncSession, table: Table, event_ids: Sequence[str]) -> None:
+    for i in range(0, len(event_ids), _DELETE_CHUNK):
+        chunk = event_ids[i : i + _DELETE_CHUNK]
+        await session.execute(delete(table).where(table.c.event_id.in_(chunk)))
+
+
 class OutboxRelay:
-    """Publishes pending outbox rows. Safe with N replicas: rows are claimed with a lease
-    (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite serialises writers anyway)."""
+    """Publishes the rows its process committed (``hand_over``), and pending rows whose lease
+    ended. Safe with N replicas: rows are claimed with a lease (at their insert, or by
+    ``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite serialises writers anyway)."""
 
     def __init__(
         self,
@@ -93,7 +126,7 @@ class OutboxRelay:
         *,
         batch: int = 500,
         idle_seconds: float = 0.2,
-        lease_seconds: float = 30.0,
+        lease_seconds: float = 15.0,
         crash_before_publish: bool = False,
     ) -> None:
         self._sessions = sessions
@@ -106,25 +139,66 @@ class OutboxRelay:
         # A pass that filled its batch runs again at once; otherwise it waits for the next
         # commit (``notify``) or ``idle_seconds``.
         self._poller = Periodic("outbox-relay", self._pass, idle_seconds)
+        self._idle = idle_seconds
+        # Committed by this process and claimed at their insert: published from here.
+        self._handed: list[Unpublished] = []
+        self._last_claim = 0.0
+        # Published and not deleted yet (``take_published``).
+        self._published: list[str] = []
         self.published = 0
 
-    def notify(self) -> None:
+    def take_published(self) -> list[str]:
+        """The ids of rows published and not deleted yet, for a transaction to delete (each
+        pass deleting its own cost a write transaction more per pass); ``give_back`` if it
+        rolls back. A row published and not deleted is published again after its lease,
+        which the duplicate window and the consumers' inboxes absorb."""
+        ids, self._published = self._published, []
+        return ids
+
+    def give_back(self, ids: Sequence[str]) -> None:
+        self._published += ids
+
+    def lease_from(self, now: datetime) -> datetime:
+        """Until when a row inserted ``now`` is its writer's to publish."""
+        return now + self._lease
+
+    def hand_over(self, rows: Sequence[dict[str, Any]]) -> None:
+        """``outbox_row``s just committed with ``lease_from``'s claim: published next pass."""
+        self._handed += [
+            Unpublished(r["event_id"], r["subject"], r["payload"], r["headers"]) for r in rows
+        ]
         self._poller.wake()
 
     def start(self) -> None:
         self._poller.start()
 
     async def stop(self) -> None:
+        """Stop, publishing first what was handed over (else it waits for its lease)."""
         await self._poller.stop()
+        with contextlib.suppress(Exception):
+            if self._handed:
+                await asyncio.wait_for(self.relay_once(), PUBLISH_TIMEOUT_SECONDS)
+            if self._published:
+                async with self._sessions.begin() as s:
+                    await delete_published(s, self._table, self.take_published())
+
+    async def release(self) -> None:
+        """Give up the claim on what was handed over and not published (a process that
+        ends without publishing): any relay may publish it at once, not after its lease."""
+        ids, self._handed = [r.event_id for r in self._handed], []
+        if ids:
+            t = self._table
+            async with self._sessions.begin() as s:
+                await s.execute(update(t).where(t.c.event_id.in_(ids)).values(claimed_until=None))
 
     async def pending(self) -> int:
+        """Rows not published yet (those this process published wait for their delete)."""
         async with self._sessions() as s:
-            return int(
-                (await s.execute(select(func.count()).select_from(self._table))).scalar_one()
-            )
+            rows = (await s.execute(select(func.count()).select_from(self._table))).scalar_one()
+        return max(int(rows) - len(self._published), 0)
 
     async def _pass(self) -> bool:
-        return await self.relay_once() >= self._batch
+        return await self.relay_once() >= self._batch or bool(self._handed)
 
     async def _claim(self) -> list[Any]:
         t = self._table
@@ -144,11 +218,21 @@ class OutboxRelay:
                 .values(claimed_until=now + self._lease, attempts=t.c.attempts + 1)
                 .returning(t.c.seq, t.c.event_id, t.c.subject, t.c.payload, t.c.headers)
             )
-            return sorted(result.all(), key=lambda r: r.seq)
+            return [Unpublished(*r[1:]) for r in sorted(result.all(), key=lambda r: r.seq)]
 
     async def relay_once(self) -> int:
-        rows = await self._claim()
+        """One pass: the rows handed over if any (at most a batch), else those claimed from
+        the table; the table is also read at least every ``idle_seconds`` while busy."""
+        rows = self._handed[: self._batch]
+        del self._handed[: len(rows)]
+        loop = asyncio.get_running_loop()
+        if len(rows) < self._batch and (not rows or loop.time() - self._last_claim > self._idle):
+            self._last_claim = loop.time()
+            rows += await self._claim()
         if not rows:
+            if self._published:  # idle: no transaction took them (``take_published``)
+                async with self._sessions.begin() as s:
+                    await delete_published(s, self._table, self.take_published())
             return 0
         if self._crash_before_publish:
             # Fault injection for the outbox test: die after the state was committed and
@@ -157,27 +241,25 @@ class OutboxRelay:
             await asyncio.sleep(0.5)
             os._exit(137)
         published = await self._publish(rows)
-        done = [r.seq for r, ok in zip(rows, published, strict=True) if ok]
-        failed = [r.seq for r, ok in zip(rows, published, strict=True) if not ok]
-        async with self._sessions.begin() as s:
-            if done:
-                await s.execute(delete(self._table).where(self._table.c.seq.in_(done)))
-            if failed:
-                # Let them be retried at once rather than after the lease.
-                await s.execute(
-                    update(self._table)
-                    .where(self._table.c.seq.in_(failed))
-                    .values(claimed_until=None)
-                )
+        self._published += [r.event_id for r, ok in zip(rows, published, strict=True) if ok]
+        failed = [r.event_id for r, ok in zip(rows, published, strict=True) if not ok]
         if failed:
+            # Let them be retried at once rather than after the lease.
+            t = self._table
+            async with self._sessions.begin() as s:
+                await delete_published(s, t, self.take_published())
+                await s.execute(
+                    update(t).where(t.c.event_id.in_(failed)).values(claimed_until=None)
+                )
             log.warning(
                 "outbox: %d of %d events not published yet; will retry", len(failed), len(rows)
             )
             await asyncio.sleep(0.5)
-        self.published += len(done)
-        return len(done)
+        done = len(rows) - len(failed)
+        self.published += done
+        return done
 
-    async def _publish(self, rows: Sequence[Any]) -> list[bool]:
+    async def _publish(self, rows: Sequence[Unpublished]) -> list[bool]:
         """Publish ``rows`` with nats-py's asynchronous publish (all in flight at once, acks
         awaited together): one round trip per batch instead of one per event. The row's
         stored trace headers go along, so the consumer's span joins the request's trace."""

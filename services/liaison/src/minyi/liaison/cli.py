@@ -94,6 +94,7 @@ async def _import(kind: Kind, header: list[str], rows: list[list[str]]) -> tuple
         if isinstance(result, list) or not result.events:
             return result, 0, 0
         published = await _publish(runtime)
+        await runtime.relay.release()  # what is left, the running service's relay publishes
         return result, published, await runtime.relay.pending()
     finally:
         with contextlib.suppress(Exception):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, Protocol, TypeVar
 
 from fastapi import Depends, Request
@@ -25,7 +25,7 @@ from minyi.platform.auth_tokens import Keyring
 from minyi.platform.auth_verify import TokenVerifier
 from minyi.platform.clock import Clock
 from minyi.platform.db import is_sqlite
-from minyi.platform.outbox import OutboxRelay, add_to_outbox, outbox_row
+from minyi.platform.outbox import OutboxRelay, add_to_outbox, delete_published, outbox_row
 from minyi.platform.ratelimit import TokenBuckets
 from minyi.platform.runtime.committer import GroupCommitter
 from minyi.platform.settings import Settings
@@ -47,6 +47,9 @@ class UnitOfWork:
         self.runtime = runtime
         self.session = session
         self.emitted: list[dict[str, Any]] = []
+        # Outbox rows the relay published, deleted in this transaction (given back if it
+        # rolls back).
+        self.deleting: list[str] = []
         self._batches: dict[type[Batch], Batch] = {}
 
     def batch(self, kind: type[B]) -> B:
@@ -84,7 +87,13 @@ class UnitOfWork:
         """Write the batches and the outbox rows; called once, just before the commit."""
         for batch in self._batches.values():
             await batch.flush(self.session)
-        await add_to_outbox(self.session, self.runtime.outbox, self.emitted)
+        if self.emitted or self._batches:  # a writer anyway: a read stays a read
+            self.deleting = self.runtime.relay.take_published()
+            await delete_published(self.session, self.runtime.outbox, self.deleting)
+        if self.emitted:
+            # Claimed by this process as they go in: its relay publishes them once committed.
+            lease = self.runtime.relay.lease_from(datetime.now(UTC))
+            await add_to_outbox(self.session, self.runtime.outbox, self.emitted, lease)
 
 
 U = TypeVar("U", bound=UnitOfWork)
@@ -132,11 +141,15 @@ class Runtime(Generic[D, U]):
     async def unit_of_work(self) -> AsyncIterator[U]:
         async with self.sessions() as session:
             uow = self.unit_of_work_type(self, session)
-            async with session.begin():
-                yield uow
-                await uow.flush()
+            try:
+                async with session.begin():
+                    yield uow
+                    await uow.flush()
+            except BaseException:
+                self.relay.give_back(uow.deleting)
+                raise
             if uow.emitted:
-                self.relay.notify()
+                self.relay.hand_over(uow.emitted)
 
 
 def runtime_of(request: Request) -> Runtime[Any, Any]:
