@@ -24,9 +24,9 @@ from tests.support.system import System, eventually
 # A fixed signing key for the whole system under test, so that the test can mint tokens
 # without reading a service's data dir (MINYI_JWT_KEYS: first key signs, all verify).
 JWT_KEYS = "faults:" + "f" * 48
-# A process killed here leaves its committed, unpublished events to its next start for 3 s
+# A process killed here leaves its committed, unpublished events to its next start for 1 s
 # (its outbox lease), not the 15 s a service would hold them by default.
-SYSTEM_ENV = {"MINYI_JWT_KEYS": JWT_KEYS, "MINYI_OUTBOX_LEASE_SECONDS": "3"}
+SYSTEM_ENV = {"MINYI_JWT_KEYS": JWT_KEYS, "MINYI_OUTBOX_LEASE_SECONDS": "1"}
 # Fast, bounded retries for every fault test: a failing event is dead after 3 deliveries.
 RETRY_ENV = {"MINYI_MAX_DELIVER": "3", "MINYI_RETRY_DELAYS": "0.2"}
 _ids = itertools.count(1)

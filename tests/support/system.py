@@ -65,8 +65,16 @@ class ServiceProcess:
         self.proc.wait()
 
     def stop(self) -> None:
+        self.terminate()
+        self.wait_stopped()
+
+    def terminate(self) -> None:
+        """SIGTERM: a graceful shutdown begins (``wait_stopped`` waits for its end)."""
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
+
+    def wait_stopped(self) -> None:
+        if self.proc is not None:
             try:
                 self.proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
@@ -130,8 +138,11 @@ class System:
             self.services[name].wait_ready()
 
     def stop(self) -> None:
+        # All at once: each shutdown takes a moment, and a test's teardown waits for them.
         for svc in self.services.values():
-            svc.stop()
+            svc.terminate()
+        for svc in self.services.values():
+            svc.wait_stopped()
 
     def url(self, name: str, path: str) -> str:
         return f"{self.services[name].url}{path}"
