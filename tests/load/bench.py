@@ -488,10 +488,10 @@ def main() -> None:
         "--soak", type=float, default=0, help="minutes of steady load instead of the bench"
     )
     ap.add_argument(
-        "--soak-rate", type=float, default=30, help="steady load of the soak (/s): 30 % of ≈ 100/s"
+        "--soak-rate", type=float, default=90, help="steady load of the soak (/s): 30 % of ≈ 300/s"
     )
     ap.add_argument("--fill", type=int, default=100_000, help="suggestions before the soak")
-    ap.add_argument("--fill-rate", type=float, default=90, help="below the sustained rate")
+    ap.add_argument("--fill-rate", type=float, default=250, help="below the sustained rate")
     ap.add_argument("--seconds", type=float, default=15)
     ap.add_argument("--clients", type=int, default=32)
     ap.add_argument("--no-postgres", action="store_true")
