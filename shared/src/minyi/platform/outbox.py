@@ -58,8 +58,8 @@ def outbox_row(event: CloudEvent[Any], subject: str) -> dict[str, Any]:
     }
 
 
-# Ids per DELETE: under SQLite's bound on a statement's parameters (32,766).
-_DELETE_CHUNK = 10_000
+# Ids per statement: under SQLite's bound on a statement's parameters (32,766).
+_IDS_CHUNK = 10_000
 _OUTBOX_COLUMNS = (
     "event_id", "subject", "payload", "headers", "created_at", "attempts", "claimed_until",
 )  # fmt: skip
@@ -107,8 +107,9 @@ async def add_to_outbox(
 
 
 async def delete_published(session: AsyncSession, table: Table, event_ids: Sequence[str]) -> None:
-    for i in range(0, len(event_ids), _DELETE_CHUNK):
-        chunk = event_ids[i : i + _DELETE_CHUNK]
+    """Delete the rows of ``event_ids`` (published) in ``session``'s transaction."""
+    for i in range(0, len(event_ids), _IDS_CHUNK):
+        chunk = event_ids[i : i + _IDS_CHUNK]
         await session.execute(delete(table).where(table.c.event_id.in_(chunk)))
 
 
@@ -136,8 +137,8 @@ class OutboxRelay:
         self._lease = timedelta(seconds=lease_seconds)
         self._skip_locked = not is_sqlite(str(engine.url))
         self._crash_before_publish = crash_before_publish
-        # A pass that filled its batch runs again at once; otherwise it waits for the next
-        # commit (``notify``) or ``idle_seconds``.
+        # A pass that filled its batch, or left rows handed over, runs again at once;
+        # otherwise it waits for the next ``hand_over`` or ``idle_seconds``.
         self._poller = Periodic("outbox-relay", self._pass, idle_seconds)
         self._idle = idle_seconds
         # Committed by this process and claimed at their insert: published from here.
@@ -186,10 +187,11 @@ class OutboxRelay:
         """Give up the claim on what was handed over and not published (a process that
         ends without publishing): any relay may publish it at once, not after its lease."""
         ids, self._handed = [r.event_id for r in self._handed], []
-        if ids:
-            t = self._table
+        t = self._table
+        for i in range(0, len(ids), _IDS_CHUNK):
             async with self._sessions.begin() as s:
-                await s.execute(update(t).where(t.c.event_id.in_(ids)).values(claimed_until=None))
+                chunk = ids[i : i + _IDS_CHUNK]
+                await s.execute(update(t).where(t.c.event_id.in_(chunk)).values(claimed_until=None))
 
     async def pending(self) -> int:
         """Rows not published yet (those this process published wait for their delete)."""
