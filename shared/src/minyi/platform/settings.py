@@ -55,9 +55,10 @@ class Settings(BaseSettings):
     # Outbox relay: how many rows one pass publishes, and how long it sleeps when idle.
     outbox_batch: int = 500
     outbox_idle_seconds: float = 0.2
-    # How long a claimed row is left to the replica that claimed it: a replica killed between
-    # claim and publish holds its rows this long, then another publishes them.
-    outbox_lease_seconds: float = Field(default=30.0, gt=0)
+    # How long a row is left to the process that claimed it (its writer, at the insert; or a
+    # relay): a process killed before publishing holds its rows this long, then any relay
+    # publishes them.
+    outbox_lease_seconds: float = Field(default=15.0, gt=0)
     # Redelivery of a failing event: how many deliveries in all, and the delays between them
     # (seconds, comma-separated; the last one repeats). After the last, it is a dead letter.
     max_deliver: int = Field(default=8, ge=2)
