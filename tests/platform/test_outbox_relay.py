@@ -77,6 +77,13 @@ async def emit(runtime: Publisher, *stations: str) -> None:
             uow.emit(_ended(station), subject=station)
 
 
+async def assert_settled(runtime: Publisher, url: str, messages: int) -> None:
+    """An idle pass: nothing left to publish, the outbox empty, ``messages`` on the stream."""
+    assert await runtime.relay.relay_once() == 0
+    assert await rows(runtime) == 0
+    assert (await _stream(url)).state.messages == messages
+
+
 async def test_a_process_publishes_what_it_committed_and_its_next_transaction_deletes_it(
     nats_server: NatsServer, tmp_path: Path, database_url: str
 ) -> None:
@@ -92,9 +99,7 @@ async def test_a_process_publishes_what_it_committed_and_its_next_transaction_de
         assert await rows(writer) == 1
         assert await writer.relay.relay_once() == 1
         # Nothing left to publish and no transaction coming: the idle pass deletes it.
-        assert await writer.relay.relay_once() == 0
-        assert await rows(writer) == 0
-        assert (await _stream(nats_server.url)).state.messages == 3
+        await assert_settled(writer, nats_server.url, 3)
 
 
 async def test_a_rolled_back_transaction_gives_the_published_rows_back_to_delete(
@@ -110,9 +115,7 @@ async def test_a_rolled_back_transaction_gives_the_published_rows_back_to_delete
                 uow.emit(_ended("ST-2"), subject="ST-2")
                 uow.emitted.append(dict(uow.emitted[0]))
         assert await rows(writer) == 1  # ST-1's row: its delete was rolled back too
-        assert await writer.relay.relay_once() == 0
-        assert await rows(writer) == 0
-        assert (await _stream(nats_server.url)).state.messages == 1
+        await assert_settled(writer, nats_server.url, 1)
 
 
 async def test_rows_of_a_writer_that_died_go_to_another_replica_when_its_lease_ends(
@@ -127,6 +130,4 @@ async def test_rows_of_a_writer_that_died_go_to_another_replica_when_its_lease_e
         await emit(ending, "ST-2")
         await ending.relay.release()
         assert await other.relay.relay_once() == 1
-        assert await other.relay.relay_once() == 0
-        assert await rows(other) == 0
-        assert (await _stream(nats_server.url)).state.messages == 2
+        await assert_settled(other, nats_server.url, 2)

@@ -203,6 +203,8 @@ class OutboxRelay:
         return await self.relay_once() >= self._batch or bool(self._handed)
 
     async def _claim(self) -> list[Any]:
+        """Claim the rows whose lease ended, and delete those published meanwhile that no
+        transaction took (``take_published``), in one transaction."""
         t = self._table
         now = datetime.now(UTC)
         claimable = (
@@ -213,14 +215,21 @@ class OutboxRelay:
         )
         if self._skip_locked:
             claimable = claimable.with_for_update(skip_locked=True)
-        async with self._sessions.begin() as s:
-            result = await s.execute(
-                update(t)
-                .where(t.c.seq.in_(claimable.scalar_subquery()))
-                .values(claimed_until=now + self._lease, attempts=t.c.attempts + 1)
-                .returning(t.c.seq, t.c.event_id, t.c.subject, t.c.payload, t.c.headers)
-            )
-            return [Unpublished(*r[1:]) for r in sorted(result.all(), key=lambda r: r.seq)]
+        published = self.take_published()
+        try:
+            async with self._sessions.begin() as s:
+                await delete_published(s, t, published)
+                result = await s.execute(
+                    update(t)
+                    .where(t.c.seq.in_(claimable.scalar_subquery()))
+                    .values(claimed_until=now + self._lease, attempts=t.c.attempts + 1)
+                    .returning(t.c.seq, t.c.event_id, t.c.subject, t.c.payload, t.c.headers)
+                )
+                claimed = sorted(result.all(), key=lambda r: r.seq)
+        except BaseException:
+            self.give_back(published)
+            raise
+        return [Unpublished(*r[1:]) for r in claimed]
 
     async def relay_once(self) -> int:
         """One pass: the rows handed over if any (at most a batch), else those claimed from
@@ -232,9 +241,6 @@ class OutboxRelay:
             self._last_claim = loop.time()
             rows += await self._claim()
         if not rows:
-            if self._published:  # idle: no transaction took them (``take_published``)
-                async with self._sessions.begin() as s:
-                    await delete_published(s, self._table, self.take_published())
             return 0
         if self._crash_before_publish:
             # Fault injection for the outbox test: die after the state was committed and
