@@ -108,7 +108,8 @@ def insert_returning(
 ) -> DriverStatement:
     """INSERT of ``n`` rows (``columns`` each, row after row) … ON CONFLICT DO NOTHING
     RETURNING ``returning`` of the rows added, as one statement: an executemany returns no
-    rows. Built once per number of rows."""
+    rows. Built once per number of rows: give ``padded`` rows, so that a few sizes serve
+    every batch (each size is a statement the driver prepares and keeps)."""
     key = (dialect.name, table.name, columns, returning, n)
     found = _INSERTS.get(key)
     if found is None:
@@ -127,6 +128,14 @@ def insert_returning(
             _INSERTS.clear()  # batch sizes vary: keep the cache bounded
         found = _INSERTS[key] = compile_for(statement, dialect, names, types)
     return found
+
+
+def padded(rows: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """``rows`` (at most ``INSERT_CHUNK``) with the last repeated up to the next power of two,
+    for ``insert_returning``: the repeat is a conflict ON CONFLICT DO NOTHING skips, and
+    RETURNING does not give it."""
+    size = 1 << max(len(rows) - 1, 0).bit_length()
+    return [*rows, *[rows[-1]] * (size - len(rows))] if rows else []
 
 
 @functools.cache

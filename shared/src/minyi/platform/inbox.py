@@ -11,6 +11,7 @@ from sqlalchemy import Insert, Select, Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from minyi.platform.db import insert_or_ignore
+from minyi.platform.sql_lists import in_list
 
 
 async def claim(session: AsyncSession, table: Table, event_id: str, consumer: str) -> bool:
@@ -57,6 +58,6 @@ def _statements(table: Table) -> tuple[Select[Any], Insert]:
     # building and hashing a new statement for every batch.
     handled = select(table.c.event_id).where(
         table.c.consumer == bindparam("consumer"),
-        table.c.event_id.in_(bindparam("ids", expanding=True)),
+        in_list(table.c.event_id, "ids"),
     )
     return handled, table.insert()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -24,7 +25,7 @@ from typing import Any, NamedTuple
 
 from faststream.nats import NatsBroker
 from opentelemetry import propagate
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import Delete, Table, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from minyi.contracts.envelope import CloudEvent
@@ -32,6 +33,7 @@ from minyi.contracts.subjects import STREAM_NAME
 from minyi.platform.db import is_sqlite
 from minyi.platform.driver_sql import insert_many, utc_for_driver
 from minyi.platform.periodic import Periodic
+from minyi.platform.sql_lists import in_list
 
 log = logging.getLogger(__name__)
 
@@ -108,9 +110,14 @@ async def add_to_outbox(
 
 async def delete_published(session: AsyncSession, table: Table, event_ids: Sequence[str]) -> None:
     """Delete the rows of ``event_ids`` (published) in ``session``'s transaction."""
-    for i in range(0, len(event_ids), _IDS_CHUNK):
-        chunk = event_ids[i : i + _IDS_CHUNK]
-        await session.execute(delete(table).where(table.c.event_id.in_(chunk)))
+    if event_ids:
+        await session.execute(_deleting(table), {"ids": list(event_ids)})
+
+
+@functools.cache
+def _deleting(table: Table) -> Delete:
+    # One statement whatever the number of ids (``in_list``): built and prepared once.
+    return delete(table).where(in_list(table.c.event_id, "ids"))
 
 
 class OutboxRelay:

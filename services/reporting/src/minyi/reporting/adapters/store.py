@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import Table, bindparam, delete, select, update
+from sqlalchemy import String, Table, bindparam, delete, select, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -21,8 +21,10 @@ from minyi.platform.driver_sql import (
     column_types,
     compile_for,
     insert_returning,
+    padded,
 )
 from minyi.platform.errors import Conflict
+from minyi.platform.sql_lists import ValueList, in_list
 from minyi.reporting.adapters.tables import (
     GENERATIONAL,
     activities,
@@ -235,16 +237,14 @@ class ViewStore:
         columns, processors = _VIEW_COLUMNS, _result_processors(dialect)
         for g in generations:
             sids = sorted({sid for gen, sid in filing if gen == g})
-            for i in range(0, len(sids), INSERT_CHUNK):
-                chunk = sids[i : i + INSERT_CHUNK]
-                query = _views_query(dialect, len(chunk))
-                for row in await query.fetch(await self._session.connection(), [g, *chunk]):
-                    values = zip(columns, processors, row, strict=True)
-                    view = {c: v if p is None else p(v) for c, p, v in values}
-                    # As a read gives it back: no None values (a JSON null among them).
-                    found[(g, view["suggestion_id"])] = {
-                        c: v for c, v in view.items() if v is not None
-                    }
+            if not sids:
+                continue
+            query = _views_query(dialect)
+            for row in await query.fetch(await self._session.connection(), [g, sids]):
+                values = zip(columns, processors, row, strict=True)
+                view = {c: v if p is None else p(v) for c, p, v in values}
+                # As a read gives it back: no None values (a JSON null among them).
+                found[(g, view["suggestion_id"])] = {c: v for c, v in view.items() if v is not None}
         placeholders = [
             (g, sid, UNKNOWN_STATUS)
             for (g, sid), is_filing in sorted(filing.items())
@@ -640,29 +640,21 @@ def _row_query(table: Table, key_column: str) -> Any:
 
 
 _VIEW_COLUMNS = tuple(c.name for c in suggestions.columns)
-_VIEW_QUERIES: dict[tuple[str, int], DriverStatement] = {}
 
 
-def _views_query(dialect: Dialect, n: int) -> DriverStatement:
-    """``n`` suggestion views of a generation (the generation, then the ids), locked in the
-    order of their ids; built once per number of ids."""
-    key = (dialect.name, n)
-    found = _VIEW_QUERIES.get(key)
-    if found is None:
-        ids = [f"id_{i}" for i in range(n)]
-        query = (
-            select(suggestions)
-            .where(
-                suggestions.c.generation == bindparam("g"),
-                suggestions.c.suggestion_id.in_([bindparam(i) for i in ids]),
-            )
-            .order_by(suggestions.c.suggestion_id)
-            .with_for_update()
+@functools.cache
+def _views_query(dialect: Dialect) -> DriverStatement:
+    """Suggestion views of a generation (the generation, then the list of ids), locked in
+    the order of their ids; one statement whatever the number of ids (``in_list``)."""
+    query = (
+        select(suggestions)
+        .where(
+            suggestions.c.generation == bindparam("g"), in_list(suggestions.c.suggestion_id, "ids")
         )
-        if len(_VIEW_QUERIES) > 1024:
-            _VIEW_QUERIES.clear()  # batch sizes vary: keep the cache bounded
-        found = _VIEW_QUERIES[key] = compile_for(query, dialect, ("g", *ids))
-    return found
+        .order_by(suggestions.c.suggestion_id)
+        .with_for_update()
+    )
+    return compile_for(query, dialect, ("g", "ids"), {"ids": ValueList(String())})
 
 
 _RESULT_PROCESSORS: dict[str, tuple[Processor | None, ...]] = {}
@@ -704,7 +696,7 @@ async def _insert_rows(
     key = tuple(c.name for c in table.primary_key.columns)
     added: list[Any] = []
     for i in range(0, len(rows), INSERT_CHUNK):
-        chunk = rows[i : i + INSERT_CHUNK]
+        chunk = padded(rows[i : i + INSERT_CHUNK])
         statement = insert_returning(dialect, table, columns, key, len(chunk))
         added += await statement.fetch(connection, [v for row in chunk for v in row])
     return added

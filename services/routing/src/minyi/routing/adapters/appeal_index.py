@@ -18,6 +18,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from minyi.platform.driver_sql import insert_many, utc_for_driver
+from minyi.platform.sql_lists import in_list
 from minyi.routing.adapters.tables import (
     appeal_bands,
     appeal_clusters,
@@ -46,9 +47,7 @@ _CANDIDATES = select(
     suggestions.c.id, suggestions.c.cluster_id, suggestions.c.signature, suggestions.c.filed_at
 ).where(
     suggestions.c.id.in_(
-        select(appeal_bands.c.suggestion_id).where(
-            appeal_bands.c.band_key.in_(bindparam("keys", expanding=True))
-        )
+        select(appeal_bands.c.suggestion_id).where(in_list(appeal_bands.c.band_key, "keys"))
     ),
     suggestions.c.filed_at >= bindparam("since"),
     suggestions.c.signature.is_not(None),
@@ -56,25 +55,23 @@ _CANDIDATES = select(
 # A batch's candidates in two statements: the stored suggestions sharing any of the batch's
 # band keys, then those of the window with their signatures (``AppealIndex.ask_ahead``).
 _SHARING_KEYS = select(appeal_bands.c.band_key, appeal_bands.c.suggestion_id).where(
-    appeal_bands.c.band_key.in_(bindparam("keys", expanding=True))
+    in_list(appeal_bands.c.band_key, "keys")
 )
 _SIGNED_AMONG = select(
     suggestions.c.id, suggestions.c.cluster_id, suggestions.c.signature, suggestions.c.filed_at
 ).where(
-    suggestions.c.id.in_(bindparam("ids", expanding=True)),
+    in_list(suggestions.c.id, "ids"),
     suggestions.c.filed_at >= bindparam("since"),
     suggestions.c.signature.is_not(None),
 )
 _CLUSTERS_AMONG = select(
     appeal_clusters.c.cluster_id, appeal_clusters.c.size, appeal_clusters.c.representative_title
-).where(appeal_clusters.c.cluster_id.in_(bindparam("cids", expanding=True)))
+).where(in_list(appeal_clusters.c.cluster_id, "cids"))
 _GROW = (
     update(appeal_clusters)
     .where(appeal_clusters.c.cluster_id == bindparam("cid"))
     .values(size=appeal_clusters.c.size + bindparam("joined"))
 )
-# Parameters per statement: under SQLite's limit (32,766) and PostgreSQL's (65,535).
-_IN_CHUNK = 10_000
 _JOIN = (
     update(appeal_clusters)
     .where(appeal_clusters.c.cluster_id == bindparam("cid"))
@@ -233,18 +230,13 @@ class AppealIndex:
         signed = {f[0]: matcher.sign(f[1], f[2], f[3]) for f in filings}
         keys = sorted({k for s in signed.values() for k in s.band_keys})
         ids_by_key: dict[int, list[str]] = {}
-        for i in range(0, len(keys), _IN_CHUNK):
-            rows = await self.session.execute(_SHARING_KEYS, {"keys": keys[i : i + _IN_CHUNK]})
-            for key, sid in rows:
-                ids_by_key.setdefault(key, []).append(sid)
+        for key, sid in await self.session.execute(_SHARING_KEYS, {"keys": keys}):
+            ids_by_key.setdefault(key, []).append(sid)
         ids = sorted({sid for sids in ids_by_key.values() for sid in sids})
         since = min(matcher.window_start(f[4]) for f in filings)
         known: dict[str, Candidate] = {}
-        for i in range(0, len(ids), _IN_CHUNK):
-            found = await self.session.execute(
-                _SIGNED_AMONG, {"ids": ids[i : i + _IN_CHUNK], "since": since}
-            )
-            for r in found:
+        if ids:
+            for r in await self.session.execute(_SIGNED_AMONG, {"ids": ids, "since": since}):
                 known[r.id] = Candidate(r.id, r.cluster_id, from_bytes(r.signature), r.filed_at)
         pending.signed.update(signed)
         for key, sids in ids_by_key.items():
@@ -252,9 +244,8 @@ class AppealIndex:
             if candidates:
                 pending.stored_by_key[key] = candidates
         cids = sorted({c.cluster_id for c in known.values()} - set(pending.stored_clusters))
-        for i in range(0, len(cids), _IN_CHUNK):
-            read = await self.session.execute(_CLUSTERS_AMONG, {"cids": cids[i : i + _IN_CHUNK]})
-            for cid, size, title in read:
+        if cids:
+            for cid, size, title in await self.session.execute(_CLUSTERS_AMONG, {"cids": cids}):
                 pending.stored_clusters[cid] = (size, title)
 
     async def tidy(self, upkeep: IndexUpkeep, matcher: AppealMatcher, now: datetime) -> None:

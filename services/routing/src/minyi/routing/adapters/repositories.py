@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from minyi.contracts.intake import SuggestionFiled
 from minyi.contracts.routing import AssignmentExplanation
+from minyi.platform.sql_lists import in_list
 from minyi.routing.adapters.corpus import LabelledRow
 from minyi.routing.adapters.events import candidates_of, explanation_of
 from minyi.routing.adapters.tables import (
@@ -43,7 +44,7 @@ _ASSIGNMENT_EXISTS = select(assignments.c.suggestion_id).where(
     assignments.c.suggestion_id == bindparam("sid")
 )
 _ASSIGNMENTS_AMONG = select(assignments.c.suggestion_id).where(
-    assignments.c.suggestion_id.in_(bindparam("sids", expanding=True))
+    in_list(assignments.c.suggestion_id, "sids")
 )
 _OPEN_CASE_IN_CLUSTER = (
     select(assignments.c.unit_id, assignments.c.category, assignments.c.decided_at)

@@ -16,6 +16,7 @@ from sqlalchemy import Select, and_, bindparam, delete, func, or_, select, updat
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from minyi.platform.errors import Conflict
+from minyi.platform.sql_lists import in_list
 from minyi.supervision.adapters.tables import (
     case_co_units,
     cases,
@@ -119,9 +120,7 @@ class Cases(Protocol):
 # Built once: every assignment runs these, and building a statement (and its cache key)
 # per call cost more than executing it.
 _CASE_EXISTS = select(cases.c.case_id).where(cases.c.case_id == bindparam("case_id"))
-_EXISTING_CASES = select(cases.c.case_id).where(
-    cases.c.case_id.in_(bindparam("case_ids", expanding=True))
-)
+_EXISTING_CASES = select(cases.c.case_id).where(in_list(cases.c.case_id, "case_ids"))
 _INSERT_CASE = cases.insert()
 _INSERT_CO_UNIT = case_co_units.insert()
 
