@@ -451,10 +451,17 @@ def soak(minutes: float, rate: float, fill: int, fill_rate: float) -> None:
         intake = system.url("intake", "/v1/suggestions")
         try:
             filed = 0
+            during: dict[str, list[float]] = {}
             while filed < fill:
                 chunk = loadgen(intake, clients=256, seconds=60, rate=fill_rate)
                 filed += chunk["ok"]
-                progress(f"fill: {filed:,} of {fill:,} filed")
+                for name, svc in system.services.items():
+                    assert svc.proc is not None
+                    during.setdefault(name, []).append(memory_mb(svc.proc.pid))
+                rss = ", ".join(f"{n} {v[-1]}" for n, v in during.items())
+                progress(f"fill: {filed:,} of {fill:,} filed; RSS MB {rss}")
+            # Where memory is taken: while the services fall behind, or steadily.
+            result["rss_mb_every_60s_of_fill"] = during
             drain = wait_drained(system, filed, timeout=600)
             result["fill_filed"] = filed
             result["fill_drained_after_s"] = round(drain, 1)
