@@ -642,19 +642,26 @@ def _row_query(table: Table, key_column: str) -> Any:
 _VIEW_COLUMNS = tuple(c.name for c in suggestions.columns)
 
 
-@functools.cache
+_VIEW_QUERIES: dict[str, DriverStatement] = {}
+
+
 def _views_query(dialect: Dialect) -> DriverStatement:
     """Suggestion views of a generation (the generation, then the list of ids), locked in
     the order of their ids; one statement whatever the number of ids (``in_list``)."""
-    query = (
-        select(suggestions)
-        .where(
-            suggestions.c.generation == bindparam("g"), in_list(suggestions.c.suggestion_id, "ids")
+    found = _VIEW_QUERIES.get(dialect.name)
+    if found is None:
+        query = (
+            select(suggestions)
+            .where(
+                suggestions.c.generation == bindparam("g"),
+                in_list(suggestions.c.suggestion_id, "ids"),
+            )
+            .order_by(suggestions.c.suggestion_id)
+            .with_for_update()
         )
-        .order_by(suggestions.c.suggestion_id)
-        .with_for_update()
-    )
-    return compile_for(query, dialect, ("g", "ids"), {"ids": ValueList(String())})
+        ids = {"ids": ValueList(String())}
+        found = _VIEW_QUERIES[dialect.name] = compile_for(query, dialect, ("g", "ids"), ids)
+    return found
 
 
 _RESULT_PROCESSORS: dict[str, tuple[Processor | None, ...]] = {}
