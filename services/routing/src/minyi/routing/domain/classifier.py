@@ -223,8 +223,8 @@ class TextClassifier:
 
     # --- inference ------------------------------------------------------------------
     def _features(self, text: str) -> tuple[NDArray[np.intp], NDArray[np.float32]]:
-        # ``map`` and ``Counter`` count in C: a generator with a lookup per n-gram was
-        # routing's largest Python cost per filing.
+        # ``map`` and ``Counter`` count in C; a generator with a lookup per n-gram took
+        # 150 µs a text against 130 (3,000 loadgen texts).
         counts = Counter(map(self._index.get, char_ngrams(normalize(text), self.ngram_range)))
         counts.pop(None, None)
         if not counts:
