@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 
 from faststream.nats import NatsBroker
 from opentelemetry import propagate
-from sqlalchemy import Delete, Table, delete, func, select, update
+from sqlalchemy import Delete, Table, Update, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from minyi.contracts.envelope import CloudEvent
@@ -60,8 +60,6 @@ def outbox_row(event: CloudEvent[Any], subject: str) -> dict[str, Any]:
     }
 
 
-# Ids per statement: under SQLite's bound on a statement's parameters (32,766).
-_IDS_CHUNK = 10_000
 _OUTBOX_COLUMNS = (
     "event_id", "subject", "payload", "headers", "created_at", "attempts", "claimed_until",
 )  # fmt: skip
@@ -118,6 +116,12 @@ async def delete_published(session: AsyncSession, table: Table, event_ids: Seque
 def _deleting(table: Table) -> Delete:
     # One statement whatever the number of ids (``in_list``): built and prepared once.
     return delete(table).where(in_list(table.c.event_id, "ids"))
+
+
+@functools.cache
+def _unclaiming(table: Table) -> Update:
+    # Rows any relay may publish at once (a release, a failed publish); one statement too.
+    return update(table).where(in_list(table.c.event_id, "ids")).values(claimed_until=None)
 
 
 class OutboxRelay:
@@ -194,11 +198,9 @@ class OutboxRelay:
         """Give up the claim on what was handed over and not published (a process that
         ends without publishing): any relay may publish it at once, not after its lease."""
         ids, self._handed = [r.event_id for r in self._handed], []
-        t = self._table
-        for i in range(0, len(ids), _IDS_CHUNK):
+        if ids:
             async with self._sessions.begin() as s:
-                chunk = ids[i : i + _IDS_CHUNK]
-                await s.execute(update(t).where(t.c.event_id.in_(chunk)).values(claimed_until=None))
+                await s.execute(_unclaiming(self._table), {"ids": ids})
 
     async def pending(self) -> int:
         """Rows not published yet (those this process published wait for their delete)."""
@@ -260,12 +262,9 @@ class OutboxRelay:
         failed = [r.event_id for r, ok in zip(rows, published, strict=True) if not ok]
         if failed:
             # Let them be retried at once rather than after the lease.
-            t = self._table
             async with self._sessions.begin() as s:
-                await delete_published(s, t, self.take_published())
-                await s.execute(
-                    update(t).where(t.c.event_id.in_(failed)).values(claimed_until=None)
-                )
+                await delete_published(s, self._table, self.take_published())
+                await s.execute(_unclaiming(self._table), {"ids": failed})
             log.warning(
                 "outbox: %d of %d events not published yet; will retry", len(failed), len(rows)
             )
