@@ -7,8 +7,18 @@ from datetime import datetime, timedelta
 import numpy as np
 import pytest
 from datasketch import MinHash, MinHashLSH
+from hypothesis import given
+from hypothesis import strategies as st
 
-from minyi.routing.domain.clustering import RecurringAppealIndex, shingles
+from minyi.routing.domain.clustering import (
+    AppealMatcher,
+    BatchMatches,
+    Candidate,
+    Match,
+    RecurringAppealIndex,
+    better,
+    shingles,
+)
 from minyi.routing.domain.minhash import MinHasher, band_keys, bands_for, from_bytes, to_bytes
 
 T0 = datetime(2026, 11, 1, 9, 0)
@@ -113,3 +123,51 @@ def test_band_keys_are_shared_by_equal_bands_of_one_district_only() -> None:
     assert len(set(keys_a)) == 28
     assert [x == y for x, y in zip(keys_a, keys_b, strict=True)] == [True] + [False] * 27
     assert not set(band_keys(a, DUODAO, 28, 2)) & set(keys_a)
+
+
+@given(
+    st.lists(st.integers(0, 5), min_size=1, max_size=6),  # each filing's hours after T0
+    st.lists(  # stored candidates: (variant of a base title, days before T0, related filings)
+        st.tuples(st.integers(0, 11), st.integers(0, 120), st.sets(st.integers(0, 5))),
+        max_size=30,
+    ),
+    st.integers(1, 7),
+)
+def test_a_batch_finds_what_best_finds_for_each_filing_whatever_the_chunks(
+    filing_hours: list[int], stored: list[tuple[int, int, set[int]]], chunk: int
+) -> None:
+    """``BatchMatches`` over chunks of candidates gives each filing the match ``best`` gives
+    it over all of its candidates: the same candidate, similarity and tie-break."""
+    matcher = AppealMatcher(threshold=0.2, window_days=90)
+    bases = ["象山大道伊景花园小区捆绑销售车位", "龙泉街道中学乱收补课费问题", "泉口路路灯不亮"]
+
+    def title(i: int) -> str:
+        base = bases[i % 3]
+        return base[: len(base) - i // 3]  # shorter variants: similarities of every size
+
+    filings = [matcher.sign(DONGBAO, title(h), "") for h in filing_hours]
+    ats = [T0 + timedelta(hours=h) for h in filing_hours]
+    candidates = [
+        (f"s-{j:02d}", f"rc-{j % 4}", to_bytes(matcher.sign(DONGBAO, title(v), "").signature),
+         T0 - timedelta(days=d))
+        for j, (v, d, _) in enumerate(stored)
+    ]  # fmt: skip
+    related = [[i for i in of if i < len(filings)] for _, _, of in stored]
+    batch = BatchMatches(matcher, [f.signature for f in filings], ats)
+    for k in range(0, len(candidates), chunk):
+        batch.offer(candidates[k : k + chunk], related[k : k + chunk])
+    for i, (f, at) in enumerate(zip(filings, ats, strict=True)):
+        mine = [
+            Candidate(c[0], c[1], from_bytes(c[2]), c[3])
+            for c, of in zip(candidates, related, strict=True)
+            if i in of
+        ]
+        assert batch.best[i] == matcher.best(f.signature, mine, at)
+
+
+def test_better_prefers_the_more_similar_then_the_smaller_id() -> None:
+    a, b, c = Match(0.5, "s-2", "rc-1"), Match(0.5, "s-1", "rc-2"), Match(0.6, "s-9", "rc-3")
+    assert better(a, b) == better(b, a) == b
+    assert better(a, c) == better(c, a) == c
+    assert better(None, a) == better(a, None) == a
+    assert better(None, None) is None

@@ -27,9 +27,12 @@ from minyi.routing.adapters.tables import (
 )
 from minyi.routing.domain.clustering import (
     AppealMatcher,
+    BatchMatches,
     Candidate,
     ClusterAssignment,
+    Match,
     SignedAppeal,
+    better,
     founded_cluster_id,
 )
 from minyi.routing.domain.minhash import from_bytes, to_bytes
@@ -53,7 +56,11 @@ _CANDIDATES = select(
     suggestions.c.signature.is_not(None),
 )
 # A batch's candidates in two statements: the stored suggestions sharing any of the batch's
-# band keys, then those of the window with their signatures (``AppealIndex.ask_ahead``).
+# band keys, then those of the window with their signatures (``AppealIndex.ask_ahead``),
+# each asked in chunks of this many keys or ids: what is read for a chunk is compared and
+# let go before the next (every row of a batch at once held ≈ 30 MB at 100,000 suggestions
+# in the window, and what a process took at its peak it kept).
+_CHUNK = 4096
 _SHARING_KEYS = select(appeal_bands.c.band_key, appeal_bands.c.suggestion_id).where(
     in_list(appeal_bands.c.band_key, "keys")
 )
@@ -91,9 +98,9 @@ class PendingBands:
         self._by_key: dict[int, list[Candidate]] = {}
         self._clusters: dict[str, dict[str, Any]] = {}
         # What ``AppealIndex.ask_ahead`` learnt for a batch: its filings' signatures and
-        # the stored candidates sharing their band keys.
+        # the best stored match of each (None: none in the store).
         self.signed: dict[str, SignedAppeal] = {}
-        self.stored_by_key: dict[int, list[Candidate]] = {}
+        self.stored_best: dict[str, Match | None] = {}
         # Their stored clusters (size, title) as read, and the members this transaction
         # adds to each: the sizes grow in one statement at the end, so that the rows are
         # locked (PostgreSQL) from then to the commit only, not for the whole batch.
@@ -131,10 +138,6 @@ class PendingBands:
         found = {c.suggestion_id: c for k in band_keys for c in self._by_key.get(k, ())}
         return list(found.values())
 
-    def stored_sharing(self, band_keys: list[int]) -> list[Candidate]:
-        found = {c.suggestion_id: c for k in band_keys for c in self.stored_by_key.get(k, ())}
-        return list(found.values())
-
     async def flush(self, session: AsyncSession) -> None:
         if self._clusters:
             await session.execute(_INSERT_CLUSTER, list(self._clusters.values()))
@@ -146,7 +149,7 @@ class PendingBands:
             grown = [{"cid": c, "joined": n} for c, n in sorted(self._joined.items())]
             await session.execute(_GROW, grown)
         # From here on, ask the store.
-        self.signed, self.stored_by_key, self.stored_clusters, self._joined = {}, {}, {}, {}
+        self.signed, self.stored_best, self.stored_clusters, self._joined = {}, {}, {}, {}
 
 
 SWEEP_EVERY = timedelta(hours=1)
@@ -170,6 +173,10 @@ def sweep_horizon(matcher: AppealMatcher, now: datetime) -> datetime:
 
 # Band rows are tuples of these: a suggestion's dozens share its time, converted once.
 _BAND_COLUMNS = ("band_key", "suggestion_id", "filed_at")
+
+
+def _chunks(items: list[Any]) -> list[list[Any]]:
+    return [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
 
 
 def _band_rows(
@@ -201,12 +208,14 @@ class AppealIndex:
         pending rows), and the signature the caller stores with the suggestion's row."""
         pending = self._pending()
         signed = pending.signed.pop(suggestion_id, None)
-        if signed is not None:  # asked ahead with its batch (``best`` checks the window)
-            stored = pending.stored_sharing(signed.band_keys)
+        if signed is not None:  # asked ahead with its batch
+            stored = pending.stored_best.pop(suggestion_id, None)
         else:
             signed = matcher.sign(district_code, title, text)
-            stored = await self._candidates(signed, matcher.window_start(at))
-        best = matcher.best(signed.signature, [*stored, *pending.sharing(signed.band_keys)], at)
+            candidates = await self._candidates(signed, matcher.window_start(at))
+            stored = matcher.best(signed.signature, candidates, at)
+        # The store's best against the best of this transaction's own placements.
+        best = better(stored, matcher.best(signed.signature, pending.sharing(signed.band_keys), at))
         assignment = None
         if best is not None:
             assignment = pending.join(best.cluster_id) or await self._join(best.cluster_id)
@@ -220,30 +229,34 @@ class AppealIndex:
         return assignment, to_bytes(signed.signature)
 
     async def ask_ahead(self, matcher: AppealMatcher, filings: Sequence[Filing]) -> None:
-        """Sign a batch's filings and read the stored candidates of them all, and their
-        clusters, in three statements for ``place`` (one query per filing cost more than the
-        rest of its placement). Only stored rows are read: the batch's own placements stay
+        """Sign a batch's filings and find the best stored match of each, and its cluster,
+        in a few statements for ``place`` (one query per filing cost more than the rest of
+        its placement). Only stored rows are read: the batch's own placements stay
         pending."""
-        if not filings:
+        unique = list({f[0]: f for f in filings}.values())
+        if not unique:
             return
         pending = self._pending()
-        signed = {f[0]: matcher.sign(f[1], f[2], f[3]) for f in filings}
-        keys = sorted({k for s in signed.values() for k in s.band_keys})
-        ids_by_key: dict[int, list[str]] = {}
-        for key, sid in await self.session.execute(_SHARING_KEYS, {"keys": keys}):
-            ids_by_key.setdefault(key, []).append(sid)
-        ids = sorted({sid for sids in ids_by_key.values() for sid in sids})
-        since = min(matcher.window_start(f[4]) for f in filings)
-        known: dict[str, Candidate] = {}
-        if ids:
-            for r in await self.session.execute(_SIGNED_AMONG, {"ids": ids, "since": since}):
-                known[r.id] = Candidate(r.id, r.cluster_id, from_bytes(r.signature), r.filed_at)
-        pending.signed.update(signed)
-        for key, sids in ids_by_key.items():
-            candidates = [known[sid] for sid in sids if sid in known]
-            if candidates:
-                pending.stored_by_key[key] = candidates
-        cids = sorted({c.cluster_id for c in known.values()} - set(pending.stored_clusters))
+        signed = [matcher.sign(f[1], f[2], f[3]) for f in unique]
+        filings_of_key: dict[int, list[int]] = {}
+        for i, s in enumerate(signed):
+            for key in s.band_keys:
+                filings_of_key.setdefault(key, []).append(i)
+        # Stored suggestion → the filings it shares a band key with.
+        related: dict[str, list[int]] = {}
+        keys = sorted(filings_of_key)
+        for chunk in _chunks(keys):
+            for key, sid in await self.session.execute(_SHARING_KEYS, {"keys": chunk}):
+                related.setdefault(sid, []).extend(filings_of_key[key])
+        matches = BatchMatches(matcher, [s.signature for s in signed], [f[4] for f in unique])
+        since = min(matcher.window_start(f[4]) for f in unique)
+        for chunk in _chunks(sorted(related)):
+            rows = (await self.session.execute(_SIGNED_AMONG, {"ids": chunk, "since": since})).all()
+            matches.offer(rows, [related[r[0]] for r in rows])
+        for f, s, best in zip(unique, signed, matches.best, strict=True):
+            pending.signed[f[0]] = s
+            pending.stored_best[f[0]] = best
+        cids = sorted({m.cluster_id for m in matches.best if m} - set(pending.stored_clusters))
         if cids:
             for cid, size, title in await self.session.execute(_CLUSTERS_AMONG, {"cids": cids}):
                 pending.stored_clusters[cid] = (size, title)

@@ -11,7 +11,7 @@ memory, while routing keeps the band keys in its database.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 
 import numpy as np
@@ -55,6 +55,17 @@ class MinHasher:
 def jaccard(a: Signature, b: Signature) -> float:
     """The estimated Jaccard similarity of the two sets behind the signatures."""
     return float(np.count_nonzero(a == b)) / len(a)
+
+
+def similarities(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> npt.NDArray[np.float64]:
+    """``jaccard`` of each row of ``a`` with the same row of ``b``, the same floats."""
+    same: npt.NDArray[np.float64] = np.count_nonzero(a == b, axis=1) / a.shape[1]
+    return same
+
+
+def signatures_of(raw: Sequence[bytes], num_perm: int) -> npt.NDArray[np.uint32]:
+    """Stored signatures (``to_bytes``) as the rows of one array."""
+    return np.frombuffer(b"".join(raw), dtype="<u4").reshape(len(raw), num_perm)
 
 
 def to_bytes(signature: Signature) -> bytes:
