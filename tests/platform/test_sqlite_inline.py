@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from minyi.platform import sqlite_inline
-from minyi.platform.db import create_engine
+from minyi.platform.db import SQLITE_WAL_CHECKPOINT_PAGES, create_engine
 
 
 async def test_a_write_waits_for_a_held_lock_off_the_loop(tmp_path: Path) -> None:
@@ -68,6 +68,25 @@ async def test_a_lock_held_past_the_busy_timeout_fails_the_statement(tmp_path: P
         assert (await conn.execute(text("PRAGMA busy_timeout"))).scalar_one() == 0
     holder.close()
     await engine.dispose()
+
+
+async def test_every_connection_is_set_as_the_services_need(tmp_path: Path) -> None:
+    """WAL with ``synchronous=NORMAL`` (a commit does not wait for the disk), foreign keys,
+    and checkpoints every ``SQLITE_WAL_CHECKPOINT_PAGES`` rather than SQLite's 1,000."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 's.sqlite3'}")
+    async with engine.connect() as conn:
+        pragmas = {
+            name: (await conn.execute(text(f"PRAGMA {name}"))).scalar_one()
+            for name in ("journal_mode", "synchronous", "foreign_keys", "wal_autocheckpoint")
+        }
+    await engine.dispose()
+    assert pragmas == {
+        "journal_mode": "wal",
+        "synchronous": 1,  # NORMAL
+        "foreign_keys": 1,
+        "wal_autocheckpoint": SQLITE_WAL_CHECKPOINT_PAGES,
+    }
+    assert SQLITE_WAL_CHECKPOINT_PAGES > 1000
 
 
 # What SQLAlchemy's aiosqlite dialect reaches for on the driver connection beyond aiosqlite's

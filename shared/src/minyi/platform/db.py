@@ -25,6 +25,7 @@ from minyi.platform import sqlite_inline
 # How long a SQLite statement waits for another process's write lock (in a worker thread,
 # not on the event loop: sqlite_inline).
 SQLITE_BUSY_TIMEOUT = 10.0
+SQLITE_WAL_CHECKPOINT_PAGES = 8000
 
 
 def is_sqlite(url: str) -> bool:
@@ -51,6 +52,10 @@ def create_engine(url: str) -> AsyncEngine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
+            # A checkpoint runs in the commit that crosses the limit, on the event loop, and
+            # ends with an fsync: every 8,000 pages (32 MB of WAL) rather than SQLite's
+            # 1,000 drained an overloaded pipeline 8–11 % faster (paired runs, issue 21).
+            cur.execute(f"PRAGMA wal_autocheckpoint={SQLITE_WAL_CHECKPOINT_PAGES}")
             cur.close()
 
         return engine
