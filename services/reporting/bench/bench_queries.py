@@ -29,7 +29,7 @@ from fastapi import FastAPI
 from sqlalchemy import insert, make_url
 
 from minyi.platform import migrations
-from minyi.platform.app.assembly import build_runtime
+from minyi.platform.app.assembly import build_runtime, freeze_startup_heap
 from minyi.platform.auth import Principal, Role, bearer
 from minyi.platform.settings import Settings
 from minyi.reporting.adapters.tables import (
@@ -41,7 +41,7 @@ from minyi.reporting.adapters.tables import (
     names,
     suggestions,
 )
-from minyi.reporting.bootstrap import SERVICE, freeze_startup_heap
+from minyi.reporting.bootstrap import SERVICE
 from minyi.reporting.domain import liaison
 from minyi.reporting.domain.projection import MEASURES, contributions
 

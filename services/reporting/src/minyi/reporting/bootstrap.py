@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Sequence
 from typing import Any
 
@@ -42,25 +41,9 @@ def routers(_runtime: ReportingRuntime) -> Sequence[APIRouter]:
     return [http.router, reports.router, formal.router, ledger.router, http.pages]
 
 
-_heap_frozen = False
-
-
-def freeze_startup_heap() -> None:
-    """Move what startup left on the heap (modules, app, runtime: ~140,000 objects) out of
-    the garbage collector's reach, once per process. A full collection otherwise walks all of
-    them, which took 80-130 ms on the 2-core reference box and landed inside whichever
-    dashboard request allocated the most (the p95 of the heat map and representatives)."""
-    global _heap_frozen
-    if not _heap_frozen:
-        _heap_frozen = True
-        gc.collect()
-        gc.freeze()
-
-
 async def on_start(runtime: ReportingRuntime) -> None:
     async with runtime.unit_of_work() as uow:
         await uow.generations.ensure()
-    freeze_startup_heap()
 
 
 async def on_stop(runtime: ReportingRuntime) -> None:

@@ -66,6 +66,20 @@ def _assemble(
 # filing), against 1–3 µs at 7,000; a consumer's batch is the same story (routing's replay
 # 7 % less CPU). Cyclic garbage waits a little longer: a few MB at most.
 GC_THRESHOLD = (7000, 10, 10)
+_heap_frozen = False
+
+
+def freeze_startup_heap() -> None:
+    """Move what startup left on the heap (modules, app, runtime, models: 150,000–170,000
+    objects) out of the garbage collector's reach, once per process (a test process starts
+    many apps). A full collection otherwise walks them all: 45–65 ms in intake, routing and
+    supervision on the 2-core reference box, 80–130 ms in reporting, landing inside
+    whichever request or batch allocated the most; after it, well under 1 ms."""
+    global _heap_frozen
+    if not _heap_frozen:
+        _heap_frozen = True
+        gc.collect()
+        gc.freeze()
 
 
 def create_app(definition: ServiceDefinition[Any, Any], settings: Settings) -> FastAPI:
@@ -79,6 +93,7 @@ def create_app(definition: ServiceDefinition[Any, Any], settings: Settings) -> F
         await migrations.upgrade(runtime.engine, definition.package)
         if definition.on_start:
             await definition.on_start(runtime)
+        freeze_startup_heap()
         connecting = asyncio.create_task(connect(runtime, held), name="nats-connect")
         runtime.relay.start()
         held.start()
