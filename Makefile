@@ -66,7 +66,7 @@ simulate: env
 bench: env
 	$(VENV)/bin/python -m tests.load.bench
 
-# 100,000 suggestions (RSS after them), then ten minutes at a steady ~30 % of the sustained
+# 100,000 suggestions (RSS after them), then ten minutes at a steady 20–30 % of the sustained
 # rate with RSS sampled every 30 s (about 20 minutes; not in CI).
 bench-soak: env
 	$(VENV)/bin/python -m tests.load.bench --soak 10

@@ -495,7 +495,7 @@ def main() -> None:
         "--soak", type=float, default=0, help="minutes of steady load instead of the bench"
     )
     ap.add_argument(
-        "--soak-rate", type=float, default=90, help="steady load of the soak (/s): 30 % of ≈ 300/s"
+        "--soak-rate", type=float, default=90, help="steady load of the soak (/s): 20–30 % of the sustained"
     )
     ap.add_argument("--fill", type=int, default=100_000, help="suggestions before the soak")
     ap.add_argument("--fill-rate", type=float, default=250, help="below the sustained rate")
