@@ -37,6 +37,7 @@ def render(r: dict[str, Any]) -> str:
             continue
         im = s["intake_alone"]
         drain = s.get("overloaded_drain_rate")
+        burst = s.get("burst_drain")
         lines += [
             f"### Minyi on {store}",
             "",
@@ -49,6 +50,14 @@ def render(r: dict[str, Any]) -> str:
             "| whole pipeline while overloaded (the first step it did not keep up with, until "
             f"drained) | {drain or '–'} suggestions/s | "
             f"{_ratio(drain, js['pull_consume_msgs_per_s'])} of raw pull-consume |",
+            "| a 10 s burst at twice the sustained rate (offered / accepted), until drained | "
+            + (
+                f"{burst['rate']} suggestions/s ({burst['offered']:.0f} / {burst['accepted']}/s; "
+                f"drained {burst['drained_after_s']} s after) | "
+                f"{_ratio(burst['rate'], js['pull_consume_msgs_per_s'])} of raw pull-consume |"
+                if burst
+                else "– | |"
+            ),
             "| sustained offered load the pipeline keeps up with | "
             + (
                 f"{s['sustained_rate']:,.0f} /s"
@@ -164,6 +173,7 @@ _HEADLINE = [
     ("intake alone req/s", ("intake_alone", "rate"), "throughput"),
     ("intake alone p99 ms at full load", ("intake_alone", "p99_ms"), "latency"),
     ("whole pipeline overloaded /s", ("overloaded_drain_rate",), "throughput"),
+    ("burst at 2 × sustained, drained /s", ("burst_drain", "rate"), "throughput"),
     ("sustained offered load /s", ("sustained_rate",), "throughput"),
     (
         "half rate: filed → visible p99 ms",

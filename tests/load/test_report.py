@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.load.report import headline, liaison_import_line, regressions, render_comparison
+from tests.load.report import (
+    headline,
+    liaison_import_line,
+    regressions,
+    render_comparison,
+)
 
 MACHINE = {"cpus": 2, "memory_gb": 24, "platform": "linux", "python": "3.11"}
 
@@ -66,3 +71,14 @@ def test_the_roster_import_is_reported_in_seconds_or_with_the_reason_it_failed()
     assert liaison_import_line({"error": "Traceback …\nKeyError: 'x'\n"}) == (
         "roster import failed: Traceback …\nKeyError: 'x'"
     )
+
+
+def test_the_burst_drain_is_a_headline_figure_compared_like_a_throughput() -> None:
+    r = run(800, 40, 150)
+    r["sqlite"]["burst_drain"] = {"offered": 900.0, "accepted": 880.2, "rate": 571.3}
+    assert headline(r)["sqlite"]["burst at 2 × sustained, drained /s"] == 571.3
+    slower = run(800, 40, 150)
+    slower["sqlite"]["burst_drain"] = {"rate": 300.0}
+    assert regressions(headline(r), headline(slower)) == [
+        "sqlite: burst at 2 × sustained, drained /s 571.3 → 300"
+    ]
