@@ -301,18 +301,20 @@ def run_minyi(
 BURST_S = 10.0
 
 
-def burst_drain(system: System, total: int, sustained: float) -> dict[str, float]:
+def burst_drain(system: System, total: int, sustained: float) -> dict[str, float | None]:
     """BURST_S at twice the sustained rate (900/s when nothing was sustained), then the
-    suggestions accepted over the time until the pipeline is done with them."""
+    suggestions accepted over the time until the pipeline is done with them (0/s, and no
+    time, when it was not done within 300 s)."""
     rate = 2 * sustained if sustained else 900.0
     progress(f"  a {BURST_S:.0f} s burst at {rate:.0f}/s, then its drain")
     step = loadgen(system.url("intake", "/v1/suggestions"), clients=256, seconds=BURST_S, rate=rate)
     lag = wait_drained(system, total + step["ok"], timeout=300)
+    drained = lag != float("inf")
     return {
         "offered": rate,
         "accepted": step["rate"],
-        "rate": round(step["ok"] / (BURST_S + lag), 1) if lag != float("inf") else 0.0,
-        "drained_after_s": round(lag, 1),
+        "rate": round(step["ok"] / (BURST_S + lag), 1) if drained else 0.0,
+        "drained_after_s": round(lag, 1) if drained else None,
     }
 
 

@@ -53,8 +53,12 @@ def render(r: dict[str, Any]) -> str:
             "| a 10 s burst at twice the sustained rate (offered / accepted), until drained | "
             + (
                 f"{burst['rate']} suggestions/s ({burst['offered']:.0f} / {burst['accepted']}/s; "
-                f"drained {burst['drained_after_s']} s after) | "
-                f"{_ratio(burst['rate'], js['pull_consume_msgs_per_s'])} of raw pull-consume |"
+                + (
+                    f"drained {burst['drained_after_s']} s after) | "
+                    if burst["drained_after_s"] is not None
+                    else "not drained within 300 s) | "
+                )
+                + f"{_ratio(burst['rate'], js['pull_consume_msgs_per_s'])} of raw pull-consume |"
                 if burst
                 else "– | |"
             ),
