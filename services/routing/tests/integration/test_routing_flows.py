@@ -13,8 +13,11 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
 from fastapi import FastAPI
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy import event as sa_event
 
 from minyi.contracts.envelope import RawEvent, new_event
@@ -23,11 +26,12 @@ from minyi.contracts.routing import AssignedToUnit, SuggestionClustered, TriageR
 from minyi.contracts.supervision import AssignmentReturned, CaseClosed
 from minyi.platform.app import errors
 from minyi.platform.auth import Principal, Role, bearer
+from minyi.platform.migrations import script_location
 from minyi.routing.adapters import appeal_index
 from minyi.routing.adapters.models import demo_corpus
 from minyi.routing.adapters.tables import (
-    appeal_bands,
     appeal_clusters,
+    appeal_keys,
     suggestions,
     training_examples,
 )
@@ -335,7 +339,11 @@ async def test_recurring_appeals_filed_together_cluster_in_one_group_commit(
         out = await h.outbox()
         async with h.runtime.sessions() as session:
             banded = (
-                await session.execute(select(appeal_bands.c.suggestion_id).distinct())
+                await session.execute(
+                    select(suggestions.c.id).where(
+                        suggestions.c.appeal_member.in_(select(appeal_keys.c.member))
+                    )
+                )
             ).scalars()
             indexed = sorted(banded)
     assert together == 1, "the two filings did not share a group commit"
@@ -414,8 +422,8 @@ async def test_an_upgraded_store_indexes_its_older_suggestions_at_start(tmp_path
         await h.deliver(filed("s-1", title=STREETLIGHT))
         await h.deliver(filed("s-2", title=STREETLIGHT_AGAIN))
         async with h.runtime.sessions.begin() as session:  # as revision 0004 left it
-            await session.execute(update(suggestions).values(signature=None))
-            await session.execute(delete(appeal_bands))
+            await session.execute(update(suggestions).values(signature=None, appeal_member=None))
+            await session.execute(delete(appeal_keys))
             await session.execute(delete(appeal_clusters))
         await on_start(h.runtime)
         await on_start(h.runtime)  # twice: nothing indexed or counted twice
@@ -425,6 +433,78 @@ async def test_an_upgraded_store_indexes_its_older_suggestions_at_start(tmp_path
         ("s-2", "rc-s-1", 2),
         ("s-3", "rc-s-1", 3),
     ]
+
+
+async def test_a_store_of_revision_0006_keeps_its_clusters_after_the_upgrade(
+    tmp_path: Path,
+) -> None:
+    """Revision 0007 starts an empty index keyed by member keys; the start indexes the
+    window's suggestions that have none (their old band rows and signatures are not read),
+    so a new near-duplicate still joins the old cluster, counted on."""
+    at = datetime.now(UTC) - timedelta(days=3)
+    url = f"sqlite:///{tmp_path}/{SERVICE.name}.sqlite3"
+    cfg = Config()
+    cfg.set_main_option("script_location", script_location(SERVICE.package))
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "0006")
+        for sid in ("s-1", "s-2"):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO suggestions (id, title, content, kind, district_code, urgent,"
+                    " filed_at, cluster_id, signature) VALUES (:id, :t, '', 'citizen_appeal',"
+                    " :d, 0, :at, 'rc-s-1', x'00')"
+                ),
+                {"id": sid, "t": STREETLIGHT, "d": DONGBAO, "at": at.isoformat(" ")},
+            )
+            connection.execute(
+                sa.text("INSERT INTO appeal_bands VALUES (7, :id, :at)"),
+                {"id": sid, "at": at.isoformat(" ")},
+            )
+        connection.execute(
+            sa.text("INSERT INTO appeal_clusters VALUES ('rc-s-1', :t, 2)"), {"t": STREETLIGHT}
+        )
+    engine.dispose()
+    async with harness(SERVICE, tmp_path) as h:  # upgrades to the head
+        await on_start(h.runtime)
+        await h.deliver(filed("s-3", title=STREETLIGHT_AGAIN))
+        out = await h.outbox()
+        async with h.runtime.sessions() as session:
+            members = (
+                await session.execute(select(suggestions.c.id, suggestions.c.appeal_member))
+            ).all()
+    assert [(c["suggestion_id"], c["cluster_id"], c["size"]) for c in of_type(out, CLUSTERED)] == [
+        ("s-3", "rc-s-1", 3)
+    ]
+    assert all(member is not None for _, member in members), members
+
+
+async def test_band_keys_of_suggestions_that_left_the_window_are_swept_at_start(
+    tmp_path: Path,
+) -> None:
+    """The sweep cuts the member keys below the window's start (less a day's margin): the
+    old suggestion's band rows go, the recent ones' stay, and nothing else is touched."""
+    now = datetime.now(UTC)
+    async with harness(SERVICE, tmp_path) as h:
+        await h.deliver(filed("s-old", title=STREETLIGHT, at=now - timedelta(days=92)))
+        await h.deliver(filed("s-edge", title=STREETLIGHT_AGAIN, at=now - timedelta(days=90)))
+        await h.deliver(filed("s-new", title=STREETLIGHT, at=now))
+
+        async def banded() -> dict[str, int]:
+            async with h.runtime.sessions() as session:
+                counted = await session.execute(
+                    select(suggestions.c.id, func.count())
+                    .join(appeal_keys, appeal_keys.c.member == suggestions.c.appeal_member)
+                    .group_by(suggestions.c.id)
+                )
+                return dict(counted.tuples().all())
+
+        before = await banded()
+        await on_start(h.runtime)
+        after = await banded()
+    assert set(before) == {"s-old", "s-edge", "s-new"}
+    assert after == {"s-edge": before["s-edge"], "s-new": before["s-new"]}
 
 
 async def test_the_stored_index_clusters_like_the_reference_index(tmp_path: Path) -> None:

@@ -39,7 +39,9 @@ class FakeSuggestions:
     def __init__(self) -> None:
         self.rows: dict[str, Suggestion] = {}
 
-    async def add(self, filed: SuggestionFiled, cluster_id: str, signature: bytes) -> None:
+    async def add(
+        self, filed: SuggestionFiled, cluster_id: str, signature: bytes, member: int
+    ) -> None:
         self.rows[filed.suggestion_id] = suggestion_of(filed)
 
     async def get(self, suggestion_id: str) -> Suggestion | None:
@@ -93,8 +95,8 @@ class SoloAppealIndex:
 
     async def place(
         self, matcher: AppealMatcher, suggestion_id: str, district: str, title: str, *_: Any
-    ) -> tuple[ClusterAssignment, bytes]:
-        return ClusterAssignment(founded_cluster_id(suggestion_id), 1, title, True), b""
+    ) -> tuple[ClusterAssignment, bytes, int]:
+        return ClusterAssignment(founded_cluster_id(suggestion_id), 1, title, True), b"", 0
 
     async def tidy(self, *_: Any) -> None:
         pass

@@ -8,20 +8,20 @@ no member behind.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
 from sqlalchemy import bindparam, delete, func, insert, select, text, update
-from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from minyi.platform.driver_sql import insert_many, utc_for_driver
+from minyi.platform.driver_sql import insert_many
 from minyi.platform.sql_lists import in_list
 from minyi.routing.adapters.tables import (
-    appeal_bands,
     appeal_clusters,
+    appeal_keys,
     formal_assignments,
     suggestions,
 )
@@ -32,6 +32,7 @@ from minyi.routing.domain.clustering import (
     ClusterAssignment,
     Match,
     SignedAppeal,
+    StoredCandidate,
     better,
     founded_cluster_id,
 )
@@ -40,17 +41,36 @@ from minyi.routing.domain.minhash import from_bytes, to_bytes
 # A filing as the index signs it: (suggestion id, district code, title, text, filed at).
 Filing = tuple[str, str, str, str, datetime]
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MS = timedelta(milliseconds=1)
+_HASH_BITS = 20
+
+
+def member_key(suggestion_id: str, at: datetime) -> int:
+    """A suggestion's key in ``appeal_keys``: its filing time in milliseconds, then 20 bits
+    of its id's hash. Time first, so that the member index grows at its end and the sweep
+    cuts a range. Two suggestions filed in the same millisecond share a key once in a
+    million: each is then also a candidate of the other, which only adds a comparison."""
+    digest = hashlib.blake2b(suggestion_id.encode("utf-8"), digest_size=4).digest()
+    return member_floor(at) | (int.from_bytes(digest, "little") >> (32 - _HASH_BITS))
+
+
+def member_floor(at: datetime) -> int:
+    """The smallest member key of a suggestion filed at ``at`` or later."""
+    return ((at - _EPOCH) // _MS) << _HASH_BITS
+
+
 # Built once, run with parameters: a statement built per placement cost more CPU (its
 # construction and cache key) than its execution.
 _INSERT_CLUSTER = insert(appeal_clusters)
-# The window is checked on the suggestions, not on the bands: with a range on
-# ``appeal_bands.filed_at`` PostgreSQL chose that index and read every band of the window
-# for each new suggestion (25 ms at 190,000 bands, and growing).
+# The window is checked on the suggestions, not on the band keys: with a range on the
+# bands' filing time PostgreSQL chose that index and read every band of the window for
+# each new suggestion (25 ms at 190,000 bands, and growing).
 _CANDIDATES = select(
     suggestions.c.id, suggestions.c.cluster_id, suggestions.c.signature, suggestions.c.filed_at
 ).where(
-    suggestions.c.id.in_(
-        select(appeal_bands.c.suggestion_id).where(in_list(appeal_bands.c.band_key, "keys"))
+    suggestions.c.appeal_member.in_(
+        select(appeal_keys.c.member).where(in_list(appeal_keys.c.band_key, "keys"))
     ),
     suggestions.c.filed_at >= bindparam("since"),
     suggestions.c.signature.is_not(None),
@@ -61,13 +81,17 @@ _CANDIDATES = select(
 # let go before the next (every row of a batch at once held ≈ 30 MB at 100,000 suggestions
 # in the window, and what a process took at its peak it kept).
 _CHUNK = 4096
-_SHARING_KEYS = select(appeal_bands.c.band_key, appeal_bands.c.suggestion_id).where(
-    in_list(appeal_bands.c.band_key, "keys")
+_SHARING_KEYS = select(appeal_keys.c.band_key, appeal_keys.c.member).where(
+    in_list(appeal_keys.c.band_key, "keys")
 )
 _SIGNED_AMONG = select(
-    suggestions.c.id, suggestions.c.cluster_id, suggestions.c.signature, suggestions.c.filed_at
+    suggestions.c.id,
+    suggestions.c.cluster_id,
+    suggestions.c.signature,
+    suggestions.c.filed_at,
+    suggestions.c.appeal_member,
 ).where(
-    in_list(suggestions.c.id, "ids"),
+    in_list(suggestions.c.appeal_member, "members"),
     suggestions.c.filed_at >= bindparam("since"),
     suggestions.c.signature.is_not(None),
 )
@@ -94,7 +118,7 @@ class PendingBands:
     earlier ones here, and joins a cluster founded in it here."""
 
     def __init__(self) -> None:
-        self._rows: list[tuple[int, str, object]] = []
+        self._rows: list[tuple[int, int]] = []
         self._by_key: dict[int, list[Candidate]] = {}
         self._clusters: dict[str, dict[str, Any]] = {}
         # What ``AppealIndex.ask_ahead`` learnt for a batch: its filings' signatures and
@@ -129,8 +153,8 @@ class PendingBands:
         joined = self._joined[cluster_id] = self._joined.get(cluster_id, 0) + 1
         return ClusterAssignment(cluster_id, stored[0] + joined, stored[1], False)
 
-    def add(self, candidate: Candidate, band_keys: list[int], dialect: Dialect) -> None:
-        self._rows += _band_rows(candidate.suggestion_id, band_keys, candidate.at, dialect)
+    def add(self, candidate: Candidate, member: int, band_keys: list[int]) -> None:
+        self._rows += [(k, member) for k in band_keys]
         for key in band_keys:
             self._by_key.setdefault(key, []).append(candidate)
 
@@ -143,7 +167,7 @@ class PendingBands:
             await session.execute(_INSERT_CLUSTER, list(self._clusters.values()))
             self._clusters = {}
         if self._rows:
-            await insert_many(session, appeal_bands, _BAND_COLUMNS, self._rows)
+            await insert_many(session, appeal_keys, _BAND_COLUMNS, self._rows, skip_conflicts=True)
             self._rows, self._by_key = [], {}
         if self._joined:  # in one order, so that two replicas never wait on each other
             grown = [{"cid": c, "joined": n} for c, n in sorted(self._joined.items())]
@@ -171,20 +195,13 @@ def sweep_horizon(matcher: AppealMatcher, now: datetime) -> datetime:
     return matcher.window_start(now) - timedelta(days=1)
 
 
-# Band rows are tuples of these: a suggestion's dozens share its time, converted once.
-_BAND_COLUMNS = ("band_key", "suggestion_id", "filed_at")
+# Band rows are tuples of these. Written skipping conflicts: two suggestions sharing a
+# member key (``member_key``) may also share a band key.
+_BAND_COLUMNS = ("band_key", "member")
 
 
 def _chunks(items: list[Any]) -> list[list[Any]]:
     return [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
-
-
-def _band_rows(
-    suggestion_id: str, band_keys: list[int], at: datetime, dialect: Dialect
-) -> list[tuple[int, str, object]]:
-    """One ``appeal_bands`` row per band key of a suggestion."""
-    at_ = utc_for_driver(at, dialect)
-    return [(k, suggestion_id, at_) for k in band_keys]
 
 
 class AppealIndex:
@@ -203,9 +220,10 @@ class AppealIndex:
         title: str,
         text: str,
         at: datetime,
-    ) -> tuple[ClusterAssignment, bytes]:
+    ) -> tuple[ClusterAssignment, bytes, int]:
         """The cluster of a new suggestion (its size counted, its band keys added to the
-        pending rows), and the signature the caller stores with the suggestion's row."""
+        pending rows), and the signature and member key the caller stores with the
+        suggestion's row."""
         pending = self._pending()
         signed = pending.signed.pop(suggestion_id, None)
         if signed is not None:  # asked ahead with its batch
@@ -221,12 +239,13 @@ class AppealIndex:
             assignment = pending.join(best.cluster_id) or await self._join(best.cluster_id)
         if assignment is None:
             assignment = pending.found(founded_cluster_id(suggestion_id), title)
+        member = member_key(suggestion_id, at)
         pending.add(
             Candidate(suggestion_id, assignment.cluster_id, signed.signature, at),
+            member,
             signed.band_keys,
-            self.session.get_bind().dialect,
         )
-        return assignment, to_bytes(signed.signature)
+        return assignment, to_bytes(signed.signature), member
 
     async def ask_ahead(self, matcher: AppealMatcher, filings: Sequence[Filing]) -> None:
         """Sign a batch's filings and find the best stored match of each, and its cluster,
@@ -242,17 +261,21 @@ class AppealIndex:
         for i, s in enumerate(signed):
             for key in s.band_keys:
                 filings_of_key.setdefault(key, []).append(i)
-        # Stored suggestion → the filings it shares a band key with.
-        related: dict[str, list[int]] = {}
+        # Stored suggestion (its member key) → the filings it shares a band key with.
+        related: dict[int, list[int]] = {}
         keys = sorted(filings_of_key)
         for chunk in _chunks(keys):
-            for key, sid in await self.session.execute(_SHARING_KEYS, {"keys": chunk}):
-                related.setdefault(sid, []).extend(filings_of_key[key])
+            for key, member in await self.session.execute(_SHARING_KEYS, {"keys": chunk}):
+                related.setdefault(member, []).extend(filings_of_key[key])
         matches = BatchMatches(matcher, [s.signature for s in signed], [f[4] for f in unique])
         since = min(matcher.window_start(f[4]) for f in unique)
         for chunk in _chunks(sorted(related)):
-            rows = (await self.session.execute(_SIGNED_AMONG, {"ids": chunk, "since": since})).all()
-            matches.offer(rows, [related[r[0]] for r in rows])
+            rows = (
+                await self.session.execute(_SIGNED_AMONG, {"members": chunk, "since": since})
+            ).all()
+            # (id, cluster, signature, filed at) first: the member key after them is ignored.
+            candidates = cast(list[StoredCandidate], rows)
+            matches.offer(candidates, [related[r.appeal_member] for r in rows])
         for f, s, best in zip(unique, signed, matches.best, strict=True):
             pending.signed[f[0]] = s
             pending.stored_best[f[0]] = best
@@ -274,8 +297,9 @@ class AppealIndex:
     async def prepare(
         self, upkeep: IndexUpkeep, matcher: AppealMatcher, now: datetime
     ) -> tuple[int, int]:
-        """At start: index suggestions stored before the index was (an upgrade), and sweep
-        what left the window. Returns (indexed, swept)."""
+        """At start: index the window's suggestions stored before the index was, or before
+        its member keys were (an upgrade), and sweep what left the window. Returns
+        (indexed, swept)."""
         indexed = await self._index_older_rows(matcher, matcher.window_start(now))
         swept = await self._sweep(sweep_horizon(matcher, now))
         upkeep.next_sweep = now + SWEEP_EVERY
@@ -296,19 +320,20 @@ class AppealIndex:
         autovacuum analyses it has no statistics, and without them the planner scanned
         every band instead of using the key's index (0.08 ms against 25 ms, and growing)."""
         if self.session.get_bind().dialect.name == "postgresql":
-            await self.session.execute(text("ANALYZE appeal_bands"))
+            await self.session.execute(text("ANALYZE appeal_keys"))
 
     async def _sweep(self, horizon: datetime) -> int:
         """Forget band keys of suggestions filed before ``horizon`` (they can no longer
         match)."""
         result = await self.session.execute(
-            delete(appeal_bands).where(appeal_bands.c.filed_at < horizon)
+            delete(appeal_keys).where(appeal_keys.c.member < member_floor(horizon))
         )
         return int(getattr(result, "rowcount", 0) or 0)
 
     async def _index_older_rows(self, matcher: AppealMatcher, since: datetime) -> int:
-        """Sign and index stored suggestions of the window that predate the stored index
-        (an upgrade), and count their clusters; idempotent."""
+        """Sign and index stored suggestions of the window that have no member key (stored
+        before revision 0007, or placed by an earlier release during a rolling update),
+        and count the clusters not counted yet; idempotent."""
         session = self.session
         rows = (
             await session.execute(
@@ -316,7 +341,7 @@ class AppealIndex:
                     suggestions.c.id, suggestions.c.district_code, suggestions.c.title,
                     suggestions.c.content, suggestions.c.filed_at, suggestions.c.cluster_id,
                 )
-                .where(suggestions.c.filed_at >= since, suggestions.c.signature.is_(None))
+                .where(suggestions.c.filed_at >= since, suggestions.c.appeal_member.is_(None))
                 # Formal suggestions (代表建议) stay out of the index: no signature, no cluster.
                 .where(suggestions.c.id.not_in(select(formal_assignments.c.suggestion_id)))
                 .order_by(suggestions.c.filed_at, suggestions.c.id)
@@ -324,13 +349,14 @@ class AppealIndex:
         ).all()  # fmt: skip
         for r in rows:
             signed = matcher.sign(r.district_code, r.title, r.content)
+            member = member_key(r.id, r.filed_at)
             await session.execute(
                 update(suggestions)
                 .where(suggestions.c.id == r.id)
-                .values(signature=to_bytes(signed.signature))
+                .values(signature=to_bytes(signed.signature), appeal_member=member)
             )
-            bands = _band_rows(r.id, signed.band_keys, r.filed_at, session.get_bind().dialect)
-            await insert_many(session, appeal_bands, _BAND_COLUMNS, bands)
+            bands = [(k, member) for k in signed.band_keys]
+            await insert_many(session, appeal_keys, _BAND_COLUMNS, bands, skip_conflicts=True)
         known = select(appeal_clusters.c.cluster_id)
         sizes = (
             await session.execute(

@@ -117,10 +117,15 @@ class Suggestions:
         self._pending = pending
 
     async def add(
-        self, filed: SuggestionFiled, cluster_id: str | None, signature: bytes | None
+        self,
+        filed: SuggestionFiled,
+        cluster_id: str | None,
+        signature: bytes | None,
+        appeal_member: int | None,
     ) -> None:
-        """A filed suggestion; a formal one has no cluster and no signature (it stays out of
-        the recurring-appeal index). Written with the transaction's other pending rows."""
+        """A filed suggestion; a formal one has no cluster, signature or member key (it
+        stays out of the recurring-appeal index). Written with the transaction's other
+        pending rows."""
         self._pending().suggestions[filed.suggestion_id] = dict(
             id=filed.suggestion_id,
             title=filed.title,
@@ -131,6 +136,7 @@ class Suggestions:
             filed_at=filed.filed_at,
             cluster_id=cluster_id,
             signature=signature,
+            appeal_member=appeal_member,
         )
 
     async def get(self, suggestion_id: str) -> Suggestion | None:

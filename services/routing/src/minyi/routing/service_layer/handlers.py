@@ -60,7 +60,7 @@ async def when_suggestion_filed_assign_unit(
     if filed.formal is not None:
         await _propose_formal(filed, uow, deps)
         return
-    cluster, signature = await uow.appeal_index.place(
+    cluster, signature, member = await uow.appeal_index.place(
         deps.appeals,
         filed.suggestion_id,
         filed.district_code,
@@ -68,7 +68,7 @@ async def when_suggestion_filed_assign_unit(
         filed.content,
         filed.filed_at,
     )
-    await uow.suggestions.add(filed, cluster.cluster_id, signature)
+    await uow.suggestions.add(filed, cluster.cluster_id, signature, member)
     c = classify(f"{filed.title}\n{filed.content}", deps.model.current)
     decision = await _merged_handling(uow, deps, c, filed.suggestion_id, cluster)
     if decision is None:
@@ -101,7 +101,7 @@ async def _propose_formal(
         confidence_floor=deps.settings.triage_threshold,
     )
     now = uow.runtime.clock.now()
-    await uow.suggestions.add(filed, None, None)
+    await uow.suggestions.add(filed, None, None, None)
     await uow.assignments.propose(
         filed.suggestion_id, _as_decision(proposal), now, attempt=1, returned_by=[]
     )
