@@ -417,7 +417,12 @@ async def test_the_appeal_index_outlives_a_restart(tmp_path: Path) -> None:
     ]
 
 
-async def test_an_upgraded_store_indexes_its_older_suggestions_at_start(tmp_path: Path) -> None:
+@pytest.mark.parametrize("chunk", [None, 1], ids=["default-chunks", "one-at-a-time"])
+async def test_an_upgraded_store_indexes_its_older_suggestions_at_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int | None
+) -> None:
+    if chunk is not None:  # a store of more suggestions than a chunk
+        monkeypatch.setattr(appeal_index, "_CHUNK", chunk)
     async with harness(SERVICE, tmp_path) as h:
         await h.deliver(filed("s-1", title=STREETLIGHT))
         await h.deliver(filed("s-2", title=STREETLIGHT_AGAIN))

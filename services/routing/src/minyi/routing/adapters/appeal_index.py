@@ -98,6 +98,11 @@ _SIGNED_AMONG = select(
 _CLUSTERS_AMONG = select(
     appeal_clusters.c.cluster_id, appeal_clusters.c.size, appeal_clusters.c.representative_title
 ).where(in_list(appeal_clusters.c.cluster_id, "cids"))
+_MARK_INDEXED = (
+    update(suggestions)
+    .where(suggestions.c.id == bindparam("sid"))
+    .values(signature=bindparam("signature"), appeal_member=bindparam("member"))
+)
 _GROW = (
     update(appeal_clusters)
     .where(appeal_clusters.c.cluster_id == bindparam("cid"))
@@ -338,28 +343,36 @@ class AppealIndex:
         before revision 0007, or placed by an earlier release during a rolling update),
         and count the clusters not counted yet; idempotent."""
         session = self.session
-        rows = (
-            await session.execute(
-                select(
-                    suggestions.c.id, suggestions.c.district_code, suggestions.c.title,
-                    suggestions.c.content, suggestions.c.filed_at, suggestions.c.cluster_id,
+        unindexed = (
+            select(
+                suggestions.c.id, suggestions.c.district_code, suggestions.c.title,
+                suggestions.c.content, suggestions.c.filed_at,
+            )
+            .where(suggestions.c.filed_at >= since, suggestions.c.appeal_member.is_(None))
+            # Formal suggestions (代表建议) stay out of the index: no signature, no cluster.
+            .where(suggestions.c.id.not_in(select(formal_assignments.c.suggestion_id)))
+            .order_by(suggestions.c.filed_at, suggestions.c.id)
+            .limit(_CHUNK)
+        )  # fmt: skip
+        indexed = 0
+        # A chunk at a time, each row then leaving the query: memory stays that of a chunk,
+        # and the writes are one executemany per table (one statement a row took 1.25 ms
+        # a suggestion: 25 s for 20,000 at start).
+        while rows := (await session.execute(unindexed)).all():
+            marked: list[dict[str, Any]] = []
+            keys: list[tuple[int, int]] = []
+            for r in rows:
+                signed = matcher.sign(r.district_code, r.title, r.content)
+                member = member_key(r.id, r.filed_at)
+                marked.append(
+                    {"sid": r.id, "signature": to_bytes(signed.signature), "member": member}
                 )
-                .where(suggestions.c.filed_at >= since, suggestions.c.appeal_member.is_(None))
-                # Formal suggestions (代表建议) stay out of the index: no signature, no cluster.
-                .where(suggestions.c.id.not_in(select(formal_assignments.c.suggestion_id)))
-                .order_by(suggestions.c.filed_at, suggestions.c.id)
+                keys += [(k, member) for k in signed.band_keys]
+            await session.execute(_MARK_INDEXED, marked)
+            await insert_many(
+                session, appeal_keys, _BAND_COLUMNS, sorted(keys), skip_conflicts=True
             )
-        ).all()  # fmt: skip
-        for r in rows:
-            signed = matcher.sign(r.district_code, r.title, r.content)
-            member = member_key(r.id, r.filed_at)
-            await session.execute(
-                update(suggestions)
-                .where(suggestions.c.id == r.id)
-                .values(signature=to_bytes(signed.signature), appeal_member=member)
-            )
-            bands = [(k, member) for k in signed.band_keys]
-            await insert_many(session, appeal_keys, _BAND_COLUMNS, bands, skip_conflicts=True)
+            indexed += len(rows)
         known = select(appeal_clusters.c.cluster_id)
         sizes = (
             await session.execute(
@@ -385,4 +398,4 @@ class AppealIndex:
                     cluster_id=cluster_id, representative_title=title, size=size
                 )
             )
-        return len(rows)
+        return indexed
