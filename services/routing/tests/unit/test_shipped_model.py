@@ -65,7 +65,7 @@ def test_a_triage_rule_lets_a_deployment_leave_a_gap_to_people(
     units["units"] = [u for u in units["units"] if u["id"] != "jm-jw"]
     units["triage_rules"] = [{"category": "纪检监察", "district": "*"}]
     _override(tmp_path, "units.json", units, monkeypatch)
-    assert shipped_dependencies().directory.candidates("纪检监察", "420802") == []
+    assert shipped_dependencies().directory.candidates("纪检监察", "420802") == ()
 
 
 def test_keyword_rules_naming_an_unknown_category_fail_start_up(

@@ -142,6 +142,10 @@ class KeywordRules:
                     literal.append(KeywordRule(category, normalize(p)))
         literal.sort(key=lambda r: -len(r.pattern))
         self._rules = regex + literal
+        self._regex = regex
+        # (keyword, rule): a substring test each, without a method call each (every filing
+        # is tried against every keyword).
+        self._literal = [(r.pattern, r) for r in literal]
 
     @classmethod
     def from_document(cls, doc: Mapping[str, Any]) -> KeywordRules:
@@ -158,8 +162,11 @@ class KeywordRules:
 
     def match_normalized(self, normalized: str) -> KeywordRule | None:
         """``match`` of a text ``normalize`` has already normalised."""
-        for rule in self._rules:
+        for rule in self._regex:
             if rule.matches(normalized):
+                return rule
+        for keyword, rule in self._literal:
+            if keyword in normalized:
                 return rule
         return None
 

@@ -40,6 +40,7 @@ class UnitDirectory:
     ) -> None:
         self.categories = {c.name: c for c in categories}
         self.units = {u.id: u for u in units}
+        self._candidates: dict[tuple[str, str], tuple[Unit, ...]] = {}
         self.districts = list(districts)
         self.city_reserved = frozenset(city_reserved)
         # (category, district) pairs deliberately left to people ("*" matches any).
@@ -84,9 +85,17 @@ class UnitDirectory:
     def _left_to_triage(self, category: str, district: str) -> bool:
         return bool({(category, district), (category, "*"), ("*", district)} & self.triage_rules)
 
-    def candidates(self, category: str, district: str) -> list[Unit]:
+    def candidates(self, category: str, district: str) -> tuple[Unit, ...]:
         """Units able to handle ``category`` in ``district``, best first: the district's own
-        unit, then the city-level one (or only the city's when the category is reserved)."""
+        unit, then the city-level one (or only the city's when the category is reserved).
+        Kept per pair: a directory does not change once built, and each filing asks for
+        its three likeliest categories (a scan of every unit each time)."""
+        found = self._candidates.get((category, district))
+        if found is None:
+            found = self._candidates[(category, district)] = self._find(category, district)
+        return found
+
+    def _find(self, category: str, district: str) -> tuple[Unit, ...]:
         own = [
             u
             for u in self.units.values()
@@ -95,9 +104,7 @@ class UnitDirectory:
         city = [
             u for u in self.units.values() if category in u.categories and "*" in u.jurisdiction
         ]
-        if category in self.city_reserved:
-            return city + own
-        return own + city
+        return tuple(city + own if category in self.city_reserved else own + city)
 
     def unknown_categories(self, categories: Iterable[str]) -> list[str]:
         """Those of ``categories`` the taxonomy lacks (keyword rules or a model naming one
