@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 import csv
-from collections import Counter
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from minyi.routing.adapters.models import default_model_path, load_model, save_model
+from minyi.routing.adapters.models import load_model, save_model
 from minyi.routing.adapters.reference import read_rules
-from minyi.routing.domain.classifier import (
-    KeywordRules,
-    NgramCoder,
-    TextClassifier,
-    char_ngrams,
-    normalize,
-)
+from minyi.routing.domain.classifier import KeywordRules, TextClassifier, char_ngrams, normalize
 
 DATA = Path(__file__).resolve().parents[2] / "src" / "minyi" / "routing" / "data"
 CATEGORIES = {
@@ -144,48 +134,3 @@ def test_inference_matches_scikit_learn_on_the_same_features() -> None:
 def test_training_needs_two_categories() -> None:
     with pytest.raises(ValueError):
         TextClassifier.train(["一", "二"], ["民政", "民政"], "v")
-
-
-def _counted(vocabulary: list[str], text: str, ngram_range: Any) -> list[tuple[int, int]]:
-    """The n-grams' vocabulary indices and counts as the dictionary path gives them."""
-    index = {t: i for i, t in enumerate(vocabulary)}
-    counted = Counter(map(index.get, char_ngrams(text, ngram_range)))
-    counted.pop(None, None)
-    return list(counted.items())
-
-
-@cache
-def _vocabulary(ngram_range: tuple[int, int]) -> list[str]:
-    """The corpus's n-grams (as training collects them), in no particular order."""
-    seen = {g for r in corpus()[:300] for g in char_ngrams(normalize(r["title"]), ngram_range)}
-    return sorted(seen, key=hash)
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    st.text(alphabet=st.sampled_from("路灯坏了小区噪音东宝区 \n，。ab1Ａ😀"), max_size=80)
-    | st.text(max_size=40),
-    st.sampled_from([(1, 1), (1, 2), (2, 3), (1, 3)]),
-)
-def test_the_coded_ngrams_count_as_the_dictionary_does(text: str, ngram_range: Any) -> None:
-    """Same indices, same counts, same order (the float sums over them then agree to the
-    bit), for any text and every n-gram range the coder takes."""
-    vocabulary = _vocabulary(ngram_range)
-    indices, counts = NgramCoder(vocabulary, ngram_range).counts(normalize(text))
-    assert list(zip(indices.tolist(), counts.tolist(), strict=True)) == _counted(
-        vocabulary, normalize(text), ngram_range
-    )
-
-
-def test_the_shipped_model_predicts_the_same_through_either_path() -> None:
-    model = load_model(default_model_path())
-    by_dictionary = model.with_rules(None)
-    by_dictionary._coder = None  # what n-grams of four characters or more take
-    for r in corpus()[:200]:
-        text = f"{r['title']}\n{r['content']}"
-        assert model.with_rules(None).predict(text) == by_dictionary.predict(text)
-
-
-def test_the_coder_refuses_ngrams_it_cannot_code() -> None:
-    with pytest.raises(ValueError, match="at most 3"):
-        NgramCoder(["一二三四"], (1, 4))
