@@ -37,7 +37,7 @@ suggestions = Table(
     # uint32; null for rows older than the index).
     Column("cluster_id", String(80), nullable=True, index=True),
     Column("signature", LargeBinary, nullable=True),
-    # Its key in ``appeal_bands`` (``appeal_index.member_key``; null outside the index).
+    # Its key in ``appeal_keys`` (``appeal_index.member_key``; null outside the index).
     Column("appeal_member", BigInteger, nullable=True, index=True),
 )
 
