@@ -11,6 +11,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import httpx
 import pytest
 import uvicorn
 
@@ -50,8 +51,12 @@ def chromium() -> Iterator[Any]:
 
 
 @contextmanager
-def served(app: Any, what: str) -> Iterator[str]:
-    """``app`` on a free loopback port for as long as the block runs; yields its URL."""
+def served(app: Any, what: str, *, ready: bool = False) -> Iterator[str]:
+    """``app`` on a free loopback port for as long as the block runs; yields its URL.
+
+    ``ready``: wait, too, until ``/readyz`` says the database and NATS answer. A service
+    connects to NATS (and declares the stream) in the background after it starts serving, so
+    a test that publishes to the stream straight away would race it on a slow host."""
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -61,8 +66,13 @@ def served(app: Any, what: str) -> Iterator[str]:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError(f"{what} did not start")
         time.sleep(0.05)
+    url = f"http://127.0.0.1:{port}"
+    while ready and httpx.get(f"{url}/readyz", timeout=5).status_code != 200:
+        if time.monotonic() > deadline + 30:
+            raise RuntimeError(f"{what} did not become ready: {httpx.get(f'{url}/readyz').text}")
+        time.sleep(0.1)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield url
     finally:
         server.should_exit = True
         thread.join(timeout=15)

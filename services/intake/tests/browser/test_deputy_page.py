@@ -53,7 +53,7 @@ def intake(
         nats_url=nats_server.url,
     )
     app = create_app(SERVICE, settings)
-    with browser_support.served(app, "intake") as url:
+    with browser_support.served(app, "intake", ready=True) as url:
         publish(nats_server.url, [(e, subject_of(e)) for e in REGISTRY])
         yield Intake(url, app.state.runtime, nats_server.url)
 

@@ -41,7 +41,7 @@ def intake(
         nats_url=nats_server.url,
     )
     app = create_app(SERVICE, settings)
-    with served(app, "intake") as url, httpx.Client(base_url=url, timeout=10) as client:
+    with served(app, "intake", ready=True) as url, httpx.Client(base_url=url, timeout=10) as client:
         yield client, tmp_path / "intake.sqlite3"
 
 

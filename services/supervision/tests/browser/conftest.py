@@ -15,7 +15,6 @@ from typing import Any
 import httpx
 import nats
 import pytest
-from nats.js.errors import NoStreamResponseError
 
 from minyi.contracts.envelope import new_event
 from minyi.contracts.events import AssignedToUnit, AssignmentExplanation
@@ -107,16 +106,7 @@ async def _publish(url: str, events: list[AssignedToUnit]) -> None:
         for data in events:
             event = new_event(data, source="minyi/routing", subject=data.suggestion_id)
             payload = event.model_dump_json().encode()
-            for _ in range(100):  # the service declares the stream as it connects
-                try:
-                    await js.publish(
-                        data.subject_name, payload, headers={"Nats-Msg-Id": str(event.id)}
-                    )
-                    break
-                except NoStreamResponseError:
-                    await asyncio.sleep(0.1)
-            else:
-                raise AssertionError("the MINYI stream never appeared")
+            await js.publish(data.subject_name, payload, headers={"Nats-Msg-Id": str(event.id)})
     finally:
         await nc.close()
 
@@ -134,5 +124,5 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         )
         app = create_app(SERVICE, settings)
         app.state.runtime.clock = FixedClock(START)
-        with browser_support.served(app, "supervision") as url:
+        with browser_support.served(app, "supervision", ready=True) as url:
             yield Server(url, app.state.runtime, bus.url)
