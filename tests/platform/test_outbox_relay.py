@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 
 from minyi.platform.app.assembly import build_runtime
@@ -100,6 +100,27 @@ async def test_a_process_publishes_what_it_committed_and_its_next_transaction_de
         assert await writer.relay.relay_once() == 1
         # Nothing left to publish and no transaction coming: the idle pass deletes it.
         await assert_settled(writer, nats_server.url, 3)
+
+
+async def test_an_idle_pass_only_reads(
+    nats_server: NatsServer, tmp_path: Path, database_url: str
+) -> None:
+    """Between bursts the relay looks for rows every ``outbox_idle_seconds``: a read, not a
+    write transaction (which was most of an idle service's CPU)."""
+    async with replicas(nats_server, tmp_path, database_url, 15, n=1) as [writer]:
+        await emit(writer, "ST-1")
+        assert await writer.relay.relay_once() == 1
+        await assert_settled(writer, nats_server.url, 1)
+        commits: list[object] = []
+        event.listen(writer.engine.sync_engine, "commit", commits.append)
+        for _ in range(3):
+            assert await writer.relay.relay_once() == 0
+        assert commits == []
+        # and what appears in the table meanwhile is still found (a writer that let go)
+        await emit(writer, "ST-2")
+        await writer.relay.release()
+        assert await writer.relay.relay_once() == 1
+        assert len(commits) >= 2  # the emit, the release, the claim
 
 
 async def test_a_rolled_back_transaction_gives_the_published_rows_back_to_delete(

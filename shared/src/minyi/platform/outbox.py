@@ -25,7 +25,17 @@ from typing import Any, NamedTuple
 
 from faststream.nats import NatsBroker
 from opentelemetry import propagate
-from sqlalchemy import Delete, Table, Update, delete, func, select, update
+from sqlalchemy import (
+    Delete,
+    Select,
+    Table,
+    Update,
+    bindparam,
+    delete,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from minyi.contracts.envelope import CloudEvent
@@ -119,6 +129,14 @@ def _deleting(table: Table) -> Delete:
 
 
 @functools.cache
+def _claimable(table: Table) -> Select[Any]:
+    # Whether any row waits for a relay: a read, built once (its cache key with it).
+    c = table.c
+    waiting = (c.claimed_until.is_(None)) | (c.claimed_until < bindparam("now"))
+    return select(c.seq).where(waiting).limit(1)
+
+
+@functools.cache
 def _unclaiming(table: Table) -> Update:
     # Rows any relay may publish at once (a release, a failed publish); one statement too.
     return update(table).where(in_list(table.c.event_id, "ids")).values(claimed_until=None)
@@ -141,6 +159,7 @@ class OutboxRelay:
         lease_seconds: float = 15.0,
         crash_before_publish: bool = False,
     ) -> None:
+        self._engine = engine
         self._sessions = sessions
         self._table = table
         self._broker = broker
@@ -216,6 +235,10 @@ class OutboxRelay:
         transaction took (``take_published``), in one transaction."""
         t = self._table
         now = datetime.now(UTC)
+        if not self._published and not await self._any_claimable(now):
+            # The usual case between bursts: a read, not a write transaction (the claim
+            # every ``idle_seconds`` was most of an idle service's CPU).
+            return []
         claimable = (
             select(t.c.seq)
             .where((t.c.claimed_until.is_(None)) | (t.c.claimed_until < now))
@@ -239,6 +262,11 @@ class OutboxRelay:
             self.give_back(published)
             raise
         return [Unpublished(*r[1:]) for r in claimed]
+
+    async def _any_claimable(self, now: datetime) -> bool:
+        async with self._engine.connect() as conn:
+            found = await conn.execute(_claimable(self._table), {"now": now})
+            return found.first() is not None
 
     async def relay_once(self) -> int:
         """One pass: the rows handed over if any (at most a batch), else those claimed from
