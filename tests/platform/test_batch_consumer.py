@@ -195,3 +195,53 @@ async def test_a_push_durable_of_an_earlier_release_becomes_a_pull_durable_after
     assert info.config.max_ack_pending == MAX_ACK_PENDING and info.config.ack_wait == 7
     assert info.config.filter_subject == StationEnded.subject_name
     assert [json.loads(m.data)["subject"] for m in rest] == ["ST-3", "ST-4"]
+
+
+async def test_after_a_quiet_spell_the_first_event_waits_for_those_right_behind_it(
+    nats_server: NatsServer, tmp_path: Path
+) -> None:
+    """``consume_linger_seconds``: events that come one by one a few ms apart are applied
+    together (a transaction each would cost several times the CPU); with no linger the
+    first goes alone."""
+    nc = await nats.connect(nats_server.url)
+    js = nc.jetstream()
+    await js.add_stream(StreamConfig(name=STREAM_NAME, subjects=list(STREAM_SUBJECTS)))
+    transactions = {}
+    try:
+        for linger in (0.0, 0.5):
+            settings = Settings(
+                service="tester",
+                data_dir=tmp_path / str(linger),
+                nats_url=nats_server.url,
+                consume_linger_seconds=linger,
+            )
+            runtime = build_runtime(TESTER, settings)
+            async with runtime.engine.begin() as conn:
+                await conn.run_sync(METADATA.create_all)
+            consuming = asyncio.create_task(connect(runtime))
+            try:
+                await _wait(lambda r=runtime: asyncio.sleep(0, r.broker_started), 20)
+                await asyncio.sleep(0.3)  # quiet
+                for i in range(5):
+                    await js.publish(StationEnded.subject_name, _event(f"ST-{linger}-{i}"))
+                    await asyncio.sleep(0.05)
+
+                async def all_applied(r: Any = runtime) -> bool:
+                    async with r.sessions() as s:
+                        return len((await s.execute(select(APPLIED))).all()) == 5
+
+                await _wait(all_applied, 20)
+                transactions[linger] = runtime.committer.units
+            finally:
+                consuming.cancel()
+                with contextlib.suppress(BaseException):
+                    await consuming
+                await runtime.committer.stop()
+                with contextlib.suppress(Exception):
+                    await runtime.broker.stop()
+                await runtime.engine.dispose()
+            await js.delete_consumer(STREAM_NAME, DURABLE)
+            await js.purge_stream(STREAM_NAME)
+    finally:
+        await nc.close()
+    assert transactions[0.5] == 1 and transactions[0.0] > 1, transactions

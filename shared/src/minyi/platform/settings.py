@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     # Most messages a consumer handles in one transaction (and keeps asked for): a group
     # commit's worth. Smaller only shortens each commit; tests lower it to see batches.
     consume_batch: int = Field(default=500, ge=1, le=1000)
+    # How long a consumer lets a batch gather once a message arrived (0: handle at once).
+    # A batch of one costs a transaction per event; a few ms of waiting makes batches of
+    # several at moderate rates (docs/BENCHMARKS.md, issue 21, seventh round).
+    consume_linger_seconds: float = Field(default=0.025, ge=0, le=1)
     # Largest request body any endpoint accepts (413 beyond it).
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
     # Staff pages behind the deployment's sign-in proxy (oauth2-proxy at the ingress): where

@@ -117,6 +117,7 @@ class PullLoop:
         self.consumer = consumer
         self.held = held
         self.size = runtime.settings.consume_batch
+        self.linger = runtime.settings.consume_linger_seconds
         self._arrived: deque[Msg] = deque()
         self._wake = asyncio.Event()
         self._credit = 0  # messages requested and neither delivered nor expired yet
@@ -158,6 +159,10 @@ class PullLoop:
                         await asyncio.wait_for(self._wake.wait(), REQUEST_SECONDS / 4)
                     except TimeoutError:
                         continue  # time to renew the request, if it was lost
+                    if self.linger:
+                        # The first message after a quiet spell: let a batch gather
+                        # behind it (what waited already is handled at once).
+                        await asyncio.sleep(self.linger)
                 batch = [self._arrived.popleft() for _ in range(min(self.size, len(self._arrived)))]
                 if batch:
                     try:
