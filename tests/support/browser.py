@@ -67,11 +67,11 @@ def served(app: Any, what: str, *, ready: bool = False) -> Iterator[str]:
             raise RuntimeError(f"{what} did not start")
         time.sleep(0.05)
     url = f"http://127.0.0.1:{port}"
-    while ready and httpx.get(f"{url}/readyz", timeout=5).status_code != 200:
-        if time.monotonic() > deadline + 30:
-            raise RuntimeError(f"{what} did not become ready: {httpx.get(f'{url}/readyz').text}")
-        time.sleep(0.1)
     try:
+        while ready and httpx.get(f"{url}/readyz", timeout=5).status_code != 200:
+            if time.monotonic() > deadline + 30:
+                raise RuntimeError(f"{what} not ready: {httpx.get(f'{url}/readyz').text}")
+            time.sleep(0.1)
         yield url
     finally:
         server.should_exit = True
