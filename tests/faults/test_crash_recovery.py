@@ -42,8 +42,12 @@ def test_killing_routing_mid_backlog_still_assigns_every_suggestion_exactly_once
     ids = [_file(system, i) for i in range(150)]
 
     # Batches of 10 (one transaction each), so the kill lands between committed batches
-    # and one in progress (a whole backlog of 150 would otherwise be one batch).
-    system["routing"].start(extra_env={"MINYI_CONSUME_BATCH": "10"})
+    # and one in progress (a whole backlog of 150 would otherwise be one batch); each
+    # batch lingers 0.3 s first (it asks for the next ten only once the last are handled),
+    # so the backlog takes 4.5 s or more and cannot end before the kill, even on a fast host.
+    system["routing"].start(
+        extra_env={"MINYI_CONSUME_BATCH": "10", "MINYI_CONSUME_LINGER_SECONDS": "0.3"}
+    )
     eventually(
         lambda: count_on(system.nats_url, "minyi.suggestion.assigned") >= 1,
         what="routing to start on the backlog",
