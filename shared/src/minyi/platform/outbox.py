@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 from faststream.nats import NatsBroker
 from opentelemetry import propagate
 from sqlalchemy import (
+    ColumnElement,
     Delete,
     Select,
     Table,
@@ -128,12 +129,16 @@ def _deleting(table: Table) -> Delete:
     return delete(table).where(in_list(table.c.event_id, "ids"))
 
 
+def _waiting(table: Table) -> ColumnElement[bool]:
+    """Rows any relay may claim at ``:now``: never claimed, or their lease ended."""
+    c = table.c
+    return c.claimed_until.is_(None) | (c.claimed_until < bindparam("now"))
+
+
 @functools.cache
 def _claimable(table: Table) -> Select[Any]:
     # Whether any row waits for a relay: a read, built once (its cache key with it).
-    c = table.c
-    waiting = (c.claimed_until.is_(None)) | (c.claimed_until < bindparam("now"))
-    return select(c.seq).where(waiting).limit(1)
+    return select(table.c.seq).where(_waiting(table)).limit(1)
 
 
 @functools.cache
@@ -239,12 +244,7 @@ class OutboxRelay:
             # The usual case between bursts: a read, not a write transaction (the claim
             # every ``idle_seconds`` was most of an idle service's CPU).
             return []
-        claimable = (
-            select(t.c.seq)
-            .where((t.c.claimed_until.is_(None)) | (t.c.claimed_until < now))
-            .order_by(t.c.seq)
-            .limit(self._batch)
-        )
+        claimable = select(t.c.seq).where(_waiting(t)).order_by(t.c.seq).limit(self._batch)
         if self._skip_locked:
             claimable = claimable.with_for_update(skip_locked=True)
         published = self.take_published()
@@ -255,7 +255,8 @@ class OutboxRelay:
                     update(t)
                     .where(t.c.seq.in_(claimable.scalar_subquery()))
                     .values(claimed_until=now + self._lease, attempts=t.c.attempts + 1)
-                    .returning(t.c.seq, t.c.event_id, t.c.subject, t.c.payload, t.c.headers)
+                    .returning(t.c.seq, t.c.event_id, t.c.subject, t.c.payload, t.c.headers),
+                    {"now": now},
                 )
                 claimed = sorted(result.all(), key=lambda r: r.seq)
         except BaseException:
