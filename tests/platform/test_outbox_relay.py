@@ -37,7 +37,12 @@ def database_url(store: str, tmp_path: Path, request: pytest.FixtureRequest) -> 
 
 @contextlib.asynccontextmanager
 async def replicas(
-    nats_server: NatsServer, tmp_path: Path, database_url: str, lease_seconds: float, n: int = 2
+    nats_server: NatsServer,
+    tmp_path: Path,
+    database_url: str,
+    lease_seconds: float,
+    n: int = 2,
+    batch: int = 500,
 ) -> AsyncIterator[list[Publisher]]:
     """``n`` processes of one service on one store (runtimes here), connected to NATS."""
     made = [
@@ -49,6 +54,7 @@ async def replicas(
                 nats_url=nats_server.url,
                 database_url=database_url,
                 outbox_lease_seconds=lease_seconds,
+                outbox_batch=batch,
             ),
         )
         for _ in range(n)
@@ -100,6 +106,23 @@ async def test_a_process_publishes_what_it_committed_and_its_next_transaction_de
         assert await writer.relay.relay_once() == 1
         # Nothing left to publish and no transaction coming: the idle pass deletes it.
         await assert_settled(writer, nats_server.url, 3)
+
+
+async def test_what_a_transaction_committed_goes_out_in_one_pass_however_many(
+    nats_server: NatsServer, tmp_path: Path, database_url: str
+) -> None:
+    """The handed-over rows are not cut to the table's batch: a consumer that emits several
+    events per message must not leave its relay behind (it runs only between batches)."""
+    async with replicas(nats_server, tmp_path, database_url, 15, n=1, batch=10) as [writer]:
+        await emit(writer, *(f"ST-{i}" for i in range(25)))
+        assert await writer.relay.relay_once() == 25
+        await assert_settled(writer, nats_server.url, 25)
+        # What waits in the table is still claimed a batch at a time.
+        await emit(writer, *(f"ST-{i}" for i in range(25, 40)))
+        await writer.relay.release()
+        assert await writer.relay.relay_once() == 10
+        assert await writer.relay.relay_once() == 5
+        await assert_settled(writer, nats_server.url, 40)
 
 
 async def test_an_idle_pass_only_reads(
