@@ -11,6 +11,7 @@ import json
 import zlib
 from datetime import UTC, date, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import nats
@@ -26,6 +27,7 @@ from minyi.platform.consuming.connect import connect
 from minyi.platform.consuming.pulling import ensure_pull_durable
 from minyi.platform.messaging import MAX_ACK_PENDING
 from minyi.platform.runtime import Consumer, Runtime, ServiceDefinition, UnitOfWork
+from minyi.platform.runtime.definition import YIELD_EVERY
 from minyi.platform.settings import Settings
 from minyi.platform.tables import platform_tables
 from tests.support.infra import NatsServer
@@ -244,3 +246,35 @@ async def test_after_a_quiet_spell_the_first_event_waits_for_those_right_behind_
     finally:
         await nc.close()
     assert transactions[0.5] == 1 and transactions[0.0] > 1, transactions
+
+
+async def test_a_long_batch_lets_the_event_loop_run() -> None:
+    """On SQLite a batch's statements run on the loop and never wait: without a pause now
+    and then, a batch of 500 held the loop (the outbox relay, the PubAcks, the health
+    endpoints) until it ended."""
+    turns = 0
+
+    async def elsewhere() -> None:  # another task of the process, ready all the time
+        nonlocal turns
+        while True:
+            turns += 1
+            await asyncio.sleep(0)
+
+    seen: list[int] = []
+
+    async def handler(_event: Any, _uow: Any) -> None:
+        seen.append(turns)
+
+    async def first_times(ids: list[str], _durable: str) -> set[str]:
+        return set(ids)
+
+    uow = SimpleNamespace(first_times=first_times, runtime=SimpleNamespace(tracer_provider=None))
+    events = [SimpleNamespace(id=str(i), traceparent=None) for i in range(200)]
+    other = asyncio.create_task(elsewhere())
+    await asyncio.sleep(0)
+    try:
+        await Consumer("minyi.x", "d", handler).handle_batch(events, uow)  # type: ignore[arg-type]
+    finally:
+        other.cancel()
+    assert len(seen) == 200
+    assert len(set(seen)) >= 200 // YIELD_EVERY  # the other task ran during the batch
