@@ -179,6 +179,7 @@ class OutboxRelay:
         # Committed by this process and claimed at their insert: published from here.
         self._handed: list[Unpublished] = []
         self._last_claim = 0.0
+        self._table_full = False  # the last claim filled its batch: more may wait there
         # Published and not deleted yet (``take_published``).
         self._published: list[str] = []
         self.published = 0
@@ -233,7 +234,10 @@ class OutboxRelay:
         return max(int(rows) - len(self._published), 0)
 
     async def _pass(self) -> bool:
-        return await self.relay_once() >= self._batch or bool(self._handed)
+        """Run again at once when more waits: rows handed over meanwhile, or a claim that
+        filled its batch (a large pass of handed rows says nothing about the table)."""
+        await self.relay_once()
+        return self._table_full or bool(self._handed)
 
     async def _claim(self) -> list[Any]:
         """Claim the rows whose lease ended, and delete those published meanwhile that no
@@ -281,9 +285,12 @@ class OutboxRelay:
         rows = self._handed[:ASYNC_PUBLISHES_IN_FLIGHT]
         del self._handed[: len(rows)]
         loop = asyncio.get_running_loop()
+        self._table_full = False
         if len(rows) < self._batch and (not rows or loop.time() - self._last_claim > self._idle):
             self._last_claim = loop.time()
-            rows += await self._claim()
+            claimed = await self._claim()
+            self._table_full = len(claimed) >= self._batch
+            rows += claimed
         if not rows:
             return 0
         if self._crash_before_publish:
