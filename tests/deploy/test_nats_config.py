@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from minyi.platform.nats_server import free_port
+
 REPO = Path(__file__).resolve().parents[2]
 CONFIGS = sorted((REPO / "deploy").rglob("*.conf"))
 PASSWORDS = {
@@ -102,12 +104,6 @@ def test_nats_config_refuses_to_start_without_the_service_passwords(
     )
     assert result.returncode != 0
     assert "NATS_PASSWORD" in result.stderr + result.stdout
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

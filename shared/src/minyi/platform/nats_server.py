@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import shutil
 import socket
 import subprocess
@@ -22,10 +23,38 @@ def binary() -> str:
     return found
 
 
+def _ephemeral_low() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768  # Linux's default; other systems start higher
+
+
+# Below the ephemeral range, starting at a random place so that two test runs on one host
+# rarely meet, and never the same port twice in one process.
+_LOW = max(1024, _ephemeral_low() - 10_000)
+_SPAN = _ephemeral_low() - _LOW
+_next = random.randrange(_SPAN)
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A port nothing listens on, for a process started later (tests and benchmarks).
+
+    Not one the kernel picks (bind to 0): those come from the ephemeral range, which is also
+    where every outgoing connection gets its local port, so between picking it and the child
+    binding it a client socket could take it (the child then fails with EADDRINUSE).
+    """
+    global _next
+    for _ in range(_SPAN):
+        port = _LOW + _next % _SPAN
+        _next += 1
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise OSError(f"no free port in {_LOW}..{_LOW + _SPAN - 1}")
 
 
 def wait_for_port(host: str, port: int, timeout: float = 15.0) -> None:

@@ -1,0 +1,27 @@
+"""Ports for the services a test starts come from outside the kernel's ephemeral range: a
+port from there can be taken by any outgoing connection before the service binds it."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from minyi.platform import nats_server
+from minyi.platform.nats_server import free_port
+
+
+def test_ports_are_below_the_ephemeral_range_and_never_repeat() -> None:
+    low = nats_server._ephemeral_low()
+    ports = [free_port() for _ in range(500)]
+    assert all(1024 <= p < low for p in ports)
+    assert len(set(ports)) == len(ports)
+
+
+def test_a_port_something_listens_on_is_passed_over(monkeypatch: pytest.MonkeyPatch) -> None:
+    held = free_port()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", held))
+        s.listen()
+        monkeypatch.setattr(nats_server, "_next", held - nats_server._LOW)  # next pick: held
+        assert free_port() == held + 1
