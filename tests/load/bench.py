@@ -319,27 +319,44 @@ def burst_drain(system: System, total: int, sustained: float) -> dict[str, float
 
 
 def _e2e_subset(system: System, ids: set[str]) -> dict[str, Any]:
-    events = [e for e in events_on(system.nats_url) if e["subject"] in ids]
+    events = [e for e in events_on(system.nats_url, stream_times=True) if e["subject"] in ids]
     db = sqlite3.connect(system.data_dir / "reporting.sqlite3")
     handled = {
         eid: datetime.fromisoformat(at).replace(tzinfo=UTC)
         for eid, at in db.execute("SELECT event_id, handled_at FROM inbox")
     }
     db.close()
-    filed = {
-        e["subject"]: datetime.fromisoformat(e["time"])
-        for e in events
-        if e["type"].endswith(".filed.v1")
-    }
-    vis = [
-        (handled[e["id"]] - filed[e["subject"]]).total_seconds() * 1000
-        for e in events
-        if e["type"].endswith(".assigned.v1") and e["id"] in handled and e["subject"] in filed
-    ]
+    return half_rate_latency(events, handled)
+
+
+def half_rate_latency(events: list[dict[str, Any]], handled: dict[str, datetime]) -> dict[str, Any]:
+    """Filed → visible in reporting (the filing's event time to reporting's inbox record of
+    the assignment), and where it went: intake (made → in the stream), routing (the filing
+    in the stream → the assignment in the stream) and reporting (→ handled)."""
+    filed = {e["subject"]: e for e in events if e["type"].endswith(".filed.v1")}
+    vis: list[float] = []
+    hops: dict[str, list[float]] = {"intake": [], "routing": [], "reporting": []}
+
+    def ms(a: datetime, b: datetime) -> float:
+        return (b - a).total_seconds() * 1000
+
+    for a in events:
+        f = filed.get(a["subject"])
+        if not a["type"].endswith(".assigned.v1") or a["id"] not in handled or f is None:
+            continue
+        made, seen = datetime.fromisoformat(f["time"]), handled[a["id"]]
+        vis.append(ms(made, seen))
+        if "stream_time" in f and "stream_time" in a:
+            hops["intake"].append(ms(made, f["stream_time"]))
+            hops["routing"].append(ms(f["stream_time"], a["stream_time"]))
+            hops["reporting"].append(ms(a["stream_time"], seen))
     return {
         "n": len(vis),
         "filed_to_visible_p50_ms": round(pct(vis, 0.5), 1),
         "filed_to_visible_p99_ms": round(pct(vis, 0.99), 1),
+        "hops_p50_p99_ms": {
+            k: [round(pct(v, 0.5), 1), round(pct(v, 0.99), 1)] for k, v in hops.items() if v
+        },
     }
 
 

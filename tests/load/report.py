@@ -74,7 +74,7 @@ def render(r: dict[str, Any]) -> str:
             h = s["end_to_end_half_rate"]
             lines.append(
                 f"| at half that rate: filed → visible in reporting | p50 {h['filed_to_visible_p50_ms']} ms, "
-                f"p99 {h['filed_to_visible_p99_ms']} ms (n={h['n']}) | |"
+                f"p99 {h['filed_to_visible_p99_ms']} ms (n={h['n']}){_hops(h)} | |"
             )
         if "end_to_end_all" in s:
             e = s["end_to_end_all"]
@@ -228,6 +228,16 @@ def machine_factor(previous: dict[str, Any], current: dict[str, Any]) -> float:
     ceiling both measured (1.0 when either lacks it)."""
     old, new = previous.get("bare FastAPI req/s"), current.get("bare FastAPI req/s")
     return float(new) / float(old) if old and new else 1.0
+
+
+def _hops(half: dict[str, Any]) -> str:
+    """Where the half-rate latency went, hop by hop (runs before the split have none)."""
+    hops = half.get("hops_p50_p99_ms") or {}
+    if not hops:
+        return ""
+    return "; by hop, p50 / p99 ms: " + ", ".join(
+        f"{name} {p50} / {p99}" for name, (p50, p99) in hops.items()
+    )
 
 
 def regressions(previous: dict[str, Any], current: dict[str, Any]) -> list[str]:

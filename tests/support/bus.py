@@ -12,7 +12,7 @@ from nats.js.api import ConsumerConfig, DeliverPolicy
 from minyi.contracts.subjects import STREAM_NAME
 
 
-async def _read(url: str, subject: str) -> list[dict[str, Any]]:
+async def _read(url: str, subject: str, stream_times: bool) -> list[dict[str, Any]]:
     nc = await nats.connect(url)
     try:
         js = nc.jetstream()
@@ -40,6 +40,7 @@ async def _read(url: str, subject: str) -> list[dict[str, Any]]:
                         "headers": dict(m.headers or {}),
                         "raw": m.data.decode(),
                         **json.loads(m.data),
+                        **({"stream_time": m.metadata.timestamp} if stream_times else {}),
                     }
                 )
                 await m.ack()
@@ -49,9 +50,12 @@ async def _read(url: str, subject: str) -> list[dict[str, Any]]:
         await nc.close()
 
 
-def events_on(url: str, subject: str = "minyi.>") -> list[dict[str, Any]]:
-    """Every event stored in the stream under ``subject``, oldest first."""
-    return asyncio.run(_read(url, subject))
+def events_on(
+    url: str, subject: str = "minyi.>", *, stream_times: bool = False
+) -> list[dict[str, Any]]:
+    """Every event stored in the stream under ``subject``, oldest first; ``stream_times``:
+    with when the server stored each (``stream_time``, an aware datetime)."""
+    return asyncio.run(_read(url, subject, stream_times))
 
 
 async def _count(url: str, subject: str) -> int:
