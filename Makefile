@@ -19,7 +19,7 @@ $(UV):
 
 # Bytecode compiled at install: where PYTHONDONTWRITEBYTECODE is set (it is on this machine kind)
 # nothing is ever cached, and every process compiled what it imports from source — 1.5 s of
-# each service's 3–5 s start, and the tests start hundreds of service processes.
+# each service's 3–5 s start, and `make test` starts about two hundred of them.
 $(VENV)/.synced: $(UV) uv.lock pyproject.toml shared/pyproject.toml $(wildcard services/*/pyproject.toml)
 	$(UV) sync --frozen --all-packages --compile-bytecode
 	@touch $@
