@@ -18,10 +18,18 @@ def test_ports_are_below_the_ephemeral_range_and_never_repeat() -> None:
     assert len(set(ports)) == len(ports)
 
 
+def test_with_no_room_below_the_range_the_kernel_picks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(nats_server, "_RANGE", range(0))
+    port = free_port()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", port))  # free indeed
+
+
 def test_a_port_something_listens_on_is_passed_over(monkeypatch: pytest.MonkeyPatch) -> None:
     held = free_port()
     with socket.socket() as s:
         s.bind(("127.0.0.1", held))
         s.listen()
-        monkeypatch.setattr(nats_server, "_next", held - nats_server._LOW)  # next pick: held
-        assert free_port() == held + 1
+        at = nats_server._RANGE.index(held)
+        monkeypatch.setattr(nats_server, "_next", at)  # the next pick would be `held`
+        assert free_port() == nats_server._RANGE[(at + 1) % len(nats_server._RANGE)]

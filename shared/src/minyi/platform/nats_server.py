@@ -32,21 +32,21 @@ def _ephemeral_low() -> int:
 
 # Below the ephemeral range, starting at a random place so that two test runs on one host
 # rarely meet, and never the same port twice in one process.
-_LOW = max(1024, _ephemeral_low() - 10_000)
-_SPAN = _ephemeral_low() - _LOW
-_next = random.randrange(_SPAN)
+_RANGE = range(max(1024, _ephemeral_low() - 10_000), _ephemeral_low())
+_next = random.randrange(len(_RANGE)) if _RANGE else 0
 
 
 def free_port() -> int:
     """A port nothing listens on, for a process started later (tests and benchmarks).
 
-    Not one the kernel picks (bind to 0): those come from the ephemeral range, which is also
-    where every outgoing connection gets its local port, so between picking it and the child
-    binding it a client socket could take it (the child then fails with EADDRINUSE).
+    Not one the kernel picks (bind to 0) if it can help it: those come from the ephemeral
+    range, which is also where every outgoing connection gets its local port, so between
+    picking it and the child binding it a client socket could take it (the child then fails
+    with EADDRINUSE).
     """
     global _next
-    for _ in range(_SPAN):
-        port = _LOW + _next % _SPAN
+    for _ in range(len(_RANGE)):
+        port = _RANGE[_next % len(_RANGE)]
         _next += 1
         with socket.socket() as s:
             try:
@@ -54,7 +54,10 @@ def free_port() -> int:
             except OSError:
                 continue
             return port
-    raise OSError(f"no free port in {_LOW}..{_LOW + _SPAN - 1}")
+    # No room below the ephemeral range (a host configured so), or all of it taken.
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def wait_for_port(host: str, port: int, timeout: float = 15.0) -> None:
