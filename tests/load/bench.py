@@ -146,18 +146,23 @@ def wait_drained(system: System, expected: int, timeout: float) -> float:
     return float("inf")
 
 
-def end_to_end(system: System, store: str) -> dict[str, Any]:
+def reporting_handled(system: System) -> dict[str, datetime]:
+    """When reporting's inbox recorded each event (SQLite stores only)."""
+    db = sqlite3.connect(system.data_dir / "reporting.sqlite3")
+    try:
+        return {
+            event_id: datetime.fromisoformat(at).replace(tzinfo=UTC)
+            for event_id, at in db.execute("SELECT event_id, handled_at FROM inbox")
+        }
+    finally:
+        db.close()
+
+
+def end_to_end(events: list[dict[str, Any]], handled: dict[str, datetime]) -> dict[str, Any]:
     """filed → assigned and filed → visible in reporting, from event timestamps: the event
     times in the stream, and when reporting's inbox recorded the AssignedToUnit event."""
-    events = events_on(system.nats_url)
     filed = {e["subject"]: e for e in events if e["type"].endswith(".filed.v1")}
     assigned = {e["subject"]: e for e in events if e["type"].endswith(".assigned.v1")}
-    handled: dict[str, datetime] = {}
-    if store == "sqlite":
-        db = sqlite3.connect(system.data_dir / "reporting.sqlite3")
-        for event_id, at in db.execute("SELECT event_id, handled_at FROM inbox"):
-            handled[event_id] = datetime.fromisoformat(at).replace(tzinfo=UTC)
-        db.close()
     to_assigned, to_visible = [], []
     for sid, f in filed.items():
         a = assigned.get(sid)
@@ -282,10 +287,14 @@ def run_minyi(
             wait_drained(system, total, timeout=60)
             half_ids = {sid for sid, _ in half.pop("filed")}
             result["half_rate_intake"] = half
-            e2e = end_to_end(system, store)
-            result["end_to_end_all"] = e2e
+            # The stream and reporting's inbox read once, for both figures.
+            events = events_on(system.nats_url, stream_times=True)
+            handled = reporting_handled(system) if store == "sqlite" else {}
+            result["end_to_end_all"] = end_to_end(events, handled)
             if store == "sqlite":
-                result["end_to_end_half_rate"] = _e2e_subset(system, half_ids)
+                result["end_to_end_half_rate"] = half_rate_latency(
+                    [e for e in events if e["subject"] in half_ids], handled
+                )
         result["processes"] = process_figures(system, cpu0, total - warm)
         result["suggestions_total"] = total
         # The first step that failed overloads the pipeline only a little, and its figure
@@ -316,17 +325,6 @@ def burst_drain(system: System, total: int, sustained: float) -> dict[str, float
         "rate": round(step["ok"] / (BURST_S + lag), 1) if drained else 0.0,
         "drained_after_s": round(lag, 1) if drained else None,
     }
-
-
-def _e2e_subset(system: System, ids: set[str]) -> dict[str, Any]:
-    events = [e for e in events_on(system.nats_url, stream_times=True) if e["subject"] in ids]
-    db = sqlite3.connect(system.data_dir / "reporting.sqlite3")
-    handled = {
-        eid: datetime.fromisoformat(at).replace(tzinfo=UTC)
-        for eid, at in db.execute("SELECT event_id, handled_at FROM inbox")
-    }
-    db.close()
-    return half_rate_latency(events, handled)
 
 
 def half_rate_latency(events: list[dict[str, Any]], handled: dict[str, datetime]) -> dict[str, Any]:
