@@ -32,7 +32,8 @@ def _ephemeral_low() -> int:
 
 # Below the ephemeral range, starting at a random place so that two test runs on one host
 # rarely meet, and never the same port twice in one process.
-_RANGE = range(max(1024, _ephemeral_low() - 10_000), _ephemeral_low())
+_EPHEMERAL_LOW = _ephemeral_low()
+_RANGE = range(max(1024, _EPHEMERAL_LOW - 10_000), _EPHEMERAL_LOW)
 _next = random.randrange(len(_RANGE)) if _RANGE else 0
 
 
