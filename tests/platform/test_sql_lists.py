@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import BigInteger, Column, MetaData, String, Table, event, insert, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import BigInteger, Column, MetaData, String, Table, insert, select
 
 from minyi.platform.db import create_engine
 from minyi.platform.driver_sql import insert_returning, padded
 from minyi.platform.sql_lists import in_list
 from tests.support import infra
+from tests.support.sql import statements_sent
 
 metadata = MetaData()
 items = Table(
@@ -30,23 +29,13 @@ BY_KEY = select(items.c.name).where(in_list(items.c.key, "keys")).order_by(items
 BY_NAME = select(items.c.key).where(in_list(items.c.name, "names")).order_by(items.c.key)
 
 
-def _sent(engine: AsyncEngine) -> list[str]:
-    statements: list[str] = []
-
-    @event.listens_for(engine.sync_engine, "before_cursor_execute")
-    def _record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    return statements
-
-
 async def _check(url: str) -> None:
     engine = create_engine(url)
     try:
         async with engine.begin() as c:
             await c.run_sync(metadata.create_all)
             await c.execute(insert(items), [{"key": k, "name": f"名{k}"} for k in KEYS])
-        sent = _sent(engine)
+        sent = statements_sent(engine)
         async with engine.begin() as c:
             names = (await c.execute(BY_KEY, {"keys": [7, 2**62, -(2**62), 123]})).scalars()
             assert list(names) == sorted([f"名{-(2**62)}", "名7", f"名{2**62}"])

@@ -9,18 +9,23 @@ import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Column, Integer, MetaData, Table, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from minyi.platform import sqlite_inline
 from minyi.platform.db import SQLITE_WAL_CHECKPOINT_PAGES, create_engine
+from minyi.platform.driver_sql import insert_many
 
 
-async def test_a_write_waits_for_a_held_lock_off_the_loop(tmp_path: Path) -> None:
+@pytest.mark.parametrize("straight", [False, True], ids=["sqlalchemy", "driver_sql"])
+async def test_a_write_waits_for_a_held_lock_off_the_loop(tmp_path: Path, straight: bool) -> None:
+    """Through SQLAlchemy's execution path, and straight to the connection (``driver_sql``)."""
     db = tmp_path / "s.sqlite3"
     engine = create_engine(f"sqlite+aiosqlite:///{db}")
     async with engine.begin() as conn:
         await conn.execute(text("CREATE TABLE t (x INTEGER)"))
+    sessions = async_sessionmaker(engine)
 
     holder = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
     holder.execute("BEGIN IMMEDIATE")  # another process's writer
@@ -36,8 +41,14 @@ async def test_a_write_waits_for_a_held_lock_off_the_loop(tmp_path: Path) -> Non
 
     tick = asyncio.create_task(ticker())
     try:
-        async with engine.begin() as conn:
-            await conn.execute(text("INSERT INTO t VALUES (1)"))
+        async with sessions.begin() as session:
+            if straight:
+                await insert_many(
+                    session, Table("t", MetaData(), Column("x", Integer)), ["x"], [(1,)]
+                )
+            else:
+                await session.execute(text("INSERT INTO t VALUES (1)"))
+            conn = await session.connection()
             raw = (await conn.get_raw_connection()).driver_connection
     finally:
         tick.cancel()

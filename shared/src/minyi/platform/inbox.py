@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import Insert, Select, Table, bindparam, select
+from sqlalchemy import Table, bindparam, select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from minyi.platform.db import insert_or_ignore
-from minyi.platform.sql_lists import in_list
+from minyi.platform.driver_sql import DriverStatement, compile_for, insert_many, utc_for_driver
+from minyi.platform.sql_lists import ValueList, in_list
 
 
 async def claim(session: AsyncSession, table: Table, event_id: str, consumer: str) -> bool:
@@ -30,8 +30,9 @@ async def claim(session: AsyncSession, table: Table, event_id: str, consumer: st
 async def claim_many(
     session: AsyncSession, table: Table, event_ids: Sequence[str], consumer: str
 ) -> set[str]:
-    """``claim`` for a pulled batch in two statements built once: which ids this consumer
-    has handled, then one INSERT (executemany) of the others; returns those (the new ones).
+    """``claim`` for a pulled batch in two statements straight to the driver (``driver_sql``:
+    every batch of every consumer runs them): which ids this consumer has handled, then one
+    INSERT (executemany) of the others; returns those (the new ones).
 
     A plain INSERT, not "or ignore": should another replica claim one of them meanwhile
     (PostgreSQL), this transaction fails on the key instead of applying it a second time,
@@ -39,25 +40,29 @@ async def claim_many(
     wanted = list(dict.fromkeys(event_ids))
     if not wanted:
         return set()
-    handled, insert = _statements(table)
-    seen: set[str] = set(
-        (await session.execute(handled, {"consumer": consumer, "ids": wanted})).scalars()
-    )
-    now = datetime.now(UTC)
+    connection = await session.connection()
+    dialect = connection.dialect
+    seen = {row[0] for row in await _handled(dialect, table).fetch(connection, (consumer, wanted))}
     new = [e for e in wanted if e not in seen]
     if new:
-        await session.execute(
-            insert, [{"event_id": e, "consumer": consumer, "handled_at": now} for e in new]
-        )
+        now = utc_for_driver(datetime.now(UTC), dialect)
+        rows = [(e, consumer, now) for e in new]
+        await insert_many(session, table, ("event_id", "consumer", "handled_at"), rows)
     return set(new)
 
 
-@functools.cache
-def _statements(table: Table) -> tuple[Select[Any], Insert]:
-    # Built once per table: SQLAlchemy then finds them in its compiled cache without
-    # building and hashing a new statement for every batch.
-    handled = select(table.c.event_id).where(
-        table.c.consumer == bindparam("consumer"),
-        in_list(table.c.event_id, "ids"),
-    )
-    return handled, table.insert()
+_HANDLED: dict[tuple[str, str], DriverStatement] = {}
+
+
+def _handled(dialect: Dialect, table: Table) -> DriverStatement:
+    """Which of a list of event ids (one parameter: ``in_list``) a consumer has handled."""
+    key = (dialect.name, table.name)
+    found = _HANDLED.get(key)
+    if found is None:
+        query = select(table.c.event_id).where(
+            table.c.consumer == bindparam("consumer"),
+            in_list(table.c.event_id, "ids"),
+        )
+        ids = {"ids": ValueList(table.c.event_id.type)}
+        found = _HANDLED[key] = compile_for(query, dialect, ("consumer", "ids"), ids)
+    return found
