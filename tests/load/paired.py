@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests.load.bench import cpu_seconds, loadgen, wait_drained
+from tests.load.bench import PRODUCTION, cpu_seconds, loadgen, wait_drained
 from tests.support import infra
 from tests.support.system import System
 
@@ -33,7 +33,9 @@ def main() -> None:
                 raise SystemExit("no PostgreSQL answered (infra.postgres_admin)")
             services = ["intake", "routing", "supervision", "reporting"]
             urls = stack.enter_context(infra.postgres_databases(admin, services))
-        system = System(nats_url=ns.url, data_dir=workdir / "sys", database_urls=urls)
+        system = System(
+            nats_url=ns.url, data_dir=workdir / "sys", database_urls=urls, extra_env=PRODUCTION
+        )
         system.start()
         try:
             intake = system.url("intake", "/v1/suggestions")

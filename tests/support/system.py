@@ -112,8 +112,8 @@ class System:
                 # These tests offer load from one address; the limiter has tests of its own.
                 MINYI_INTAKE_RATE_PER_IP_PER_MINUTE="1000000",
                 MINYI_INTAKE_RATE_PER_IP_BURST="1000000",
-                **self.extra_env,
             )
+            env.update(self.extra_env)  # may override the defaults above (the bench does)
             if name in self.database_urls:
                 env["MINYI_DATABASE_URL"] = self.database_urls[name]
             self.services[name] = ServiceProcess(
