@@ -113,8 +113,26 @@ async def test_errors_on_the_straight_path_are_sqlalchemys(tmp_path: Path) -> No
         missing = Table("missing", MetaData(), Column("key", BigInteger, primary_key=True))
         query = compile_for(select(missing.c.key), engine.dialect, ())
         with pytest.raises(OperationalError, match="no such table") as raised:
-            async with engine.connect() as c:
+            async with engine.begin() as c:
                 await query.fetch(c)
         assert store_down(raised.value)  # the consumers' policy sees what it always saw
+    finally:
+        await engine.dispose()
+
+
+async def test_a_connection_sqlalchemy_has_not_begun_keeps_sqlalchemys_path(tmp_path: Path) -> None:
+    """A write on a connection with no transaction begun goes through SQLAlchemy, which
+    begins one, so that ``commit()`` commits it (straight, SQLAlchemy would know of no
+    transaction and the write would be rolled back when the connection is returned)."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/b.sqlite3")
+    try:
+        async with engine.begin() as c:
+            await c.run_sync(metadata.create_all)
+        insert = compile_for(keys.insert(), engine.dialect, ("key", "name"))
+        async with engine.connect() as c:
+            await insert.run_many(c, [(1, "kept")])
+            await c.commit()
+        async with engine.connect() as c:
+            assert (await c.execute(select(keys.c.name))).scalars().all() == ["kept"]
     finally:
         await engine.dispose()

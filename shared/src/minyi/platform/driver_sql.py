@@ -93,10 +93,12 @@ class DriverStatement:
 
 
 def _inline(connection: AsyncConnection) -> InlineConnection | None:
-    """The SQLite connection under ``connection`` when it runs on the loop (``sqlite_inline``);
-    None for another driver, or a connection SQLAlchemy must first say something about."""
+    """The SQLite connection under ``connection`` when it runs on the loop (``sqlite_inline``)
+    in a transaction SQLAlchemy began (a session's, ``engine.begin()``: it commits what the
+    statement wrote); None for another driver, or a connection SQLAlchemy must first begin
+    or say something about."""
     sync = connection.sync_connection
-    if sync is None or sync.closed or sync.invalidated:
+    if sync is None or sync.closed or sync.invalidated or not sync.in_transaction():
         return None
     driver = sync.connection.driver_connection
     return driver if isinstance(driver, InlineConnection) else None
