@@ -61,10 +61,12 @@ class DriverStatement:
         params = self._for_driver(values) if values else ()
         inline = _inline(connection)
         if inline is not None:
-            try:
-                return await inline.fetch_now(self.sql, params)
-            except sqlite3.Error as exc:
-                raise _wrapped(exc, self.sql, params) from exc
+            async with inline.cursor() as cursor:
+                try:
+                    await cursor.execute(self.sql, params)
+                except sqlite3.Error as exc:
+                    raise _wrapped(exc, self.sql, params) from exc
+                return await cursor.fetchall()
         return list((await connection.exec_driver_sql(self.sql, params)).all())
 
     async def run_many(self, connection: AsyncConnection, rows: Sequence[tuple[Any, ...]]) -> None:
@@ -75,10 +77,11 @@ class DriverStatement:
             rows = [self._for_driver(row) for row in rows]
         inline = _inline(connection)
         if inline is not None:
-            try:
-                await inline.execute_many_now(self.sql, rows)
-            except sqlite3.Error as exc:
-                raise _wrapped(exc, self.sql, rows) from exc
+            async with inline.cursor() as cursor:
+                try:
+                    await cursor.executemany(self.sql, rows)
+                except sqlite3.Error as exc:
+                    raise _wrapped(exc, self.sql, rows) from exc
             return
         await connection.exec_driver_sql(self.sql, list(rows))
 

@@ -135,22 +135,6 @@ class InlineConnection:
     async def commit(self) -> None:
         await self.run(self._conn.commit)
 
-    async def fetch_now(self, sql: str, parameters: Sequence[Any]) -> list[Any]:
-        """One statement's rows, straight from the driver (``driver_sql``'s fast path)."""
-        cursor = self._conn.cursor()
-        try:
-            return await self.run(lambda: cursor.execute(sql, parameters).fetchall())
-        finally:
-            cursor.close()
-
-    async def execute_many_now(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        """One executemany, straight from the driver (``driver_sql``'s fast path)."""
-        cursor = self._conn.cursor()
-        try:
-            await self.run(lambda: cursor.executemany(sql, rows))
-        finally:
-            cursor.close()
-
     async def rollback(self) -> None:
         self._conn.rollback()
 
