@@ -10,6 +10,7 @@ from minyi.platform.runtime import Runtime, UnitOfWork
 from minyi.supervision.adapters.repositories import (
     CaseRepository,
     Cases,
+    ClusterCounts,
     NewCases,
     ProjectRepository,
     Projects,
@@ -23,5 +24,5 @@ class SupervisionUnitOfWork(UnitOfWork):
         super().__init__(runtime, session)
         new_cases = self.batch(NewCases)  # written before the commit or a read of cases
         self.cases: Cases = CaseRepository(session, new_cases)
-        self.topics: Topics = TopicRepository(session, new_cases)
+        self.topics: Topics = TopicRepository(session, new_cases, self.batch(ClusterCounts))
         self.projects: Projects = ProjectRepository(session)
