@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import builtins
-import uuid
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from minyi.contracts.ids import new_id
 
 SPEC_VERSION = "1.0"
 
@@ -30,7 +31,7 @@ class CloudEvent(BaseModel, Generic[D]):
     model_config = ConfigDict(extra="allow", frozen=True)
 
     specversion: str = SPEC_VERSION
-    id: str = Field(default_factory=lambda: str(uuid.uuid4()))
+    id: str = Field(default_factory=new_id)
     source: str
     type: str
     subject: str

@@ -7,12 +7,12 @@ keyed index and sealed contact), the store keeps its fields as columns and
 from __future__ import annotations
 
 import re
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
 from minyi.contracts.formal import FormalDetails
+from minyi.contracts.ids import new_id
 from minyi.contracts.intake import SuggestionFiled
 from minyi.contracts.liaison import MatterReferred
 from minyi.intake.domain import text
@@ -86,7 +86,7 @@ class Suggestion:
     ) -> Suggestion:
         """``id``: chosen beforehand (a formal suggestion keeps its draft's), else new."""
         return cls(
-            id or str(uuid.uuid4()),
+            id or new_id(),
             tracking_code,
             submission,
             fingerprint,

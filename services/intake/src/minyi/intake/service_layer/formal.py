@@ -4,11 +4,11 @@ the submission (a yearly number, then filed like every suggestion, through
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from minyi.contracts.formal import Session, SignerRated
+from minyi.contracts.ids import new_id
 from minyi.contracts.status import label
 from minyi.intake.adapters.unit_of_work import IntakeUnitOfWork
 from minyi.intake.domain.formal import (
@@ -102,7 +102,7 @@ async def start_draft(cmd: StartDraft, uow: IntakeUnitOfWork) -> FormalDraft:
         title or "", content or "", cmd.reasons, cmd.measures, cmd.session, cmd.publishable
     )
     draft = FormalDraft.start(
-        str(uuid.uuid4()),
+        new_id(),
         cmd.lead_deputy_id,
         cmd.co_signer_ids,
         text,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from minyi.contracts import tracking_code
+from minyi.contracts.ids import new_id
 from minyi.contracts.liaison import MatterRecorded, MatterReferred
 from minyi.contracts.tracking_code import BOOKING
 from minyi.liaison.domain import reception as rules
@@ -82,7 +83,7 @@ async def record(
             subject=matter_id,
         )
         return {"id": matter_id, "outcome": "answered"}
-    suggestion_id, tracking = str(uuid.uuid4()), tracking_code.new_tracking_code()
+    suggestion_id, tracking = new_id(), tracking_code.new_tracking_code()
     await uow.matters.add({**row, "suggestion_id": suggestion_id, "tracking_code": tracking})
     uow.emit(
         MatterReferred(
