@@ -7,7 +7,6 @@ implementation, and a test may give a unit of work an in-memory one instead. ``T
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
@@ -363,10 +362,15 @@ class Topics(Protocol):
 _CLUSTER_COLUMNS = ("source", "ref", "size", "title", "district", "updated_at")
 
 
-@functools.cache
+_COUNT_CLUSTERS: dict[str, DriverStatement] = {}
+
+
 def _count_clusters(dialect: Dialect) -> DriverStatement:
     """Upsert of a cluster's candidate row: its size only grows (events may come out of
-    order), its title, district and time are the last counted."""
+    order), its title, district and time are the last counted. Built once per dialect."""
+    found = _COUNT_CLUSTERS.get(dialect.name)
+    if found is not None:
+        return found
     row = dialect_insert(dialect.name)(topic_candidates).values(
         {c: bindparam(c) for c in _CLUSTER_COLUMNS}
     )
@@ -380,7 +384,9 @@ def _count_clusters(dialect: Dialect) -> DriverStatement:
             "updated_at": row.excluded.updated_at,
         },
     )
-    return compile_for(upsert, dialect, _CLUSTER_COLUMNS, column_types(topic_candidates))
+    found = compile_for(upsert, dialect, _CLUSTER_COLUMNS, column_types(topic_candidates))
+    _COUNT_CLUSTERS[dialect.name] = found
+    return found
 
 
 class ClusterCounts:
@@ -403,7 +409,7 @@ class ClusterCounts:
             return
         rows, self.rows = self.rows, {}
         connection = await session.connection()
-        # In one order, so that two replicas never wait on each other.
+        # In one order: two replicas' upserts of the same clusters never deadlock.
         await _count_clusters(connection.dialect).run_many(
             connection, [("cluster", cid, *rows[cid]) for cid in sorted(rows)]
         )
