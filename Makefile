@@ -35,9 +35,11 @@ test: env browser office
 	$(VENV)/bin/python -m pytest
 
 # The inner loop (under 2 minutes here): unit and in-process tests of every service and the
-# platform, the shape and contract checks; no real processes, browser or PostgreSQL.
+# platform, the shape and contract checks; no real processes, browser or PostgreSQL (the
+# store-parametrized tests run on SQLite only). One worker per core: the tests share nothing
+# (each starts its own nats-server and stores), and one process spent 2:15–2:25 here.
 test-fast: env
-	$(VENV)/bin/python -m pytest -q -m "not e2e and not postgres" \
+	$(VENV)/bin/python -m pytest -q -n auto -m "not e2e and not postgres" -k "not postgresql" \
 		services/*/tests/unit services/*/tests/integration tests/architecture tests/contract tests/platform \
 		tests/cli
 
