@@ -5,24 +5,20 @@ simulation had the deputy, the stations and the office do."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from minyi.platform.nats_server import free_port
+from tests.support.system import own_ports_env
 
 pytestmark = pytest.mark.e2e
 
 
 def test_a_simulated_quarter_adds_up_in_reporting_and_in_the_deputies_files(tmp_path: Path) -> None:
     summary = tmp_path / "summary.json"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MINYI_")}
-    # Its own embedded NATS, not the developer's: a free port for it.
-    env["MINYI_DATA_DIR"] = str(tmp_path / "data")
-    env["MINYI_EMBEDDED_NATS_PORT"] = str(free_port())
+    env = own_ports_env(tmp_path / "data")
     # The National Day holiday lies inside this quarter: deadlines stretch over it.
     result = subprocess.run(
         [

@@ -6,14 +6,13 @@ and reporting count what the play did."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from minyi.platform.nats_server import free_port
+from tests.support.system import own_ports_env
 
 pytestmark = pytest.mark.e2e
 
@@ -22,9 +21,7 @@ def test_a_short_formal_simulation_adds_up_in_intake_supervision_and_reporting(
     tmp_path: Path,
 ) -> None:
     summary = tmp_path / "summary.json"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MINYI_")}
-    env["MINYI_DATA_DIR"] = str(tmp_path / "data")
-    env["MINYI_EMBEDDED_NATS_PORT"] = str(free_port())
+    env = own_ports_env(tmp_path / "data")
     # 20 days with 60 formal suggestions: the handling times shrink with the run, so
     # most are answered, rated and (for a B) delivered inside it.
     result = subprocess.run(

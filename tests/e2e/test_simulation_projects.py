@@ -6,28 +6,20 @@ rate, citizens support (+1) through the one-time-code flow and vote — and the 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from minyi.platform.nats_server import free_port
-from minyi.platform.settings import SERVICE_PORTS
+from tests.support.system import own_ports_env
 
 pytestmark = pytest.mark.e2e
 
 
 def test_a_short_run_with_projects_shows_on_the_public_ledger_as_played(tmp_path: Path) -> None:
     summary = tmp_path / "summary.json"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MINYI_")}
-    env["MINYI_DATA_DIR"] = str(tmp_path / "data")
-    env["MINYI_EMBEDDED_NATS_PORT"] = str(free_port())
-    # Every port of its own: the simulation never meets a developer's system (or another
-    # test's) on the default ports.
-    for name in SERVICE_PORTS:
-        env[f"MINYI_HTTP_PORT_{name.upper()}"] = str(free_port())
+    env = own_ports_env(tmp_path / "data")
     result = subprocess.run(
         [
             sys.executable,

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import httpx
 
 from minyi.platform.nats_server import free_port
+from minyi.platform.settings import SERVICE_PORTS
 
 SERVICES = ("intake", "routing", "supervision", "reporting")
 WITH_LIAISON = (*SERVICES, "liaison")
@@ -171,3 +172,16 @@ def eventually(
                 return last
         time.sleep(interval)
     raise AssertionError(f"{what} did not happen within {timeout}s (last: {last!r})")
+
+
+def own_ports_env(data_dir: Path) -> dict[str, str]:
+    """The environment of a ``minyi up`` or ``minyi simulate`` run by a test: none of the
+    caller's ``MINYI_`` settings, its own data directory, and a free port for the embedded
+    NATS and for each service, so that it never meets a developer's system or another
+    test's (tests run in parallel)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MINYI_")}
+    env["MINYI_DATA_DIR"] = str(data_dir)
+    env["MINYI_EMBEDDED_NATS_PORT"] = str(free_port())
+    for name in SERVICE_PORTS:
+        env[f"MINYI_HTTP_PORT_{name.upper()}"] = str(free_port())
+    return env
