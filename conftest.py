@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+import os
+import random
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from minyi.platform import nats_server as _ports
 from tests.support import infra
 from tests.support.system import SERVICES, System
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist each worker hands out free ports from its own share of the range:
+    each process walks the range from a random place, and two workers walking the same
+    stretch could both pick a port before either's child has bound it."""
+    share = infra.port_share(
+        os.environ.get("PYTEST_XDIST_WORKER", ""),
+        int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")),
+        _ports._RANGE,
+    )
+    if share:
+        _ports._RANGE, _ports._next = share, random.randrange(len(share))
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import pytest
 
 from minyi.platform import nats_server
 from minyi.platform.nats_server import free_port
+from tests.support.infra import port_share
 
 
 def test_ports_are_below_the_ephemeral_range_and_never_repeat() -> None:
@@ -33,3 +34,12 @@ def test_a_port_something_listens_on_is_passed_over(monkeypatch: pytest.MonkeyPa
         at = nats_server._RANGE.index(held)
         monkeypatch.setattr(nats_server, "_next", at)  # the next pick would be `held`
         assert free_port() == nats_server._RANGE[(at + 1) % len(nats_server._RANGE)]
+
+
+def test_parallel_test_workers_hand_out_ports_from_disjoint_shares() -> None:
+    ports = range(20_000, 30_000)
+    shares = [port_share(f"gw{i}", 4, ports) for i in range(4)]
+    assert all(s is not None and len(s) == 2_500 for s in shares)
+    assert sorted(p for s in shares for p in s or ()) == list(ports)
+    assert port_share("", 1, ports) is None  # not under xdist: the whole range
+    assert port_share("gw0", 1, ports) is None

@@ -127,3 +127,11 @@ def postgres_databases(admin_url: str, services: list[str]) -> Iterator[dict[str
                 admin_url, *(f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)' for n in names.values())
             )
         )
+
+
+def port_share(worker: str, count: int, ports: range) -> range | None:
+    """The ports pytest-xdist's worker ``worker`` (gw0, gw1, …; one of ``count``) hands out:
+    every ``count``-th, so that no two workers share one. None outside xdist."""
+    if not worker.startswith("gw") or count < 2 or len(ports) < count:
+        return None
+    return ports[int(worker[2:]) % count :: count]
