@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import BigInteger, Column, MetaData, String, Table, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from minyi.platform.db import UtcDateTime, create_engine
-from minyi.platform.driver_sql import insert_many, utc_for_driver
+from minyi.platform.driver_sql import insert_many, per_dialect, utc_for_driver
 from tests.support import infra
 
 metadata = MetaData()
@@ -75,3 +77,17 @@ def test_rows_written_straight_to_postgresql_read_back_like_sqlalchemys(
 ) -> None:
     with infra.postgres_databases(postgres_admin_url, ["rows"]) as urls:
         asyncio.run(_round_trip(urls["rows"]))
+
+
+def test_a_per_dialect_statement_is_built_once_per_dialect_name_whatever_the_engine() -> None:
+    built: list[str] = []
+
+    @per_dialect
+    def statement(dialect: Dialect) -> str:
+        built.append(dialect.name)
+        return f"for {dialect.name}"
+
+    # Each engine has a dialect object of its own: two SQLite ones share the statement.
+    assert statement(sqlite.dialect()) == statement(sqlite.dialect()) == "for sqlite"
+    assert statement(postgresql.dialect()) == "for postgresql"
+    assert built == ["sqlite", "postgresql"]

@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Table, bindparam
 from sqlalchemy.engine import Dialect
@@ -111,6 +111,26 @@ def _wrapped(exc: sqlite3.Error, sql: str, params: Any) -> StatementError:
     """The error SQLAlchemy raises for ``exc`` (``OperationalError``, ``IntegrityError``…):
     callers and the consumers' policy (``store_down``) see the same on both paths."""
     return DBAPIError.instance(sql, params, exc, sqlite3.Error)
+
+
+T = TypeVar("T")
+
+
+def per_dialect(build: Callable[[Dialect], T]) -> Callable[[Dialect], T]:
+    """``build`` run once per dialect name, its result kept: a hot statement is compiled for
+    SQLite and for PostgreSQL once per process, not per transaction (building one anew cost
+    more CPU than running it). Keyed by the name, not the dialect: every engine has its own
+    dialect object, and a cache keyed by them would grow with each engine a process makes."""
+    built: dict[str, T] = {}
+
+    @functools.wraps(build)
+    def get(dialect: Dialect) -> T:
+        found = built.get(dialect.name)
+        if found is None:
+            found = built[dialect.name] = build(dialect)
+        return found
+
+    return get
 
 
 def compile_for(

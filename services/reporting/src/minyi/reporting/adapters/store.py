@@ -22,6 +22,7 @@ from minyi.platform.driver_sql import (
     compile_for,
     insert_returning,
     padded,
+    per_dialect,
 )
 from minyi.platform.errors import Conflict
 from minyi.platform.sql_lists import ValueList, in_list
@@ -540,35 +541,30 @@ class _Statements:
 
 
 _NAME_COLUMNS = ("generation", "kind", "id", "name")
-_STATEMENTS: dict[str, _Statements] = {}
 
 
+@per_dialect
 def _statements(dialect: Dialect) -> _Statements:
-    """The fold's write statements, built once per dialect (building them took a tenth of
-    reporting's CPU when built per transaction)."""
-    found = _STATEMENTS.get(dialect.name)
-    if found is None:
-        insert = dialect_insert(dialect.name)
-        to_names = insert(names).values({c: bindparam(c) for c in _NAME_COLUMNS})
-        found = _STATEMENTS[dialect.name] = _Statements(
-            names=compile_for(
-                to_names.on_conflict_do_update(
-                    index_elements=["generation", "kind", "id"],
-                    set_={"name": to_names.excluded.name},
-                ),
-                dialect,
-                _NAME_COLUMNS,
+    """The fold's write statements (building them took a tenth of reporting's CPU when
+    built per transaction)."""
+    insert = dialect_insert(dialect.name)
+    to_names = insert(names).values({c: bindparam(c) for c in _NAME_COLUMNS})
+    return _Statements(
+        names=compile_for(
+            to_names.on_conflict_do_update(
+                index_elements=["generation", "kind", "id"],
+                set_={"name": to_names.excluded.name},
             ),
-            counts=compile_for(
-                _add_up(insert, counts, MEASURES), dialect, (*_COUNTER_KEY, *MEASURES)
-            ),
-            liaison_counts=compile_for(
-                _add_up(insert, liaison_counts, liaison.MEASURES),
-                dialect,
-                (*_COUNTER_KEY, *liaison.MEASURES),
-            ),
-        )
-    return found
+            dialect,
+            _NAME_COLUMNS,
+        ),
+        counts=compile_for(_add_up(insert, counts, MEASURES), dialect, (*_COUNTER_KEY, *MEASURES)),
+        liaison_counts=compile_for(
+            _add_up(insert, liaison_counts, liaison.MEASURES),
+            dialect,
+            (*_COUNTER_KEY, *liaison.MEASURES),
+        ),
+    )
 
 
 _VIEW_UPDATES: dict[tuple[str, tuple[str, ...]], DriverStatement] = {}
@@ -642,53 +638,38 @@ def _row_query(table: Table, key_column: str) -> Any:
 _VIEW_COLUMNS = tuple(c.name for c in suggestions.columns)
 
 
-_VIEW_QUERIES: dict[str, DriverStatement] = {}
-
-
+@per_dialect
 def _views_query(dialect: Dialect) -> DriverStatement:
     """Suggestion views of a generation (the generation, then the list of ids), locked in
     the order of their ids; one statement whatever the number of ids (``in_list``)."""
-    found = _VIEW_QUERIES.get(dialect.name)
-    if found is None:
-        query = (
-            select(suggestions)
-            .where(
-                suggestions.c.generation == bindparam("g"),
-                in_list(suggestions.c.suggestion_id, "ids"),
-            )
-            .order_by(suggestions.c.suggestion_id)
-            .with_for_update()
+    query = (
+        select(suggestions)
+        .where(
+            suggestions.c.generation == bindparam("g"),
+            in_list(suggestions.c.suggestion_id, "ids"),
         )
-        ids = {"ids": ValueList(String())}
-        found = _VIEW_QUERIES[dialect.name] = compile_for(query, dialect, ("g", "ids"), ids)
-    return found
+        .order_by(suggestions.c.suggestion_id)
+        .with_for_update()
+    )
+    return compile_for(query, dialect, ("g", "ids"), {"ids": ValueList(String())})
 
 
-_RESULT_PROCESSORS: dict[str, tuple[Processor | None, ...]] = {}
-
-
+@per_dialect
 def _result_processors(dialect: Dialect) -> tuple[Processor | None, ...]:
     """How SQLAlchemy turns each stored value of a view (by column) into Python's."""
-    found = _RESULT_PROCESSORS.get(dialect.name)
-    if found is None:
-        found = _RESULT_PROCESSORS[dialect.name] = tuple(
-            c.type.dialect_impl(dialect).result_processor(dialect, None)
-            for c in suggestions.columns
-        )
-    return found
+    return tuple(
+        c.type.dialect_impl(dialect).result_processor(dialect, None) for c in suggestions.columns
+    )
 
 
 # The timeline's columns, in the order ``_add_batch_to_timeline`` gives them.
 _TIMELINE_COLUMNS = tuple(c.name for c in events.columns)
-_GENERATIONS: dict[str, DriverStatement] = {}
 
 
+@per_dialect
 def _generations_query(dialect: Dialect) -> DriverStatement:
-    found = _GENERATIONS.get(dialect.name)
-    if found is None:
-        query = select(projection_state.c.live_generation, projection_state.c.building_generation)
-        found = _GENERATIONS[dialect.name] = compile_for(query, dialect, ())
-    return found
+    query = select(projection_state.c.live_generation, projection_state.c.building_generation)
+    return compile_for(query, dialect, ())
 
 
 async def _insert_rows(

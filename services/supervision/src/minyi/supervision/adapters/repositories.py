@@ -17,7 +17,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from minyi.platform.db import dialect_insert
-from minyi.platform.driver_sql import DriverStatement, column_types, compile_for
+from minyi.platform.driver_sql import DriverStatement, column_types, compile_for, per_dialect
 from minyi.platform.errors import Conflict
 from minyi.platform.sql_lists import in_list
 from minyi.supervision.adapters.tables import (
@@ -362,15 +362,10 @@ class Topics(Protocol):
 _CLUSTER_COLUMNS = ("source", "ref", "size", "title", "district", "updated_at")
 
 
-_COUNT_CLUSTERS: dict[str, DriverStatement] = {}
-
-
+@per_dialect
 def _count_clusters(dialect: Dialect) -> DriverStatement:
     """Upsert of a cluster's candidate row: its size only grows (events may come out of
-    order), its title, district and time are the last counted. Built once per dialect."""
-    found = _COUNT_CLUSTERS.get(dialect.name)
-    if found is not None:
-        return found
+    order), its title, district and time are the last counted."""
     row = dialect_insert(dialect.name)(topic_candidates).values(
         {c: bindparam(c) for c in _CLUSTER_COLUMNS}
     )
@@ -384,9 +379,7 @@ def _count_clusters(dialect: Dialect) -> DriverStatement:
             "updated_at": row.excluded.updated_at,
         },
     )
-    found = compile_for(upsert, dialect, _CLUSTER_COLUMNS, column_types(topic_candidates))
-    _COUNT_CLUSTERS[dialect.name] = found
-    return found
+    return compile_for(upsert, dialect, _CLUSTER_COLUMNS, column_types(topic_candidates))
 
 
 class ClusterCounts:
