@@ -33,8 +33,9 @@ up: env
 
 # Every test, in two passes: all but the fault suite on TEST_WORKERS pytest workers, then the
 # fault suite alone (it kills processes and cuts links mid-load, and times what follows).
-# The tests wait on started processes, clocks and the bus more than they compute: four
-# workers on this 2-core machine kind took 9:24 for the first pass, two 11:01, one 13:45.
+# The tests wait on started processes, clocks and the bus more than they compute: on this
+# 2-core machine kind the first pass took 9:24 on four workers and 11:01 on two; its tests'
+# durations add up to 13:45 in one process (TEST_WORKERS=0: no workers, as before).
 TEST_WORKERS ?= 4
 test: env browser office
 	$(VENV)/bin/python -m pytest -n $(TEST_WORKERS) --ignore=tests/faults
