@@ -8,10 +8,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from minyi.platform import nats_server as _ports
 from tests.support import infra
 from tests.support.system import SERVICES, System
+
+# No per-example deadline in property tests: a deadline is a timing assertion, and with the
+# tests on several workers an example that takes 10 ms alone once took 360 ms and failed.
+hypothesis_settings.register_profile("minyi", deadline=None)
+hypothesis_settings.load_profile("minyi")
 
 
 def pytest_configure(config: pytest.Config) -> None:
