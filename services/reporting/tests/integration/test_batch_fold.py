@@ -148,6 +148,8 @@ async def test_a_batch_folded_at_once_writes_what_one_event_at_a_time_writes(
     replayed = events[half : half + 15]
     expected = await folded(tmp_path, databases[0], batches, replayed, at_once=False)
     assert expected["suggestions"] and expected["counts"] and expected["liaison_counts"]
+    # The cluster's reports (rows read once per transaction, written at its flush).
+    assert {r[1:4] for r in expected["clusters"]} == {("c-1", 3, "路灯不亮")}
     assert {g for g, *_ in expected["events"]} == {1, 2}
     got = await folded(tmp_path, databases[1], batches, replayed, at_once=True)
     assert got == expected
